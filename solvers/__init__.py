@@ -1,0 +1,49 @@
+r"""relurelax.solvers: the numbers of *Convex Optimization for Shallow Neural Networks*.
+
+Objectives f (1), f_r (3), f_m (9), f_mp (14) and their gradients; planted
+data (4), (8); one descent loop serving GD (2) and RGD (5), (17); and the
+CVXPY solve of the convex relaxation. See :mod:`.objectives` for the one
+scaling used throughout (a factor 1/2 on every objective).
+"""
+
+from .activation import activation_mask, all_inactive_mask, relu
+from .data import PlantedProblem, planted_problem
+from .datafiles import load_data
+from .descent import (
+    GD,
+    RGD,
+    DescentResult,
+    Direction,
+    History,
+    StopReason,
+    descend,
+    gradient_descent,
+    regularized_gradient_descent,
+    relative_error,
+    safe_step,
+    spectral_norm_squared,
+)
+from .errors import (
+    DataFileError,
+    InvalidInputError,
+    SolveError,
+    SolverUnavailableError,
+    UnboundedRelaxationError,
+)
+from .objectives import (
+    gd_direction,
+    multi_neuron_objective,
+    multi_neuron_objective_gradient,
+    objective,
+    objective_gradient,
+    predict,
+    regularized_objective,
+    regularized_objective_gradient,
+    relaxed_objective,
+    relaxed_objective_gradient,
+    residual,
+    rgd_direction,
+)
+from .relaxation import BACKENDS, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,105 @@
+r"""Validation at the boundary of the numeric API.
+
+Every public function of :mod:`relurelax.solvers` passes its arrays through
+these helpers once, so that shape, dtype and finiteness errors are reported
+in one wording: the name of the argument, what it was, and what is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+__all__ = [
+    "as_matrix",
+    "as_vector",
+    "as_parameters",
+    "check_problem",
+    "check_step",
+    "check_positive_int",
+]
+
+
+def _as_float_array(value, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise InvalidInputError(f"{name} could not be read as an array: {exc}") from None
+    if arr.dtype == object:
+        raise InvalidInputError(f"{name} has dtype object; a real numeric array is required")
+    if arr.dtype.kind == "c":
+        raise InvalidInputError(f"{name} has complex dtype {arr.dtype}; a real array is required")
+    if arr.dtype.kind == "b":
+        raise InvalidInputError(f"{name} has boolean dtype; a real numeric array is required")
+    if arr.dtype.kind not in "iuf":
+        raise InvalidInputError(f"{name} has dtype {arr.dtype}; a real numeric array is required")
+    arr = arr.astype(np.float64, copy=False)
+    if arr.size == 0:
+        raise InvalidInputError(f"{name} is empty (shape {arr.shape}); at least one entry is required")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise InvalidInputError(f"{name} has {bad} non-finite entries (NaN or inf); all entries must be finite")
+    return arr
+
+
+def as_matrix(value, name: str = "A") -> np.ndarray:
+    """Return ``value`` as a finite float64 matrix of shape (n, d)."""
+    arr = _as_float_array(value, name)
+    if arr.ndim != 2:
+        raise InvalidInputError(f"{name} must be a 2-D array of shape (n, d); got shape {arr.shape}")
+    return arr
+
+
+def as_vector(value, name: str = "y", length: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite float64 vector, optionally of a given length."""
+    arr = _as_float_array(value, name)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{name} must be a 1-D array; got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise InvalidInputError(f"{name} has {arr.shape[0]} entries but A has {length} rows")
+    return arr
+
+
+def as_parameters(value, d: int, name: str = "X") -> np.ndarray:
+    """Return parameters as a float64 matrix of shape (d, m).
+
+    A vector of length ``d`` is one neuron and becomes shape (d, 1).
+    """
+    arr = _as_float_array(value, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise InvalidInputError(f"{name} must have shape (d,) or (d, m); got shape {arr.shape}")
+    if arr.shape[0] != d:
+        raise InvalidInputError(f"{name} has {arr.shape[0]} rows but A has {d} columns (d = {d})")
+    return arr
+
+
+def check_problem(A, y) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a data pair ``(A, y)`` and return float64 copies-or-views."""
+    A = as_matrix(A, "A")
+    y = as_vector(y, "y", A.shape[0])
+    return A, y
+
+
+def check_step(step) -> float:
+    """A step size: a finite positive real number."""
+    if isinstance(step, bool) or not isinstance(step, Real):
+        raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
+    step = float(step)
+    if not math.isfinite(step) or step <= 0.0:
+        raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
+    return step
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """An integer no smaller than ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if value < minimum:
+        raise InvalidInputError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)

@@ -1,0 +1,41 @@
+r"""The ReLU and its activation masks, written once for the whole project.
+
+The paper's convention (below Eq. (2)) is that the :math:`i`-th diagonal entry
+of :math:`D_j` is 1 iff :math:`a_i^T x_j \ge 0`, and 0 otherwise; its
+complement is :math:`D_j^c = I_n - D_j`. Every module that needs a mask calls
+:func:`activation_mask` or :func:`all_inactive_mask`, so the tie
+:math:`a_i^T x_j = 0` is treated the same everywhere (it counts as active).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["relu", "activation_mask", "all_inactive_mask"]
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    r"""ReLU :math:`g(z) = \max\{0, z\}`, entrywise."""
+    return np.maximum(Z, 0.0)
+
+
+def activation_mask(Z: np.ndarray) -> np.ndarray:
+    r"""Diagonals of :math:`D_j`: ``Z >= 0`` entrywise, for ``Z = A X``.
+
+    Returns a boolean array of the shape of ``Z``; column ``j`` is the
+    diagonal of :math:`D_j`.
+    """
+    return Z >= 0.0
+
+
+def all_inactive_mask(Z: np.ndarray) -> np.ndarray:
+    r"""Diagonal of :math:`\prod_{j=1}^m D_j^c`, the product in Eqs. (13)-(14).
+
+    ``Z`` has shape (n, m) (or (n,) for one neuron); entry ``i`` is True iff
+    :math:`a_i^T x_j < 0` for every neuron ``j``, the complement of
+    :func:`activation_mask` taken jointly over neurons.
+    """
+    Z = np.asarray(Z)
+    if Z.ndim == 1:
+        return ~activation_mask(Z)
+    return ~activation_mask(Z).any(axis=1)

@@ -1,0 +1,118 @@
+r"""Planted-model data, Eqs. (4) and (8), and the paper's Gaussian set-up.
+
+Rows :math:`a_i \sim N(0, I_d)` (Section III), multiplied by an optional
+``scale``; planted parameters :math:`X^* \sim N(0, I)` of shape (d, m);
+labels :math:`y = \sum_j g(Ax_j^*)` plus optional Gaussian label noise of
+standard deviation ``noise``; an initial point :math:`X_0 \sim N(0, I)`; and a
+noiseless test set of ``n_test`` rows (100 by default, as in the paper).
+
+Everything is drawn from one :class:`numpy.random.Generator` seeded by
+``seed`` in a fixed order (A, X*, X0, A_test, noise), so a seed fixes the
+instance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._records import freeze_arrays
+from ._validation import check_positive_int
+from .activation import relu
+from .errors import InvalidInputError
+
+__all__ = ["PlantedProblem", "planted_problem"]
+
+
+@dataclass(frozen=True)
+class PlantedProblem:
+    r"""One planted instance; arrays are read-only.
+
+    Attributes
+    ----------
+    A : (n, d) training data.
+    y : (n,) labels :math:`\sum_j g(A x_j^*)` (+ noise).
+    X_star : (d, m) planted parameters.
+    X0 : (d, m) initial point for the descent methods.
+    A_test : (n_test, d) test data.
+    y_test : (n_test,) noiseless test labels.
+    seed, noise, scale : how the instance was drawn.
+    """
+
+    A: np.ndarray
+    y: np.ndarray
+    X_star: np.ndarray
+    X0: np.ndarray
+    A_test: np.ndarray
+    y_test: np.ndarray
+    seed: int
+    noise: float
+    scale: float
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    @property
+    def n(self) -> int:
+        return self.A.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.A.shape[1]
+
+    @property
+    def m(self) -> int:
+        return self.X_star.shape[1]
+
+
+def _check_nonnegative_float(value, name: str, *, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidInputError(f"{name} must be a finite real number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        need = "> 0" if positive else ">= 0"
+        raise InvalidInputError(f"{name} must be a finite number {need}; got {value!r}")
+    return value
+
+
+def planted_problem(
+    n: int,
+    d: int,
+    m: int = 1,
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    scale: float = 1.0,
+    n_test: int = 100,
+) -> PlantedProblem:
+    r"""Draw a planted instance of model (4) (m = 1) or (8) (m > 1).
+
+    Parameters
+    ----------
+    n, d, m : samples, features, neurons (all >= 1).
+    seed : seed of the one ``numpy.random.Generator`` that draws everything.
+    noise : standard deviation of Gaussian noise added to the training labels.
+    scale : factor on every row of ``A`` and ``A_test`` (1 is the paper's
+        :math:`N(0, I_d)`; ``1/sqrt(d)`` keeps :math:`\|A\|_2 = O(1)`).
+    n_test : number of test rows (100 in the paper).
+    """
+    n = check_positive_int(n, "n")
+    d = check_positive_int(d, "d")
+    m = check_positive_int(m, "m")
+    n_test = check_positive_int(n_test, "n_test")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    noise = _check_nonnegative_float(noise, "noise")
+    scale = _check_nonnegative_float(scale, "scale", positive=True)
+
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d)) * scale
+    X_star = rng.standard_normal((d, m))
+    X0 = rng.standard_normal((d, m))
+    A_test = rng.standard_normal((n_test, d)) * scale
+    y = relu(A @ X_star).sum(axis=1)
+    if noise > 0:
+        y = y + noise * rng.standard_normal(n)
+    y_test = relu(A_test @ X_star).sum(axis=1)
+    return PlantedProblem(A, y, X_star, X0, A_test, y_test, seed, noise, scale)

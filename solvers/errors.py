@@ -1,0 +1,43 @@
+r"""Exceptions raised by relurelax.
+
+Bad input is a :class:`InvalidInputError` (a ``ValueError``) whose message
+names the offending value and what would be accepted. A solve that runs but
+cannot produce a minimiser (divergence, an unbounded relaxation, a conic
+solver failure) is a :class:`SolveError`; the command line maps the first to
+exit code 2 and the second to exit code 1.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidInputError",
+    "DataFileError",
+    "SolveError",
+    "UnboundedRelaxationError",
+    "SolverUnavailableError",
+]
+
+
+class InvalidInputError(ValueError):
+    """An argument has the wrong shape, dtype, value or type."""
+
+
+class DataFileError(InvalidInputError):
+    """A data file is missing, unreadable, malformed or unsafe to load."""
+
+
+class SolveError(RuntimeError):
+    """A well-posed call whose solve failed (diverged, unbounded, solver error)."""
+
+
+class UnboundedRelaxationError(SolveError):
+    r"""The relaxation :math:`f_r` is unbounded below on the given data.
+
+    :math:`f_r(tv) \to -\infty` along any :math:`v` with :math:`Av \le 0` and
+    :math:`y^T A v > 0`; such a direction exists, for instance, when a label is
+    negative and :math:`A` has full row rank.
+    """
+
+
+class SolverUnavailableError(InvalidInputError):
+    """A conic backend was requested that is unknown or not installed."""

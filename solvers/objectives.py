@@ -1,0 +1,193 @@
+r"""The four objectives of the paper and their (generalised) gradients.
+
+Scaling. The paper puts a factor 1/2 in (1) and (9) but not in (3) and (14),
+and its gradient (13) carries a factor 2 that (2) and (5) do not. relurelax
+uses **one scaling for all four objectives: a factor 1/2 on every squared
+norm and on every linear term that the paper doubles**,
+
+.. math::
+
+    f(x)      &= \tfrac12 \|g(Ax) - y\|_2^2                                   && (1) \\
+    f_r(x)    &= \tfrac12 \|g(Ax)\|_2^2 - y^T A x + \tfrac12\|y\|_2^2         && \tfrac12\,(3) \\
+    f_m(X)    &= \tfrac12 \|\textstyle\sum_j g(Ax_j) - y\|_2^2                && (9) \\
+    f_{mp}(X) &= \tfrac12 \|r\|_2^2 - y^T \textstyle\prod_j D_j^c A \sum_j x_j  && \tfrac12\,(14)
+
+with :math:`r = \sum_j g(Ax_j) - y` (Eq. (10)). With this scaling the updates
+(2) and (5) are *exactly* gradient steps of step :math:`\mu` on :math:`f` and
+:math:`f_r`, and (17) is a gradient step of step :math:`\mu` on
+:math:`f_{mp}` with the gradient (13) divided by 2 (the paper's (17) with its
+factor 2 is our step :math:`2\mu`).
+
+Gradients use the activation convention of :mod:`.activation`
+(:math:`D_i = 1` iff :math:`a_i^T x \ge 0`). Where no entry of :math:`AX` is
+zero every objective is differentiable and these are its gradients; at a tie
+they are the paper's choice of generalised gradient.
+
+For one neuron, :math:`f_m = f` and :math:`f_{mp} = f_r` identically (expand
+:math:`y^T g(Ax) = y^T D A x` in :math:`f_{mp}`), and the RGD direction (13)
+reduces to :math:`A^T r`, the update (5).
+
+Parameters ``x`` may be a vector of length d or a (d, 1) matrix; ``X`` may be
+(d, m) or a vector (one neuron). Gradients come back in the input's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_parameters, check_problem
+from .activation import activation_mask, all_inactive_mask, relu
+from .errors import InvalidInputError
+
+__all__ = [
+    "objective",
+    "relaxed_objective",
+    "multi_neuron_objective",
+    "regularized_objective",
+    "objective_gradient",
+    "relaxed_objective_gradient",
+    "multi_neuron_objective_gradient",
+    "regularized_objective_gradient",
+    "gd_direction",
+    "rgd_direction",
+    "residual",
+    "predict",
+]
+
+
+# --- kernels on pre-activations Z = A X (no validation; used by the descent loop)
+
+
+def _residual(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """r = sum_j g(Z[:, j]) - y, Eq. (10)."""
+    return relu(Z).sum(axis=1) - y
+
+
+def _loss_from(Z: np.ndarray, y: np.ndarray) -> float:
+    r = _residual(Z, y)
+    return 0.5 * float(r @ r)
+
+
+def _regularized_from(Z: np.ndarray, y: np.ndarray) -> float:
+    r = _residual(Z, y)
+    P = all_inactive_mask(Z)
+    # y^T prod_j D_j^c A sum_j x_j, with A sum_j x_j = Z.sum(axis=1)
+    return 0.5 * float(r @ r) - float(y[P] @ Z[P].sum(axis=1))
+
+
+def _relaxed_from(Z: np.ndarray, y: np.ndarray) -> float:
+    z = Z[:, 0]
+    h = relu(z)
+    return 0.5 * float(h @ h) - float(y @ z) + 0.5 * float(y @ y)
+
+
+def _gd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """W with columns D_j r, so that the GD direction is A^T W."""
+    r = _residual(Z, y)
+    return activation_mask(Z) * r[:, None]
+
+
+def _rgd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """W with columns (D_j + prod_k D_k^c) r, so that the RGD direction (13)/2 is A^T W."""
+    r = _residual(Z, y)
+    if Z.shape[1] == 1:
+        # D + D^c = I: the direction is A^T r, update (5)
+        return r[:, None]
+    mask = activation_mask(Z)
+    P = ~mask.any(axis=1)
+    return (mask | P[:, None]) * r[:, None]
+
+
+# --- validated public API
+
+
+def _prepare(A, y, X, *, single: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    A, y = check_problem(A, y)
+    was_vector = np.ndim(X) == 1
+    X = as_parameters(X, A.shape[1], "x" if single else "X")
+    if single and X.shape[1] != 1:
+        raise InvalidInputError(
+            f"x must describe one neuron (shape (d,) or (d, 1)); got shape {X.shape}. "
+            "Use the multi-neuron objectives for m > 1."
+        )
+    return A, y, X, was_vector
+
+
+def _shaped(G: np.ndarray, was_vector: bool) -> np.ndarray:
+    return G[:, 0] if was_vector else G
+
+
+def predict(A, X) -> np.ndarray:
+    r"""Network output :math:`\sum_j g(A x_j)` for parameters of shape (d,) or (d, m)."""
+    from ._validation import as_matrix
+
+    A = as_matrix(A, "A")
+    X = as_parameters(X, A.shape[1], "X")
+    return relu(A @ X).sum(axis=1)
+
+
+def residual(A, y, X) -> np.ndarray:
+    r"""Residual :math:`r = \sum_j g(Ax_j) - y`, Eq. (10)."""
+    A, y, X, _ = _prepare(A, y, X, single=False)
+    return _residual(A @ X, y)
+
+
+def objective(A, y, x) -> float:
+    r"""Single-neuron loss :math:`f(x) = \tfrac12\|g(Ax) - y\|_2^2`, Eq. (1)."""
+    A, y, X, _ = _prepare(A, y, x, single=True)
+    return _loss_from(A @ X, y)
+
+
+def relaxed_objective(A, y, x) -> float:
+    r"""Convex relaxation :math:`f_r(x) = \tfrac12\|g(Ax)\|^2 - y^TAx + \tfrac12\|y\|^2`, Eq. (3) halved."""
+    A, y, X, _ = _prepare(A, y, x, single=True)
+    return _relaxed_from(A @ X, y)
+
+
+def multi_neuron_objective(A, y, X) -> float:
+    r"""Multi-neuron loss :math:`f_m(X) = \tfrac12\|\sum_j g(Ax_j) - y\|_2^2`, Eq. (9)."""
+    A, y, X, _ = _prepare(A, y, X, single=False)
+    return _loss_from(A @ X, y)
+
+
+def regularized_objective(A, y, X) -> float:
+    r"""Regularised objective :math:`f_{mp}(X)`, Eq. (14) halved.
+
+    :math:`f_{mp}(X) = \tfrac12\|r\|^2 - y^T \prod_j D_j^c A \sum_j x_j`.
+    """
+    A, y, X, _ = _prepare(A, y, X, single=False)
+    return _regularized_from(A @ X, y)
+
+
+def objective_gradient(A, y, x) -> np.ndarray:
+    r"""Gradient of :math:`f`: :math:`A^T D (g(Ax) - y)`, the direction of GD (2)."""
+    A, y, X, vec = _prepare(A, y, x, single=True)
+    return _shaped(A.T @ _gd_weights(A @ X, y), vec)
+
+
+def relaxed_objective_gradient(A, y, x) -> np.ndarray:
+    r"""Gradient of :math:`f_r`: :math:`A^T (g(Ax) - y)`, the direction of RGD (5)."""
+    A, y, X, vec = _prepare(A, y, x, single=True)
+    return _shaped(A.T @ _rgd_weights(A @ X, y), vec)
+
+
+def multi_neuron_objective_gradient(A, y, X) -> np.ndarray:
+    r"""Gradient of :math:`f_m`: column j is :math:`A^T D_j r` (Eq. (11) halved)."""
+    A, y, X, vec = _prepare(A, y, X, single=False)
+    return _shaped(A.T @ _gd_weights(A @ X, y), vec)
+
+
+def regularized_objective_gradient(A, y, X) -> np.ndarray:
+    r"""Gradient of :math:`f_{mp}`: column j is :math:`A^T D_j r + A^T \prod_k D_k^c r`, Eq. (13) halved.
+
+    Equal to the true gradient of :func:`regularized_objective` wherever no
+    entry of :math:`AX` is zero (Proposition 2).
+    """
+    A, y, X, vec = _prepare(A, y, X, single=False)
+    return _shaped(A.T @ _rgd_weights(A @ X, y), vec)
+
+
+#: GD direction for any m: gradient of f_m (equals Eq. (2) for m = 1).
+gd_direction = multi_neuron_objective_gradient
+#: RGD direction for any m: Eq. (13) halved (equals Eq. (5) for m = 1).
+rgd_direction = regularized_objective_gradient

@@ -1,0 +1,32 @@
+r"""Every numerical tolerance of relurelax, graded by where the number comes from.
+
+* ``EXACT``: closed-form float64 algebra (an objective against a loop over
+  samples, a planted value that is zero by construction). Errors are a few
+  ulps times the size of the terms.
+* ``ITERATIVE``: first-order descent run to a gradient-norm tolerance.
+* ``CONIC``: interior-point / operator-splitting solvers, per backend, at the
+  accuracy their own defaults promise.
+
+Comparisons are relative to a named scale (usually :math:`\|y\|^2` for
+objective values), never absolute on numbers of unknown size.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["EXACT_RTOL", "FINITE_DIFFERENCE_RTOL", "DESCENT_GTOL", "CONIC_RTOL", "conic_rtol"]
+
+#: closed-form float64 algebra, relative to the magnitude of the terms
+EXACT_RTOL = 1e-10
+#: central finite differences with step ~ 1e-6, relative to the gradient norm
+FINITE_DIFFERENCE_RTOL = 1e-5
+#: default stopping tolerance of the descent loop: ||direction|| <= DESCENT_GTOL * ||A^T y||
+DESCENT_GTOL = 1e-10
+#: agreement of a conic solve with the exact optimum, relative to ||y||^2
+CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
+
+
+def conic_rtol(backend: str) -> float:
+    """Relative objective tolerance to expect from a conic backend (by name)."""
+    return CONIC_RTOL.get(backend.upper(), 1e-3)
