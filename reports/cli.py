@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 import traceback
 
 from relurelax.solvers.errors import InvalidInputError, SolveError
+
+from . import progress
 
 __all__ = ["main", "build_parser", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
@@ -51,9 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum, frame):
+    # SIGTERM takes the same clean path as Ctrl-C: finally blocks remove
+    # temporary output, and nothing half-written is left where results go
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -61,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
         return int(args.handler(args) or EXIT_OK)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -74,14 +89,19 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"relurelax: failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("relurelax: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        name = str(exc) or "SIGINT"
+        print(f"relurelax: interrupted by {name}; {progress.describe()}", file=sys.stderr)
+        return 143 if name == "SIGTERM" else 130
     except Exception as exc:  # an unexpected bug still gets one line, not a traceback
         if debug:
             traceback.print_exc()
         print(f"relurelax: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        progress.reset()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ __all__ = [
     "as_vector",
     "as_parameters",
     "check_problem",
+    "check_finite_value",
     "check_step",
     "check_positive_int",
 ]
@@ -79,11 +80,35 @@ def as_parameters(value, d: int, name: str = "X") -> np.ndarray:
     return arr
 
 
+def _check_squares_finite(arr: np.ndarray, name: str) -> None:
+    # the objectives square these numbers; a sum of squares that overflows
+    # float64 would turn every objective into inf
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(arr))
+    if not math.isfinite(norm):
+        big = float(np.max(np.abs(arr)))
+        raise InvalidInputError(
+            f"{name} has entries up to {big:.3g} in magnitude: its sum of squares overflows float64 "
+            "(about 1.8e308); rescale the data"
+        )
+
+
 def check_problem(A, y) -> tuple[np.ndarray, np.ndarray]:
     """Validate a data pair ``(A, y)`` and return float64 copies-or-views."""
     A = as_matrix(A, "A")
     y = as_vector(y, "y", A.shape[0])
+    _check_squares_finite(A, "A")
+    _check_squares_finite(y, "y")
     return A, y
+
+
+def check_finite_value(value: float, what: str) -> float:
+    """An objective value computed from valid input that still overflowed."""
+    if not math.isfinite(value):
+        raise InvalidInputError(
+            f"{what} overflows float64 at this point ({value}); the parameters or data are too large in magnitude"
+        )
+    return value
 
 
 def check_step(step) -> float:

@@ -191,6 +191,7 @@ def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
     return True
 
 
+@np.errstate(over="ignore", invalid="ignore")  # non-finite values are stop reasons, not warnings
 def descend(
     A,
     y,
@@ -269,6 +270,10 @@ def descend(
         gnorm = float(np.linalg.norm(G))
         if gnorm0 is None:
             gnorm0 = max(gnorm, gscale)
+        if t == 0 and not math.isfinite(gnorm):
+            raise InvalidInputError(
+                "the direction at X0 is not finite: X0 or the data are too large in magnitude for float64"
+            )
         if not math.isfinite(gnorm) or gnorm > BLOWUP_FACTOR * gnorm0:
             reason = StopReason.DIVERGED
             message = (

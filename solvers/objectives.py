@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_parameters, check_problem
+from ._validation import as_matrix, as_parameters, check_finite_value, check_problem
 from .activation import activation_mask, all_inactive_mask, relu
 from .errors import InvalidInputError
 
@@ -100,6 +100,9 @@ def _rgd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 # --- validated public API
 
+#: overflow is reported by check_finite_value as a named error, not as a warning
+_overflow_is_checked = np.errstate(over="ignore", invalid="ignore")
+
 
 def _prepare(A, y, X, *, single: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     A, y = check_problem(A, y)
@@ -119,8 +122,6 @@ def _shaped(G: np.ndarray, was_vector: bool) -> np.ndarray:
 
 def predict(A, X) -> np.ndarray:
     r"""Network output :math:`\sum_j g(A x_j)` for parameters of shape (d,) or (d, m)."""
-    from ._validation import as_matrix
-
     A = as_matrix(A, "A")
     X = as_parameters(X, A.shape[1], "X")
     return relu(A @ X).sum(axis=1)
@@ -132,31 +133,35 @@ def residual(A, y, X) -> np.ndarray:
     return _residual(A @ X, y)
 
 
+@_overflow_is_checked
 def objective(A, y, x) -> float:
     r"""Single-neuron loss :math:`f(x) = \tfrac12\|g(Ax) - y\|_2^2`, Eq. (1)."""
     A, y, X, _ = _prepare(A, y, x, single=True)
-    return _loss_from(A @ X, y)
+    return check_finite_value(_loss_from(A @ X, y), "f(x)")
 
 
+@_overflow_is_checked
 def relaxed_objective(A, y, x) -> float:
     r"""Convex relaxation :math:`f_r(x) = \tfrac12\|g(Ax)\|^2 - y^TAx + \tfrac12\|y\|^2`, Eq. (3) halved."""
     A, y, X, _ = _prepare(A, y, x, single=True)
-    return _relaxed_from(A @ X, y)
+    return check_finite_value(_relaxed_from(A @ X, y), "f_r(x)")
 
 
+@_overflow_is_checked
 def multi_neuron_objective(A, y, X) -> float:
     r"""Multi-neuron loss :math:`f_m(X) = \tfrac12\|\sum_j g(Ax_j) - y\|_2^2`, Eq. (9)."""
     A, y, X, _ = _prepare(A, y, X, single=False)
-    return _loss_from(A @ X, y)
+    return check_finite_value(_loss_from(A @ X, y), "f_m(X)")
 
 
+@_overflow_is_checked
 def regularized_objective(A, y, X) -> float:
     r"""Regularised objective :math:`f_{mp}(X)`, Eq. (14) halved.
 
     :math:`f_{mp}(X) = \tfrac12\|r\|^2 - y^T \prod_j D_j^c A \sum_j x_j`.
     """
     A, y, X, _ = _prepare(A, y, X, single=False)
-    return _regularized_from(A @ X, y)
+    return check_finite_value(_regularized_from(A @ X, y), "f_mp(X)")
 
 
 def objective_gradient(A, y, x) -> np.ndarray:

@@ -31,3 +31,15 @@ def _seed_everything():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from . import reliability
+
+    lines = reliability.summary()
+    if lines:
+        if exitstatus != 0:
+            lines[0] = lines[0].replace("all handled", "see failures above")
+        terminalreporter.section("reliability summary")
+        for line in lines:
+            terminalreporter.write_line(line)
