@@ -8,7 +8,6 @@ everything else is a function of the arguments and the seed).
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import numpy as np
@@ -28,6 +27,7 @@ from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
 
+from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from ._io import atomic_write_text, check_writable_target, dumps_json
 from .cli import CommandFailed
 
@@ -38,48 +38,6 @@ SOLVE_KEYS = (
     "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
     "test_error", "recovery_error", "iterations", "stop_reason", "seconds",
 )  # fmt: skip
-
-
-def _step(text: str):
-    if text == "auto":
-        return "auto"
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a positive number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a positive finite number, got {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
 
 
 def register(sub) -> None:
@@ -97,16 +55,16 @@ def register(sub) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--planted", action="store_true", help="draw a planted instance (needs --n and --d)")
     src.add_argument("--data", metavar="FILE", help=".npz with arrays A, y (never unpickled) or .csv with a header, y last")
-    p.add_argument("--n", type=_positive_int, help="samples (planted)")
-    p.add_argument("--d", type=_positive_int, help="features (planted)")
-    p.add_argument("--m", type=_positive_int, default=1, help="neurons")
-    p.add_argument("--noise", type=_nonnegative_float, default=0.0, help="label noise std (planted)")
+    p.add_argument("--n", type=positive_int, help="samples (planted)")
+    p.add_argument("--d", type=positive_int, help="features (planted)")
+    p.add_argument("--m", type=positive_int, default=1, help="neurons")
+    p.add_argument("--noise", type=nonnegative_float, default=0.0, help="label noise std (planted)")
     p.add_argument("--scale", type=float, default=1.0, help="factor on the rows of A (planted)")
     p.add_argument("--method", required=True, choices=METHODS, help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r")
     p.add_argument("--solver", default="CLARABEL", type=str.upper, choices=BACKENDS, help="CVXPY backend")
-    p.add_argument("--step", type=_step, default="auto", help="step size, or auto = 1/(m ||A||_2^2)")
-    p.add_argument("--iters", type=_nonnegative_int, default=10_000, help="iteration budget (gd, rgd)")
-    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of data and initial point")
+    p.add_argument("--step", type=step_size, default="auto", help="step size, or auto = 1/(m ||A||_2^2)")
+    p.add_argument("--iters", type=nonnegative_int, default=10_000, help="iteration budget (gd, rgd)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point")
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
     p.set_defaults(handler=_handle)
 

@@ -46,4 +46,8 @@ from .objectives import (
 )
 from .relaxation import BACKENDS, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+import types as _types
+
+__all__ = sorted(
+    name for name, value in globals().items() if not name.startswith("_") and not isinstance(value, _types.ModuleType)
+)
