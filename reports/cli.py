@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"relurelax: failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("relurelax: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"relurelax: interrupted {exc}".rstrip(), file=sys.stderr)
         return 130
     except Exception as exc:  # an unexpected bug still gets one line, not a traceback
         if debug:
