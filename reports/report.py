@@ -126,15 +126,16 @@ def build_results(
     seed: int = 0,
     *,
     progress: Callable[[str, int | None, int | None], None] | None = None,
-    ledger: Callable = run_ledger_section,
+    ledger: Callable | None = None,
     stages: _Stages | None = None,
 ) -> dict:
     r"""Run the ledger, the cross-check and the reproduction; return the results dictionary.
 
     ``progress(stage, done, total)`` is called as each part advances
     (``total`` may be None when a part does not say). ``ledger`` is the one
-    call into the claims ledger (:func:`.ledger_section.run_ledger_section`).
+    call into the claims ledger (default :func:`.ledger_section.run_ledger_section`).
     """
+    ledger = ledger or run_ledger_section
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
     stages = stages or _Stages(progress)
