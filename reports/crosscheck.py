@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -302,6 +303,22 @@ def _failed(method: str, solver: str, exc: Exception, seconds: float, m: int) ->
                     message=str(exc))  # fmt: skip
 
 
+def _convex_solution(P, m: int, backend: str, masks, relax: Callable, cell: Callable) -> Solution:
+    d = P.A.shape[1]
+    with warnings.catch_warnings():
+        # a reduced-accuracy solve is recorded as its status ('optimal_inaccurate') and judged on its values
+        warnings.simplefilter("ignore", UserWarning)
+        if m == 1:
+            res = relax(P.A, P.y, backend=backend, form="qp")
+            X = np.asarray(res.x, dtype=np.float64).reshape(d, 1)
+            return _point_solution(P, X, "cvxpy", res.backend, res.iterations, res.status, res.kkt,
+                                   res.seconds, gradient_norm=res.gradient_norm)  # fmt: skip
+        res = cell(P.A, P.y, masks, backend=backend)
+        X = np.asarray(res.X, dtype=np.float64)
+        return _point_solution(P, X, "cell", res.backend, res.iterations, res.status, res.kkt,
+                               res.seconds, value=res.objective)  # fmt: skip
+
+
 def crosscheck_instance(
     n: int,
     d: int,
@@ -327,16 +344,7 @@ def crosscheck_instance(
     for backend in backends:
         start = time.perf_counter()
         try:
-            if m == 1:
-                res = relax(P.A, P.y, backend=backend, form="qp")
-                X = np.asarray(res.x, dtype=np.float64).reshape(d, 1)
-                sol = _point_solution(P, X, "cvxpy", res.backend, res.iterations, res.status, res.kkt,
-                                      res.seconds, gradient_norm=res.gradient_norm)  # fmt: skip
-            else:
-                res = cell(P.A, P.y, masks, backend=backend)
-                X = np.asarray(res.X, dtype=np.float64)
-                sol = _point_solution(P, X, "cell", res.backend, res.iterations, res.status, res.kkt,
-                                      res.seconds, value=res.objective)  # fmt: skip
+            sol = _convex_solution(P, m, backend, masks, relax, cell)
         except SolveError as exc:
             sol = _failed("cvxpy" if m == 1 else "cell", backend, exc, time.perf_counter() - start, m)
         solutions.append(sol)

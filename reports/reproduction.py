@@ -389,7 +389,19 @@ def evaluate_findings(figures: dict) -> list[dict]:
         s = panel["summary"]["rgd"]
         ok &= s["reached_zero"] >= REACHES_ZERO_FRACTION * s["trials"]
         ev.append(f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}")
-    out.append((ok, f"RGD trials ending at {zero}: " + "; ".join(ev) + f" (rule: >= {REACHES_ZERO_FRACTION:.0%})."))
+    beyond = [
+        f"m = {fig['m']}, n = {panel['n']}: RGD {panel['summary']['rgd']['reached_zero']}/{panel['summary']['rgd']['trials']}, "
+        f"GD {panel['summary']['gd']['reached_zero']}/{panel['summary']['gd']['trials']}"
+        for fig in figures.values() if fig["m"] > 1
+        for panel in fig["panels"] if panel["n"] > panel["d"]
+    ]  # fmt: skip
+    note = (
+        " Outside this finding, for n > d with several neurons (the paper's Fig. 2 text says RGD reaches zero "
+        "training error 'for each case'): " + "; ".join(beyond) + "."
+        if beyond
+        else ""
+    )
+    out.append((ok, f"RGD trials ending at {zero}: " + "; ".join(ev) + f" (rule: >= {REACHES_ZERO_FRACTION:.0%})." + note))
 
     # 2. GD does not
     ok, ev = True, []
