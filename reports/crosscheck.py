@@ -47,6 +47,7 @@ from relurelax.solvers import (
     solve_cell,
     solve_relaxation,
 )
+from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError, SolveError
 from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
 from relurelax.solvers.relaxation import KKTResiduals, _check_backend
@@ -287,7 +288,7 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
         objective=f,
         relaxed_objective=fr,
         value=value,
-        train_error=relative_error(np.maximum(Z, 0.0).sum(axis=1), P.y),
+        train_error=relative_error(relu(Z).sum(axis=1), P.y),
         recovery_error=relative_error(X, P.X_star) if m == 1 else None,
         iterations=iterations,
         stop_reason=stop,

@@ -101,7 +101,8 @@ def _handle(args) -> int:
     print_table(data)
     agreeing = sum(inst["agree"] for inst in data["instances"])
     total = len(data["instances"])
-    print(f"{agreeing} of {total} instances agree")
+    rtol = ", ".join(f"{k} {v:g}" for k, v in data["tolerances"]["agreement_rtol"].items())
+    print(f"{agreeing} of {total} instances agree (agreement tolerances relative to ||y||^2: {rtol})")
     if args.json:
         atomic_write_text(args.json, dumps_json(data))
     if not result.agree:

@@ -90,7 +90,7 @@ def verdicts(results: dict) -> list[tuple[str, str]]:
 
 PANEL_HEADERS = (
     "figure", "panel", "method", "reached zero", "median iterations to zero", "median final training error",
-    "median final test error", "median final recovery error", "mu ||A||^2 (median)", "stop reasons",
+    "median final test error", "median final recovery error", "mu ||A||^2 (median)", "stopped early",
 )  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def panel_rows(results: dict) -> list[tuple[str, ...]]:
                         _g(med.get("test_error")),
                         _g(med.get("recovery_distance")),
                         _g(panel["step_times_norm_squared"]["median"]),
-                        ", ".join(f"{k}: {v}" for k, v in s["stop_reasons"].items()),
+                        f"{s['stopped_early']}/{s['trials']}",
                     )
                 )
     return rows

@@ -224,16 +224,15 @@ def choices(settings: ReproductionSettings) -> list[dict]:
 
 
 def _stack(batches):
-    """Concatenate chunked TrialBatch results along the trial axis."""
-    first = batches[0]
-    out = {}
-    for name in ("gd", "rgd"):
-        out[name] = {
+    """Concatenate chunked TrialBatch results along the trial axis (the engine's contract fields only)."""
+    out = {
+        name: {
             f: np.vstack([np.asarray(getattr(b[name], f)) for b in batches])
             for f in ("train_error", "test_error", "recovery_distance")
         }
-        out[name]["stop_reasons"] = [r for b in batches for r in b[name].stop_reasons]
-    return np.asarray(first.iterations), float(first.step), out
+        for name in ("gd", "rgd")
+    }
+    return np.asarray(batches[0].iterations), out
 
 
 def _round(values) -> list:
@@ -269,7 +268,8 @@ def _panel(spec: FigureSpec, n: int, settings: ReproductionSettings, advance: Ca
             )  # fmt: skip
         )
         advance()
-    iterations, step, runs = _stack(batches)
+    iterations, runs = _stack(batches)
+    step = spec.step
 
     # diagnostics of the instances themselves (cheap to redraw: same seeds, same draws)
     inactive, curvature = [], []
@@ -297,7 +297,8 @@ def _panel(spec: FigureSpec, n: int, settings: ReproductionSettings, advance: Ca
             "median_iterations_to_zero": _median(hit),
             "final": final,
             "median_final": {metric: _median(values) for metric, values in final.items()},
-            "stop_reasons": {r: run["stop_reasons"].count(r) for r in sorted(set(run["stop_reasons"]))},
+            # a trial that stopped early (diverged) has no value at the end of the grid
+            "stopped_early": int(np.count_nonzero(np.isnan(train[:, -1]))),
         }
     return {
         "label": _panel_label(n, d),

@@ -115,11 +115,16 @@ def cell_problem(A: np.ndarray, y: np.ndarray, masks: np.ndarray):
     return problem, X, in_cell
 
 
+def _cell_residual(Z: np.ndarray, masks: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Residual of the cell's linear model, :math:`\sum_j D_j A x_j - y`, for ``Z = A X``."""
+    return (masks * Z).sum(axis=1) - y
+
+
 def _kkt(A, y, X, masks, lam) -> KKTResiduals:
     Z = A @ X
     D = masks.astype(np.float64)
     S = 2.0 * D - 1.0
-    r = (D * Z).sum(axis=1) - y
+    r = _cell_residual(Z, masks, y)
     signed = S * Z
     c = float(np.linalg.norm(A.T @ y))
     primal = float(np.max(-signed, initial=0.0)) / max(1.0, float(np.max(np.abs(Z), initial=0.0))) + 0.0
@@ -159,7 +164,7 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", **solver_options) -> C
     Xv = np.asarray(X.value, dtype=np.float64).reshape(A.shape[1], masks.shape[1])
     lam = np.asarray(in_cell.dual_value, dtype=np.float64).reshape(masks.shape)
     Z = A @ Xv
-    r = (masks * Z).sum(axis=1) - y
+    r = _cell_residual(Z, masks, y)
     return CellResult(
         X=Xv,
         masks=masks.copy(),

@@ -263,6 +263,23 @@ def test_an_interrupted_report_leaves_nothing_and_says_how_far_it_got(tmp_path, 
     assert os.listdir(tmp_path) == []
 
 
+def test_sigterm_during_a_report_leaves_nothing_and_exits_130(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "relurelax.reports.cli", "report", "--profile", "quick", "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4.0)  # imports done, well inside the run (the quick profile takes about 20 s)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted during" in err and "nothing was written" in err
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_failure_while_writing_removes_the_temporary_folder(tmp_path, tiny_results, monkeypatch):
     def broken(results, images):
         raise RuntimeError("renderer bug")

@@ -10,6 +10,7 @@ import pytest
 
 from relurelax.reports.reproduction import (
     FINDINGS,
+    FigureSpec,
     ReproductionSettings,
     evaluate_findings,
     run_reproduction,
@@ -102,6 +103,18 @@ def test_each_figure_has_three_panels_with_curves_on_one_grid(tiny_figures):
                 assert s["reached_zero"] == sum(v <= ZERO_TRAIN_ERROR for v in s["final"]["train_error"])
 
 
+def test_a_step_that_diverges_is_counted_as_stopped_early_and_never_reaches_zero():
+    spec = FigureSpec("fig1", 1, 50.0, ("train_error", "test_error", "recovery_distance"), "too large a step")
+    settings = ReproductionSettings(d=8, ns=(4, 8, 32), trials=2, iterations=200, history_every=10,
+                                    curve_points=5, figures=(spec,))  # fmt: skip
+    figures = run_reproduction(settings)
+    panel = figures["fig1"]["panels"][2]
+    for method in ("gd", "rgd"):
+        s = panel["summary"][method]
+        assert s["stopped_early"] == 2 and s["reached_zero"] == 0
+    assert panel["step_times_norm_squared"]["median"] > 2  # the stability bound is violated, as recorded
+
+
 def test_iterations_to_zero_are_the_first_record_at_or_below_the_threshold(tiny_figures):
     settings, figures = tiny_figures
     panel = figures["fig1"]["panels"][0]  # n < d: RGD reaches zero quickly
@@ -141,7 +154,7 @@ def _summary(trials, train, test, recovery=None, hits=None):
         "median_iterations_to_zero": middle if math.isfinite(middle) else None,
         "final": final,
         "median_final": med,
-        "stop_reasons": {"max_iterations": trials},
+        "stopped_early": 0,
     }
 
 
