@@ -18,7 +18,6 @@ import math
 from ._io import to_jsonable
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
 from .ledger_section import ledger_html, ledger_markdown, ledger_summary
-from .reproduction import METRIC_LABELS
 
 __all__ = ["dumps_results", "render_html", "render_markdown", "verdicts", "panel_rows", "PANEL_HEADERS"]
 
