@@ -350,7 +350,7 @@ def run_reproduction(settings: ReproductionSettings, *, progress: Callable[[int,
 
 # --- the findings of Section III --------------------------------------------
 
-#: the paper's findings, in the order of the issue, keyed for evaluate_findings
+#: the findings of Section III that the report checks, in the order the report lists them
 FINDINGS = (
     ("rgd-zero", "RGD reaches zero training error when n <= d (m = 1 and m = 3)"),
     ("gd-not-zero", "GD does not reach zero training error when n <= d (m = 1 and m = 3)"),

@@ -127,7 +127,7 @@ def test_iterations_to_zero_are_the_first_record_at_or_below_the_threshold(tiny_
         assert hit == (first[0] if first else None)
 
 
-def test_findings_come_in_the_issues_order_with_a_verdict_and_evidence(tiny_figures):
+def test_findings_come_in_the_listed_order_with_a_verdict_and_evidence(tiny_figures):
     _, figures = tiny_figures
     findings = evaluate_findings(figures)
     assert [f["finding"] for f in findings] == [text for _, text in FINDINGS]
