@@ -24,7 +24,7 @@ __all__ = ["main", "build_parser", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "E
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules (in relurelax.reports) that each register one subcommand
-COMMAND_MODULES = ("solve_command",)
+COMMAND_MODULES = ("solve_command", "crosscheck_command", "report_command")
 
 
 class CommandFailed(Exception):
@@ -90,9 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"relurelax: failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt as exc:
-        name = str(exc) or "SIGINT"
-        print(f"relurelax: interrupted by {name}; {progress.describe()}", file=sys.stderr)
-        return 143 if name == "SIGTERM" else 130
+        # a command that knows how far it got says so in the exception;
+        # otherwise the last recorded stage does
+        detail = str(exc)
+        if detail in ("", "SIGINT", "SIGTERM"):
+            detail = progress.describe()
+        print(f"relurelax: interrupted {detail}", file=sys.stderr)
+        return 130
     except Exception as exc:  # an unexpected bug still gets one line, not a traceback
         if debug:
             traceback.print_exc()

@@ -21,11 +21,11 @@ def stage(text: str, done: int | None = None, total: int | None = None) -> None:
 def describe() -> str:
     """A sentence saying how far the run got."""
     if _state["stage"] is None:
-        return "it stopped before any work was done; nothing was written"
+        return "before any work was done; nothing was written"
     where = _state["stage"]
     if _state["done"] is not None and _state["total"] is not None:
         where += f" ({_state['done']} of {_state['total']} done)"
-    return f"it stopped during {where}; no partial output was written in place of the result"
+    return f"during {where}; no partial output was written in place of the result"
 
 
 def reset() -> None:

@@ -2,11 +2,13 @@ r"""relurelax.solvers: the numbers of *Convex Optimization for Shallow Neural Ne
 
 Objectives f (1), f_r (3), f_m (9), f_mp (14) and their gradients; planted
 data (4), (8); one descent loop serving GD (2) and RGD (5), (17); and the
-CVXPY solve of the convex relaxation. See :mod:`.objectives` for the one
+CVXPY solve of the convex relaxation and of f_m restricted to one activation
+cell (:mod:`.cell`). See :mod:`.objectives` for the one
 scaling used throughout (a factor 1/2 on every objective).
 """
 
 from .activation import activation_mask, all_inactive_mask, relu
+from .cell import CellResult, cell_masks, solve_cell
 from .data import PlantedProblem, planted_problem
 from .datafiles import load_data
 from .descent import (

@@ -114,6 +114,30 @@ def _check_backend(backend: str) -> str:
     return name
 
 
+def run_backend(problem, name: str, what: str, **solver_options) -> str:
+    """Solve a CVXPY problem with backend ``name``; a backend crash becomes a :class:`SolveError`.
+
+    Returns CVXPY's status string; ``what`` names the problem in messages.
+    """
+    import cvxpy as cp
+
+    try:
+        problem.solve(solver=name, **solver_options)
+    except cp.error.SolverError as exc:
+        raise SolveError(f"{name} failed on {what}: {str(exc).splitlines()[0]}") from None
+    return problem.status
+
+
+def check_solved(status: str, variable, name: str, what: str) -> None:
+    """Accept ``optimal`` silently and ``optimal_inaccurate`` with a warning; raise :class:`SolveError` otherwise."""
+    import cvxpy as cp
+
+    if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) or variable.value is None:
+        raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
+    if status == cp.OPTIMAL_INACCURATE:
+        warnings.warn(f"{name} solved {what} only to reduced accuracy (status '{status}')", stacklevel=3)
+
+
 def relaxation_problem(A: np.ndarray, y: np.ndarray, form: str = "direct"):
     """Build the CVXPY problem of the given form; returns ``(problem, x, extras)``."""
     import cvxpy as cp
@@ -174,13 +198,9 @@ def solve_relaxation(A, y, *, backend: str = "CLARABEL", form: str = "direct", *
     start = time.perf_counter()
     problem, x, extras = relaxation_problem(A, y, form)
     dcp = problem.is_dcp()
-    try:
-        problem.solve(solver=name, **solver_options)
-    except cp.error.SolverError as exc:
-        raise SolveError(f"{name} failed on the relaxation: {str(exc).splitlines()[0]}") from None
+    status = run_backend(problem, name, "the relaxation", **solver_options)
     seconds = time.perf_counter() - start
 
-    status = problem.status
     if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
         neg = int(np.count_nonzero(y < 0))
         why = (
@@ -191,10 +211,7 @@ def solve_relaxation(A, y, *, backend: str = "CLARABEL", form: str = "direct", *
             else "f_r decreases without bound along a direction v with A v <= 0 and y^T A v > 0"
         )
         raise UnboundedRelaxationError(f"the relaxation f_r is unbounded below ({name} status '{status}'): {why}")
-    if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) or x.value is None:
-        raise SolveError(f"{name} returned status '{status}' on the relaxation; no solution is available")
-    if status == cp.OPTIMAL_INACCURATE:
-        warnings.warn(f"{name} solved the relaxation only to reduced accuracy (status '{status}')", stacklevel=2)
+    check_solved(status, x, name, "the relaxation")
 
     xv = np.asarray(x.value, dtype=np.float64)
     z = A @ xv

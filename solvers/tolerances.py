@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["EXACT_RTOL", "FINITE_DIFFERENCE_RTOL", "DESCENT_GTOL", "CONIC_RTOL", "conic_rtol"]
+__all__ = [
+    "EXACT_RTOL",
+    "FINITE_DIFFERENCE_RTOL",
+    "DESCENT_GTOL",
+    "DESCENT_OBJECTIVE_RTOL",
+    "ZERO_TRAIN_ERROR",
+    "CONIC_RTOL",
+    "conic_rtol",
+    "agreement_rtol",
+]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
 EXACT_RTOL = 1e-10
@@ -23,6 +32,14 @@ EXACT_RTOL = 1e-10
 FINITE_DIFFERENCE_RTOL = 1e-5
 #: default stopping tolerance of the descent loop: ||direction|| <= DESCENT_GTOL * ||A^T y||
 DESCENT_GTOL = 1e-10
+#: agreement of a descent run (stopped by DESCENT_GTOL or by its iteration budget) with the
+#: optimum of the convex problem it descends, relative to ||y||^2. At a DESCENT_GTOL stop,
+#: convexity bounds the gap by ||grad|| * ||x - x_opt|| <= 1e-10 ||A^T y|| ||x - x_opt||, orders
+#: of magnitude below this; a run stopped by its budget may miss it, and then disagrees.
+DESCENT_OBJECTIVE_RTOL = 1e-6
+#: relative training error ||r|| / ||y|| at or below which a run has reached zero training
+#: error; a descent run stopped by DESCENT_GTOL on a zero-residual point ends near 1e-10.
+ZERO_TRAIN_ERROR = 1e-8
 #: agreement of a conic solve with the exact optimum, relative to ||y||^2
 CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 
@@ -30,3 +47,16 @@ CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 def conic_rtol(backend: str) -> float:
     """Relative objective tolerance to expect from a conic backend (by name)."""
     return CONIC_RTOL.get(backend.upper(), 1e-3)
+
+
+def agreement_rtol(a: str, b: str) -> float:
+    r"""Tolerance, relative to :math:`\|y\|^2`, for two solvers' optimal values to agree.
+
+    ``a`` and ``b`` name a conic backend or a descent method (``"rgd"``,
+    ``"gd"``); the looser of the two tolerances applies.
+    """
+
+    def one(name: str) -> float:
+        return DESCENT_OBJECTIVE_RTOL if name.lower() in ("gd", "rgd") else conic_rtol(name)
+
+    return max(one(a), one(b))

@@ -1,0 +1,115 @@
+r"""``relurelax report``: the claims ledger, the cross-check and Figures 1-2 in one report folder.
+
+Writes ``index.html`` (self-contained), ``report.md``, ``results.json`` and
+``figures/*.png`` to ``--out`` (default ``reports/latest``) through a
+temporary sibling folder; an existing folder is replaced only with
+``--force``. Exit 0 when the report is written and every check passed,
+1 when it is written but the cross-check disagreed or the ledger is not ok
+(a paper finding that does not reproduce is a result, not a failure),
+2 for bad usage. An interruption (Ctrl-C, SIGTERM) leaves nothing behind
+and says how far the run got.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from .cli import CommandFailed
+from .crosscheck import disagreements
+from .crosscheck_command import progress_bar
+from .report import PROFILES, _Stages, build_results, prepare_target, write_report
+from .report_writers import verdicts
+from ._args import nonnegative_int
+
+__all__ = ["register"]
+
+DEFAULT_OUT = "reports/latest"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="run the ledger, the cross-check and the reproduction of Figures 1-2; write a report",
+        description=(
+            "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
+            "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (keys settings, "
+            "versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
+            "quick (about half a minute), default (a few minutes), full (100 trials per panel). Exit 0 written and "
+            "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--profile", choices=tuple(PROFILES), default="default", help="size of the run")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of every random draw")
+    p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help="report folder")
+    p.add_argument("--force", action="store_true", help="replace an existing report folder")
+    p.set_defaults(handler=_handle)
+
+
+def _print_summary(results: dict, out: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    summary = Table(title="relurelax report: verdict summary", show_header=False)
+    summary.add_column("section", style="bold")
+    summary.add_column("verdict")
+    for section, sentence in verdicts(results):
+        summary.add_row(section, sentence)
+    console.print(summary)
+    findings = Table(title="paper findings", show_header=True)
+    for header in ("#", "finding", "reproduced"):
+        findings.add_column(header)
+    for i, f in enumerate(results["paper_findings"], 1):
+        findings.add_row(str(i), f["finding"], "true" if f["reproduced"] else "false")
+    console.print(findings)
+    console.print("Choices the paper leaves open (all recorded under Settings in the report):")
+    for c in results["settings"]["reproduction"]["choices"]:
+        console.print(f"  {c['name']}: {c['value']}", markup=False, highlight=False)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in results["timings"].items())
+    console.print(f"Timings: {timings}", markup=False, highlight=False)
+    console.print(f"Report written to {out} (index.html, report.md, results.json, figures/)", markup=False,
+                  highlight=False)  # fmt: skip
+
+
+def _handle(args) -> int:
+    profile = PROFILES[args.profile]
+    out = prepare_target(args.out, args.force)  # refuse early, before any computation
+    stages = _Stages(None)
+    # SIGTERM arrives here as KeyboardInterrupt (installed by cli.main)
+    started = time.perf_counter()
+    try:
+        with progress_bar() as bar:
+            tasks = {}
+
+            def progress(stage, done, total):
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done or 0, total=total)
+
+            stages.progress = progress
+            results = build_results(profile, args.seed, stages=stages)
+            stages.start("figures and report files")
+            write_report(results, out, force=args.force)
+            stages.finish()
+    except KeyboardInterrupt:
+        done = ", ".join(stages.done) or "nothing"
+        raise KeyboardInterrupt(
+            f"during {stages.current or 'start-up'} after {time.perf_counter() - started:.0f} s "
+            f"(finished: {done}); nothing was written to {out}"
+        ) from None
+
+    _print_summary(results, out)
+    problems = disagreements(results["crosscheck"])
+    claims = results["claims"]
+    if problems or (claims is not None and claims.get("ok") is False):
+        why = []
+        if problems:
+            why.append(f"the cross-check disagreed ({problems[0]})")
+        if claims is not None and claims.get("ok") is False:
+            why.append("the claims ledger is not ok")
+        raise CommandFailed(f"report written to {out}, but " + " and ".join(why))
+    return 0

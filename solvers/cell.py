@@ -1,0 +1,181 @@
+r"""The multi-neuron loss :math:`f_m` (Eq. (9)) restricted to one activation cell, solved with CVXPY.
+
+CVXPY cannot minimise :math:`f_{mp}` (Eq. (14)): it is not convex for
+m > 1 (Section II.B, the permutations of the neurons give many global
+minima). What *can* be certified is the minimum of :math:`f_m` over one
+activation cell. Fix the masks :math:`D_1, \dots, D_m` (the paper's
+:math:`D_j`, written by :func:`~.activation.activation_mask`); on the closed
+cell
+
+.. math::
+
+    C(D) = \{X : (2D_j - I) A x_j \ge 0 \ \forall j\}
+
+every ReLU is linear, :math:`g(Ax_j) = D_j A x_j`, so :math:`f_m` equals the
+convex quadratic
+
+.. math::
+
+    q_D(X) = \tfrac12 \Big\|\sum_{j=1}^m D_j A x_j - y\Big\|_2^2
+
+(halved as every objective of :mod:`.objectives`), and
+:math:`\min_{X \in C(D)} q_D` is a convex QP. ``X = 0`` is feasible and
+:math:`q_D \ge 0`, so the QP is always feasible and bounded.
+
+A point whose masks are :math:`D` lies in :math:`C(D)`, so its :math:`f_m`
+is at least the cell optimum; equality certifies that the point is a
+minimiser of :math:`f_m` within its cell. Under the planted model (8) the
+global value of :math:`f_m` is 0.
+
+KKT residuals (duals :math:`\lambda_j \ge 0` of the cell constraints,
+:math:`r = \sum_j D_j A x_j - y`), each scaled as in :mod:`.relaxation`:
+
+- stationarity: :math:`A^T (D_j r - (2D_j - I)\lambda_j) = 0` for every j;
+- primal feasibility: :math:`(2D_j - I) A x_j \ge 0`;
+- dual feasibility: :math:`\lambda_j \ge 0`;
+- complementarity: :math:`\lambda_j^T (2D_j - I) A x_j = 0`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._records import freeze_arrays
+from ._validation import as_matrix, as_parameters, check_problem
+from .activation import activation_mask
+from .errors import InvalidInputError
+from .objectives import _loss_from, _regularized_from
+from .relaxation import KKTResiduals, _check_backend, check_solved, run_backend
+
+__all__ = ["CellResult", "cell_masks", "cell_problem", "solve_cell"]
+
+
+@dataclass(frozen=True)
+class CellResult:
+    r"""A CVXPY solve of :math:`\min_{X \in C(D)} q_D(X)`; arrays are read-only.
+
+    ``objective`` is :math:`q_D(X)` recomputed in float64 at the returned X
+    (the cell optimum); ``loss`` is :math:`f_m(X)` and ``regularized`` is
+    :math:`f_{mp}(X)` at the same X (equal to ``objective`` up to the
+    solver's feasibility error); ``solver_objective`` is what CVXPY
+    reported; ``masks`` (n, m) are the fixed :math:`D_j`.
+    """
+
+    X: np.ndarray
+    masks: np.ndarray
+    objective: float
+    loss: float
+    regularized: float
+    solver_objective: float
+    status: str
+    backend: str
+    seconds: float
+    iterations: int | None
+    is_dcp: bool
+    kkt: KKTResiduals
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+
+def cell_masks(A, X) -> np.ndarray:
+    r"""The activation cell of ``X``: the (n, m) masks :math:`D_j` of :math:`AX` (Eq. (2) convention)."""
+    A = as_matrix(A, "A")
+    X = as_parameters(X, A.shape[1], "X")
+    return activation_mask(A @ X)
+
+
+def _check_masks(masks, n: int) -> np.ndarray:
+    arr = np.asarray(masks)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] != n:
+        raise InvalidInputError(f"masks must have shape (n, m) = ({n}, m); got shape {np.shape(masks)}")
+    if arr.dtype != bool:
+        raise InvalidInputError(f"masks must be a boolean array (D_j = 1 iff a_i^T x_j >= 0); got dtype {arr.dtype}")
+    return arr
+
+
+def cell_problem(A: np.ndarray, y: np.ndarray, masks: np.ndarray):
+    """Build the CVXPY model of the cell QP; returns ``(problem, X, constraint)``."""
+    import cvxpy as cp
+
+    n, d = A.shape
+    m = masks.shape[1]
+    D = masks.astype(np.float64)
+    S = 2.0 * D - 1.0
+    X = cp.Variable((d, m), name="X")
+    Z = A @ X
+    output = cp.sum(cp.multiply(D, Z), axis=1)
+    in_cell = cp.multiply(S, Z) >= 0
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(output - y)), [in_cell])
+    return problem, X, in_cell
+
+
+def _cell_residual(Z: np.ndarray, masks: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Residual of the cell's linear model, :math:`\sum_j D_j A x_j - y`, for ``Z = A X``."""
+    return (masks * Z).sum(axis=1) - y
+
+
+def _kkt(A, y, X, masks, lam) -> KKTResiduals:
+    Z = A @ X
+    D = masks.astype(np.float64)
+    S = 2.0 * D - 1.0
+    r = _cell_residual(Z, masks, y)
+    signed = S * Z
+    c = float(np.linalg.norm(A.T @ y))
+    primal = float(np.max(-signed, initial=0.0)) / max(1.0, float(np.max(np.abs(Z), initial=0.0))) + 0.0
+    dual = float(np.max(-lam, initial=0.0)) / max(1.0, float(np.max(np.abs(lam), initial=0.0))) + 0.0
+    comp = float(np.abs((lam * signed).sum(axis=0)).sum()) / max(1.0, float(y @ y))
+    stat = float(np.linalg.norm(A.T @ (D * r[:, None] - S * lam))) / max(1.0, c)
+    return KKTResiduals(primal, dual, comp, stat)
+
+
+def solve_cell(A, y, masks, *, backend: str = "CLARABEL", **solver_options) -> CellResult:
+    r"""Minimise :math:`f_m` over the closed activation cell with masks ``masks``.
+
+    Parameters
+    ----------
+    A, y : data (n, d) and labels (n,).
+    masks : boolean (n, m) (or (n,) for one neuron): column j is the diagonal
+        of :math:`D_j`, e.g. :func:`cell_masks` of a descent result.
+    backend : ``"CLARABEL"`` (default), ``"SCS"`` or ``"OSQP"``.
+    solver_options : passed to ``Problem.solve``.
+
+    Raises
+    ------
+    SolveError : the backend failed or returned no solution.
+    SolverUnavailableError : the backend is unknown or not installed.
+    """
+    A, y = check_problem(A, y)
+    masks = _check_masks(masks, A.shape[0])
+    name = _check_backend(backend)
+
+    start = time.perf_counter()
+    problem, X, in_cell = cell_problem(A, y, masks)
+    dcp = problem.is_dcp()
+    status = run_backend(problem, name, "the cell problem", **solver_options)
+    seconds = time.perf_counter() - start
+    check_solved(status, X, name, "the cell problem")
+
+    Xv = np.asarray(X.value, dtype=np.float64).reshape(A.shape[1], masks.shape[1])
+    lam = np.asarray(in_cell.dual_value, dtype=np.float64).reshape(masks.shape)
+    Z = A @ Xv
+    r = _cell_residual(Z, masks, y)
+    return CellResult(
+        X=Xv,
+        masks=masks.copy(),
+        objective=0.5 * float(r @ r),
+        loss=_loss_from(Z, y),
+        regularized=_regularized_from(Z, y),
+        solver_objective=float(problem.value),
+        status=status,
+        backend=name,
+        seconds=seconds,
+        iterations=getattr(problem.solver_stats, "num_iters", None),
+        is_dcp=dcp,
+        kkt=_kkt(A, y, Xv, masks, lam),
+    )

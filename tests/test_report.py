@@ -1,0 +1,330 @@
+"""`relurelax report`: files, schema, the ledger slot, escaping, determinism, atomic writes and exit codes."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import re
+import sys
+import types
+from html.parser import HTMLParser
+
+import pytest
+
+from relurelax.reports import report as report_module
+from relurelax.reports import report_command
+from relurelax.reports.cli import main
+from relurelax.reports.crosscheck import run_crosscheck
+from relurelax.reports.ledger_section import UNAVAILABLE, ledger_html, ledger_markdown, run_ledger_section
+from relurelax.reports.report import (
+    PROFILES,
+    RESULT_KEYS,
+    CrosscheckSettings,
+    Profile,
+    build_results,
+    write_report,
+)
+from relurelax.reports.report_writers import dumps_results, render_html, render_markdown
+from relurelax.reports.reproduction import ReproductionSettings
+from relurelax.solvers import solve_relaxation
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+TINY = Profile(
+    "quick",
+    ReproductionSettings(d=12, ns=(6, 12, 48), trials=2, iterations=300, history_every=10, curve_points=16),
+    CrosscheckSettings(ns=(8,), ds=(12,), ms=(1, 2), trials=1, max_iter=20_000, backends=("CLARABEL",)),
+    "quick",
+)
+
+
+def small_ledger(profile="quick", seed=0, progress=None):
+    """A ledger JSON that follows the ledger's schema, with hostile strings."""
+    return {
+        "profile": profile,
+        "seed": seed,
+        "versions": {"sympy": "x"},
+        "claims": [
+            {
+                "id": "thm1-global-min",
+                "statement": "Theorem 1: every minimiser of f_r minimises f <script>alert(1)</script> | pipe",
+                "paper_conditions": ["planted"],
+                "minimal_conditions": ["labels-nonnegative"],
+                "verdict": "holds-under-weaker-conditions",
+                "conditions": [
+                    {"name": "labels-nonnegative", "necessary": True, "counterexample": {"A": [[1.0]], "y": [-1.0]}},
+                    {"name": "planted", "necessary": False, "counterexample": None},
+                ],
+                "evidence": [
+                    {"method": "sympy", "status": "proved", "examples": None, "seconds": 0.25, "detail": "per-sample <b>"},
+                    {"method": "hypothesis", "status": "passed", "examples": 100, "seconds": 1.5, "detail": "no counterexample"},
+                ],
+            }
+        ],
+        "ok": True,
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_results():
+    return build_results(TINY, 0, ledger=small_ledger)
+
+
+# --- the quick profile, end to end ----------------------------------------------------
+
+
+def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = main(["report", "--profile", "quick", "--out", str(out)])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert sorted(os.listdir(out)) == ["figures", "index.html", "report.md", "results.json"]
+    assert sorted(os.listdir(out / "figures")) == ["fig1.png", "fig2.png"]
+    assert all((out / "figures" / f).read_bytes().startswith(PNG) for f in ("fig1.png", "fig2.png"))
+    assert [p for p in os.listdir(tmp_path) if p != "r"] == []  # no temporary sibling left
+
+    results = json.loads((out / "results.json").read_text())
+    assert tuple(results) == RESULT_KEYS
+    assert results["settings"]["profile"] == "quick"
+    assert results["settings"]["command"] == "relurelax report --profile quick --seed 0"
+    assert [f["file"] for f in results["figures"].values()] == ["figures/fig1.png", "figures/fig2.png"]
+    assert len(results["paper_findings"]) == 5
+    assert all(set(f) == {"finding", "reproduced", "evidence"} for f in results["paper_findings"])
+    assert {i["m"] for i in results["crosscheck"]["instances"]} == {1, 3}
+    assert all(i["agree"] for i in results["crosscheck"]["instances"])
+    assert set(results["timings"]) == {"ledger", "crosscheck", "reproduction", "figures", "total"}
+
+    page = (out / "index.html").read_text()
+    md = (out / "report.md").read_text()
+    assert "src=\"figures/" not in page and page.count("data:image/png;base64,") == 2
+    embedded = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert base64.b64decode(embedded[0]) == (out / "figures" / "fig1.png").read_bytes()
+    assert "![" in md and "(figures/fig1.png)" in md
+    for f in results["paper_findings"]:
+        assert f["evidence"].replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;") in page
+    if results["claims"] is None:  # this build has no ledger: every format says so
+        assert "not available in this build" in page and "not available in this build" in md
+        assert "Not available in this build" in re.sub(r"[\s\u2502]+", " ", stdout)  # table borders removed
+    else:
+        assert results["claims"]["claims"] and "ok" in results["claims"]
+    assert "Report written to" in stdout
+
+
+# --- rendering from the results dict ---------------------------------------------------------
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_ledger_is_rendered_and_every_string_is_escaped(tiny_results):
+    page = render_html(tiny_results, {"fig1": PNG, "fig2": PNG})
+    parser = _Collector()
+    parser.feed(page)
+    assert "script" not in parser.tags and "b" not in parser.tags
+    text = "".join(parser.text)
+    assert "<script>alert(1)</script>" in text  # shown as text, not run
+    assert "thm1-global-min" in text and "holds-under-weaker-conditions" in text
+    assert '"y": [-1.0]' in text  # the counterexample, as data
+    md = render_markdown(tiny_results)
+    assert "&lt;script&gt;" in md and "<script>" not in md
+    assert "\\| pipe" in md
+
+
+def test_a_missing_ledger_is_said_plainly_in_every_format(tiny_results):
+    results = dict(tiny_results, claims=None)
+    page = render_html(results, {"fig1": PNG, "fig2": PNG})
+    assert UNAVAILABLE.replace('"', "&quot;") in page
+    assert "not available in this build" in render_markdown(results)
+    assert json.loads(dumps_results(results))["claims"] is None
+    assert "not available" in ledger_html(None) and "not available" in ledger_markdown(None)
+
+
+def test_the_page_is_a_function_of_the_results_alone(tiny_results):
+    results = json.loads(dumps_results(tiny_results))
+    first = render_html(results, {"fig1": PNG, "fig2": PNG})
+    assert first == render_html(json.loads(dumps_results(results)), {"fig1": PNG, "fig2": PNG})
+    results["paper_findings"][0]["evidence"] = "EVIDENCE-MARKER 12345"
+    results["timings"]["crosscheck"] = 98765.0
+    second = render_html(results, {"fig1": PNG, "fig2": PNG})
+    assert "EVIDENCE-MARKER 12345" in second and "9.88e+04" in second
+    assert "EVIDENCE-MARKER" not in first
+
+
+def test_results_json_is_strict_and_keeps_number_lists_on_one_line(tiny_results):
+    text = dumps_results(dict(tiny_results, timings={"x": float("nan")}))
+    assert json.loads(text)["timings"]["x"] is None
+    assert "NaN" not in text
+    assert re.search(r'"iterations": \[0, \d+, \d+', text)
+
+
+# --- the ledger slot -------------------------------------------------------------------------
+
+
+def test_the_ledger_section_calls_run_ledger_once_with_the_mapped_profile(monkeypatch):
+    calls = []
+
+    class FakeLedger:
+        ok = False
+
+        def to_json(self):
+            return {"profile": "thorough", "seed": 7, "versions": {}, "claims": []}
+
+    def run_ledger(profile="default", seed=0, progress=None):
+        calls.append((profile, seed))
+        return FakeLedger()
+
+    fake = types.ModuleType("relurelax.proofs.ledger")
+    fake.run_ledger = run_ledger
+    monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", fake)
+    data = run_ledger_section("full", 7)
+    assert calls == [("thorough", 7)]
+    assert data["ok"] is False and data["claims"] == []
+
+
+def test_the_ledger_section_is_none_when_the_ledger_module_is_absent(monkeypatch):
+    monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", None)
+    assert run_ledger_section("quick", 0) is None
+
+
+# --- writing: determinism, atomicity, --force, interruption, exit codes ------------------------
+
+
+def _tiny_cli(monkeypatch, ledger=small_ledger, crosscheck=None):
+    monkeypatch.setattr(report_command, "PROFILES", {**PROFILES, "quick": TINY})
+    monkeypatch.setattr(report_module, "run_ledger_section", ledger)
+    if crosscheck is not None:
+        monkeypatch.setattr(report_module, "run_crosscheck", crosscheck)
+
+
+def _without_wall_times(value):
+    if isinstance(value, dict):
+        return {k: _without_wall_times(v) for k, v in value.items() if k not in ("timings", "seconds")}
+    if isinstance(value, list):
+        return [_without_wall_times(v) for v in value]
+    return value
+
+
+def test_the_same_seed_gives_the_same_results_and_figures_apart_from_wall_times(tmp_path, monkeypatch, capsys):
+    _tiny_cli(monkeypatch)
+    for name in ("a", "b"):
+        assert main(["report", "--profile", "quick", "--seed", "2", "--out", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    a, b = (json.loads((tmp_path / n / "results.json").read_text()) for n in ("a", "b"))
+    assert _without_wall_times(a) == _without_wall_times(b)
+    assert a["settings"]["seed"] == 2
+    for fig in ("fig1.png", "fig2.png"):
+        assert (tmp_path / "a" / "figures" / fig).read_bytes() == (tmp_path / "b" / "figures" / fig).read_bytes()
+
+
+def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path, monkeypatch, capsys):
+    _tiny_cli(monkeypatch)
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["report", "--profile", "quick", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and len(err.strip().splitlines()) == 1
+    assert os.listdir(out) == ["keep.txt"]
+    assert main(["report", "--profile", "quick", "--out", str(out), "--force"]) == 0
+    capsys.readouterr()
+    assert "keep.txt" not in os.listdir(out) and "index.html" in os.listdir(out)
+    assert sorted(os.listdir(tmp_path)) == ["rep"]
+
+
+def test_a_file_in_place_of_the_report_folder_is_refused(tmp_path, capsys):
+    path = tmp_path / "file"
+    path.write_text("x")
+    assert main(["report", "--profile", "quick", "--out", str(path), "--force"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_an_interrupted_report_leaves_nothing_and_says_how_far_it_got(tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    _tiny_cli(monkeypatch)
+    monkeypatch.setattr(report_module, "run_reproduction", interrupted)
+    code = main(["report", "--profile", "quick", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert "during reproduction of Figures 1 and 2" in err and "claims ledger, cross-check" in err
+    assert "nothing was written" in err and len(err.strip().splitlines()) == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_sigterm_during_a_report_leaves_nothing_and_exits_130(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "relurelax.reports.cli", "report", "--profile", "quick", "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4.0)  # imports done, well inside the run (the quick profile takes about 20 s)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted during" in err and "nothing was written" in err
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failure_while_writing_removes_the_temporary_folder(tmp_path, tiny_results, monkeypatch):
+    def broken(results, images):
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr(report_module, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        write_report(json.loads(dumps_results(tiny_results)), str(tmp_path / "r"))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_crosscheck_disagreement_is_written_and_exits_1(tmp_path, monkeypatch, capsys):
+    def wrong(A, y, **kwargs):
+        import dataclasses
+
+        res = solve_relaxation(A, y, **kwargs)
+        return dataclasses.replace(res, x=res.x + 1.0)
+
+    _tiny_cli(monkeypatch, crosscheck=functools.partial(run_crosscheck, relax=wrong))
+    out = tmp_path / "r"
+    code = main(["report", "--profile", "quick", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "report written to" in err and "cross-check disagreed" in err
+    page = (out / "index.html").read_text()
+    assert "Disagreements" in page
+    assert json.loads((out / "results.json").read_text())["crosscheck"]["instances"][0]["agree"] is False
+
+
+def test_a_ledger_that_is_not_ok_exits_1(tmp_path, monkeypatch, capsys):
+    def not_ok(profile, seed, progress=None):
+        return dict(small_ledger(profile, seed), ok=False)
+
+    _tiny_cli(monkeypatch, ledger=not_ok)
+    assert main(["report", "--profile", "quick", "--out", str(tmp_path / "r")]) == 1
+    assert "claims ledger is not ok" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["report", "--profile", "huge"], "invalid choice"),
+        (["report", "--seed", "-1"], "integer >= 0"),
+    ],
+)
+def test_bad_usage_exits_2(argv, fragment, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
