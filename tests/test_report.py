@@ -27,7 +27,7 @@ from relurelax.reports.report import (
     write_report,
 )
 from relurelax.reports.report_writers import dumps_results, render_html, render_markdown
-from relurelax.reports.reproduction import ReproductionSettings
+from relurelax.reports.reproduction import FINDINGS, ReproductionSettings
 from relurelax.solvers import solve_relaxation
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -90,7 +90,7 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     assert results["settings"]["profile"] == "quick"
     assert results["settings"]["command"] == "relurelax report --profile quick --seed 0"
     assert [f["file"] for f in results["figures"].values()] == ["figures/fig1.png", "figures/fig2.png"]
-    assert len(results["paper_findings"]) == 5
+    assert len(results["paper_findings"]) == len(FINDINGS)
     assert all(set(f) == {"finding", "reproduced", "evidence"} for f in results["paper_findings"])
     assert {i["m"] for i in results["crosscheck"]["instances"]} == {1, 3}
     assert all(i["agree"] for i in results["crosscheck"]["instances"])

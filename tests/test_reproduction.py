@@ -174,7 +174,7 @@ def _paperlike():
     fig2 = [
         _panel(50, 3, _summary(4, [0.2] * 4, [0.8] * 4), _summary(4, [z] * 4, [0.7] * 4), 0.125),
         _panel(100, 3, _summary(4, [0.1] * 4, [0.7] * 4), _summary(4, [z] * 4, [0.6] * 4), 0.125),
-        _panel(400, 3, _summary(4, [0.09] * 4, [0.4] * 4), _summary(4, [0.09] * 4, [0.4] * 4), 0.125),
+        _panel(400, 3, _summary(4, [0.09] * 4, [0.4] * 4), _summary(4, [z] * 4, [0.3] * 4), 0.125),
     ]
     return {
         "fig1": {"m": 1, "metrics": ["train_error", "test_error", "recovery_distance"], "panels": fig1},
@@ -184,7 +184,7 @@ def _paperlike():
 
 def test_data_that_behave_as_the_paper_says_reproduce_every_finding():
     findings = evaluate_findings(_paperlike())
-    assert [f["reproduced"] for f in findings] == [True] * 5
+    assert [f["reproduced"] for f in findings] == [True] * len(FINDINGS)
     assert "m = 1, n = 50: 4/4" in findings[0]["evidence"]
     assert "median iterations to zero RGD 555 vs GD 600" in findings[3]["evidence"]
 
@@ -221,6 +221,15 @@ def test_each_finding_fails_when_its_own_evidence_contradicts_it():
     # 5: the gap at m = 3 exceeds the gap at m = 1 for n = 100
     _set_final(figs["fig2"]["panels"][1]["summary"]["gd"], "train_error", [0.9] * 4)
     assert [f["reproduced"] for f in evaluate_findings(figs)][4] is False
+
+    figs = _paperlike()
+    # 6: with three neurons and n > d, RGD stalls where GD does (what this toolkit measures)
+    stalled = figs["fig2"]["panels"][2]["summary"]["rgd"]
+    stalled["reached_zero"] = 0
+    _set_final(stalled, "train_error", [0.09] * 4)
+    _set_final(stalled, "test_error", [0.4] * 4)
+    f6 = evaluate_findings(figs)[5]
+    assert f6["reproduced"] is False and "RGD reached zero in 0/4" in f6["evidence"]
 
 
 def test_a_panel_where_no_run_reaches_zero_has_no_median_iterations():
