@@ -3,7 +3,9 @@ r"""Every numerical tolerance of relurelax, graded by where the number comes fro
 * ``EXACT``: closed-form float64 algebra (an objective against a loop over
   samples, a planted value that is zero by construction). Errors are a few
   ulps times the size of the terms.
-* ``ITERATIVE``: first-order descent run to a gradient-norm tolerance.
+* ``ITERATIVE``: first-order descent run to a gradient-norm tolerance, and
+  the Newton solver of :mod:`.newton`, whose quadratic convergence reaches a
+  gradient two orders of magnitude closer to the rounding floor.
 * ``CONIC``: interior-point / operator-splitting solvers, per backend, at the
   accuracy their own defaults promise.
 
@@ -15,7 +17,15 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["EXACT_RTOL", "FINITE_DIFFERENCE_RTOL", "DESCENT_GTOL", "CONIC_RTOL", "conic_rtol"]
+__all__ = [
+    "EXACT_RTOL",
+    "FINITE_DIFFERENCE_RTOL",
+    "DESCENT_GTOL",
+    "NEWTON_GTOL",
+    "LP_FEASIBILITY_RTOL",
+    "CONIC_RTOL",
+    "conic_rtol",
+]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
 EXACT_RTOL = 1e-10
@@ -23,6 +33,11 @@ EXACT_RTOL = 1e-10
 FINITE_DIFFERENCE_RTOL = 1e-5
 #: default stopping tolerance of the descent loop: ||direction|| <= DESCENT_GTOL * ||A^T y||
 DESCENT_GTOL = 1e-10
+#: default stopping tolerance of the Newton solver: ||grad f_r|| <= NEWTON_GTOL * ||A^T y||
+NEWTON_GTOL = 1e-12
+#: HiGHS's primal feasibility tolerance: an LP certificate v may have (A v)_i up to this
+#: times ||A||_inf ||v||_inf (the scale of one entry of A v)
+LP_FEASIBILITY_RTOL = 1e-7
 #: agreement of a conic solve with the exact optimum, relative to ||y||^2
 CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 
