@@ -101,7 +101,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._records import freeze_arrays
-from ._validation import as_vector, check_positive_int, check_problem
+from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
 from .activation import activation_mask, relu
 from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
@@ -351,8 +351,7 @@ def solve_relaxation_newton(
     start = time.perf_counter()
     A, y = check_problem(A, y)
     n, d = A.shape
-    if isinstance(gtol, bool) or not isinstance(gtol, (int, float)) or not math.isfinite(gtol) or gtol < 0:
-        raise InvalidInputError(f"gtol must be a finite number >= 0; got {gtol!r}")
+    gtol = check_tolerance(gtol, "gtol")
     max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     x = np.zeros(d) if x0 is None else as_vector(x0, "x0", None).copy()
     if x.shape[0] != d:
