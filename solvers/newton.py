@@ -102,7 +102,7 @@ import numpy as np
 
 from ._records import freeze_arrays
 from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
-from .activation import activation_mask, relu
+from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
