@@ -14,15 +14,18 @@ Cases (sizes per profile in :data:`PROFILES`):
   RGD, updates (2) and (5), on every trial) against a plain per-trial numpy
   loop (``z = A x``, the weights, ``x -= mu A^T w``, nothing recorded); also
   against :func:`~relurelax.solvers.descent.descend` per trial (the loop the
-  engine equals bit for bit), and the time of the two BLAS matrix-vector
-  products alone (the floor of any engine that makes the same BLAS calls).
+  engine equals bit for bit), and against the two BLAS matrix-vector
+  products alone: ``matvec_floor_vs_plain_loop`` is the most any engine that
+  makes the same BLAS calls (as bitwise equality requires) can gain over the
+  plain loop. Each variant draws its instances and steps in the timed region.
   The engine's GFLOP/s (:math:`4nd` flops per trial, method and iteration)
   is reported beside the machine's ``dgemm`` rate measured in the same run.
 * ``rgd_iteration_vs_two_matvecs``: one RGD iteration of ``descend`` (per
   iteration of a long run) against :math:`Ax` plus :math:`A^Tr`.
-* ``newton_peak_memory``: peak resident memory of
-  ``relurelax solve --planted --method newton`` in a child process
-  (``os.wait4``), over the size of :math:`A`.
+* ``newton_peak_memory``: peak resident memory (``VmHWM``) of
+  ``relurelax solve --planted --method newton`` in a child process, over the
+  size of :math:`A` (the interpreter with relurelax loaded is reported
+  beside it).
 
 Every timing is the best of several repetitions, interleaved between the
 variants being compared so that a change of machine load hits both.
@@ -174,10 +177,15 @@ def bench_exact(profile: Profile) -> tuple[list[dict], float]:
     return cases, min(c["ratio"] for c in cases)
 
 
-def _plain_loop(problems, steps, iterations: int) -> None:
+# Every variant draws its own instances and steps inside the timed region, as a user's
+# per-trial loop does and as run_trials does, so that only the iterations differ.
+
+
+def _plain_loop(n: int, d: int, seeds, iterations: int) -> None:
     """The per-trial numpy loop users write: GD (2) then RGD (5) on each trial, nothing recorded."""
-    for P, mu in zip(problems, steps):
-        A, At, y = P.A, P.A.T, P.y
+    for seed in seeds:
+        P = planted_problem(n, d, 1, seed=seed)
+        A, At, y, mu = P.A, P.A.T, P.y, safe_step(P.A)
         for gd in (True, False):
             x = np.array(P.X0[:, 0])
             for _ in range(iterations):
@@ -188,17 +196,20 @@ def _plain_loop(problems, steps, iterations: int) -> None:
                 x -= mu * (At @ r)
 
 
-def _matvecs_only(problems, iterations: int) -> None:
-    """The two BLAS products per trial, method and iteration, and nothing else."""
-    for P in problems:
+def _matvecs_only(n: int, d: int, seeds, iterations: int) -> None:
+    """The instances, the steps and the two BLAS products per trial, method and iteration; nothing else."""
+    for seed in seeds:
+        P = planted_problem(n, d, 1, seed=seed)
         A, At, x, r = P.A, P.A.T, np.array(P.X0[:, 0]), np.array(P.y)
+        safe_step(A)
         for _ in range(2 * iterations):
             A @ x
             At @ r
 
 
-def _descend_loop(problems, iterations: int) -> None:
-    for P in problems:
+def _descend_loop(n: int, d: int, seeds, iterations: int) -> None:
+    for seed in seeds:
+        P = planted_problem(n, d, 1, seed=seed)
         for direction in (GD, RGD):
             descend(P.A, P.y, P.X0, direction, max_iter=iterations, history_every=iterations, gtol=0.0,
                     A_test=P.A_test, y_test=P.y_test, X_star=P.X_star)  # fmt: skip
@@ -209,13 +220,11 @@ def bench_batched(profile: Profile, gemm_gflops: float) -> dict:
     n = d = profile.batch_n
     T, it = profile.trials, profile.iterations
     seeds = range(T)
-    problems = [planted_problem(n, d, 1, seed=s) for s in seeds]
-    steps = [safe_step(P.A) for P in problems]
     variants = {
         "batched": lambda: run_trials(n, d, 1, seeds, max_iter=it, history_every=it),
-        "plain_loop": lambda: _plain_loop(problems, steps, it),
-        "descend_loop": lambda: _descend_loop(problems, it),
-        "matvecs_only": lambda: _matvecs_only(problems, it),
+        "plain_loop": lambda: _plain_loop(n, d, seeds, it),
+        "descend_loop": lambda: _descend_loop(n, d, seeds, it),
+        "matvecs_only": lambda: _matvecs_only(n, d, seeds, it),
     }
     times = _interleaved(variants, profile.loop_repeats)
     flops = 4.0 * n * d * T * 2 * it
@@ -225,16 +234,22 @@ def bench_batched(profile: Profile, gemm_gflops: float) -> dict:
         "seconds": times,
         "ratio": times["plain_loop"] / times["batched"],
         "ratio_vs_descend": times["descend_loop"] / times["batched"],
-        "matvec_share_of_plain_loop": times["matvecs_only"] / times["plain_loop"],
+        "matvec_floor_vs_plain_loop": times["plain_loop"] / times["matvecs_only"],
         "batched_gflops": flops / times["batched"] / 1e9,
         "dgemm_gflops": gemm_gflops,
     }  # fmt: skip
 
 
 def bench_rgd_iteration(profile: Profile) -> dict:
-    """One RGD iteration of ``descend`` against the two matrix-vector products it makes."""
+    r"""One RGD iteration of ``descend`` against the two matrix-vector products it makes.
+
+    The iteration's cost is the difference of two runs of ``K`` and ``K/5``
+    iterations over ``0.8 K``, which removes what a call does once
+    (validation, :math:`\|A^Ty\|`, the first and last records).
+    """
     n = d = profile.rgd_n
     K = profile.rgd_iterations
+    K1 = max(1, K // 5)
     P = planted_problem(n, d, 1, seed=0)
     A, At = P.A, P.A.T
     x = np.array(P.X0)
@@ -246,36 +261,53 @@ def bench_rgd_iteration(profile: Profile) -> dict:
             A @ x
             At @ r
 
-    variants = {
-        "rgd_iterations": lambda: descend(A, P.y, P.X0, RGD, step=mu, max_iter=K, history_every=K, gtol=0.0),
-        "two_matvecs": two_matvecs,
-    }
-    times = _interleaved(variants, 3)
+    def rgd(iterations):
+        return lambda: descend(A, P.y, P.X0, RGD, step=mu, max_iter=iterations, history_every=iterations, gtol=0.0)
+
+    times = _interleaved({"rgd_long": rgd(K), "rgd_short": rgd(K1), "two_matvecs": two_matvecs}, 5)
+    per_iteration = max(times["rgd_long"] - times["rgd_short"], 0.0) / (K - K1)
+    per_pair = times["two_matvecs"] / K
     return {
         "case": "rgd_iteration_vs_two_matvecs",
-        "n": n, "d": d, "iterations": K,
-        "seconds_per_iteration": {k: v / K for k, v in times.items()},
-        "ratio": times["rgd_iterations"] / times["two_matvecs"],
+        "n": n, "d": d, "iterations": [K1, K],
+        "seconds_per_iteration": {"rgd_iteration": per_iteration, "two_matvecs": per_pair},
+        "seconds": times,
+        "ratio": per_iteration / per_pair,
     }  # fmt: skip
 
 
-def _peak_rss_bytes(argv: list[str]) -> tuple[int, int]:
-    """Peak resident set size (bytes) and exit code of a child process."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stderr.close()
-    return usage.ru_maxrss * 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+#: run in the child: the command, then its own peak resident memory on stderr
+_CHILD = (
+    "import sys\n"
+    "from relurelax.reports.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+    "sys.stderr.write(f'\\nVmHWM_KiB {status}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def _peak_rss_bytes(args: list[str]) -> tuple[int, int]:
+    """Peak resident memory (bytes) and exit code of ``relurelax ARGS`` in a child process.
+
+    The child reports its own ``VmHWM`` (Linux): unlike the ``ru_maxrss`` a
+    parent gets from ``wait4``, it does not count the memory the child had
+    before ``exec``, a copy of this (large) benchmark process.
+    """
+    proc = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, check=False)
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("VmHWM_KiB ")]
+    if not lines:
+        raise RuntimeError(f"the child did not report its peak memory: {proc.stderr.strip()[-300:]}")
+    return int(lines[-1].split()[1]) * 1024, proc.returncode
 
 
 def bench_newton_memory(profile: Profile) -> dict:
     """Peak memory of ``relurelax solve --method newton`` over the size of A."""
     n, d = profile.memory_size
-    cli = [sys.executable, "-m", "relurelax.reports.cli"]
     start = time.perf_counter()
-    peak, code = _peak_rss_bytes(cli + ["solve", "--planted", "--n", str(n), "--d", str(d), "--method", "newton"])
+    peak, code = _peak_rss_bytes(["solve", "--planted", "--n", str(n), "--d", str(d), "--method", "newton"])
     seconds = time.perf_counter() - start
-    baseline, _ = _peak_rss_bytes([sys.executable, "-c", "import relurelax.reports.cli, relurelax.solvers.newton"])
+    baseline, _ = _peak_rss_bytes(["solve", "--planted", "--n", "10", "--d", "5", "--method", "newton"])
     size_A = 8 * n * d
     return {
         "case": "newton_peak_memory",

@@ -64,7 +64,7 @@ __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 #: the methods of the paper by name
 METHODS = {"gd": GD, "rgd": RGD}
 #: trials per chunk are chosen so that their stacked data matrices take about this many bytes
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 2 << 20
 #: iterations between recession checks, as :func:`~.descent.descend`'s default
 CHECK_EVERY = 100
 

@@ -22,7 +22,7 @@ the least-squares step for :math:`Ax \approx y`), iterate
     x_{k+1} = x_k + t_k p_k, \quad t_k = \arg\min_{t \ge 0} f_r(x_k + t p_k),
 
 a Levenberg-Marquardt regularised semismooth Newton step with
-:math:`\mu_k = s\,\min(\theta_{\max}, \rho_k)`, where
+:math:`\mu_k = s\,\max(\min(\theta_{\max}, \rho_k), 10^{-14})`, where
 :math:`\rho_k = \|\nabla f_r(x_k)\|/\|A^Ty\|` and
 :math:`s = \|A\|_F^2/\min(n, d)` (the mean nonzero eigenvalue of the Gram
 matrix, so :math:`\mu` has the units of :math:`A^TDA`). Since
@@ -35,8 +35,8 @@ makes the step well defined when :math:`A^TDA` is singular (always when
 The step is computed in the cheaper of two spaces. With :math:`S` the active
 rows and :math:`k = |S|`: if :math:`k \ge d`, the :math:`d \times d` matrix
 :math:`A^TDA = A_S^TA_S` is accumulated over row chunks of :math:`A` (never a
-copy of the active part of :math:`A`) and updated by the rows that changed
-state when they are few; if :math:`k < d`, the push-through identity
+copy of the active part of :math:`A`), or updated by the rows that changed
+state, whichever touches fewer rows; if :math:`k < d`, the push-through identity
 :math:`(A_S^TA_S + \mu I)^{-1}A_S^T = A_S^T(A_SA_S^T + \mu I)^{-1}` gives,
 with :math:`w = g(Ax) - y`, :math:`h = A_{S^c}^Tw_{S^c}` and
 :math:`K = A_SA_S^T + \mu I` (:math:`k \times k`),
@@ -115,8 +115,6 @@ THETA_MAX = 1e-3
 MU_FLOOR = 1e-14
 #: rows per chunk when accumulating A^T D A (about 8 MB of A per chunk, at least d rows)
 CHUNK_BYTES = 8 * 2**20
-#: update A^T D A by the changed rows when fewer than this fraction of the active rows changed
-UPDATE_FRACTION = 0.5
 
 
 class NewtonStopReason(enum.Enum):
@@ -154,18 +152,28 @@ def _chunk_rows(d: int) -> int:
     return max(d, CHUNK_BYTES // (8 * d), 1)
 
 
-class _GramMatrix:
-    r""":math:`A^TDA = A_S^TA_S`, accumulated in row chunks and updated by changed rows."""
+class _Hessians:
+    r"""The Gram matrices of the Newton steps, built from row chunks of :math:`A` without copying it.
+
+    ``at(mask)`` is :math:`A^TDA = A_S^TA_S` (:math:`d \times d`), obtained by
+    the cheapest of: adding and subtracting the rows whose state changed since
+    the last call; subtracting the inactive rows from :math:`A^TA` (kept from
+    the first step, where every row ties and :math:`D = I`); or summing the
+    active rows. ``rows_gram()`` is :math:`AA^T` (:math:`n \times n`, only
+    formed when :math:`n \le d`, so no larger than :math:`A`), whose principal
+    submatrices are the :math:`A_SA_S^T` of the step in the n-space.
+    """
 
     def __init__(self, A: np.ndarray):
         self.A = A
         self.rows = _chunk_rows(A.shape[1])
         self.mask: np.ndarray | None = None
         self.H: np.ndarray | None = None
-        self.updated = False
+        self.full: np.ndarray | None = None  # A^T A
+        self.G: np.ndarray | None = None  # A A^T
 
-    def _accumulate(self, H: np.ndarray, rows: np.ndarray, sign: float) -> None:
-        # rows: sorted indices; copies at most self.rows rows of A at a time
+    def _add(self, H: np.ndarray, rows: np.ndarray, sign: float) -> None:
+        # copies at most self.rows rows of A at a time
         for start in range(0, rows.size, self.rows):
             B = self.A[rows[start : start + self.rows]]
             if sign > 0:
@@ -173,29 +181,33 @@ class _GramMatrix:
             else:
                 H -= B.T @ B
 
-    def rebuild(self, mask: np.ndarray) -> np.ndarray:
-        d = self.A.shape[1]
-        H = np.zeros((d, d))
-        n = self.A.shape[0]
-        for start in range(0, n, self.rows):
-            block = self.A[start : start + self.rows]
-            B = block[mask[start : start + self.rows]]
-            H += B.T @ B
-        self.H, self.mask, self.updated = H, mask.copy(), False
-        return H
-
-    def at(self, mask: np.ndarray) -> np.ndarray:
-        if self.H is None:
-            return self.rebuild(mask)
-        added = np.flatnonzero(mask & ~self.mask)
-        removed = np.flatnonzero(~mask & self.mask)
-        if added.size + removed.size > UPDATE_FRACTION * max(int(np.count_nonzero(mask)), 1):
-            return self.rebuild(mask)
-        self._accumulate(self.H, added, +1.0)
-        self._accumulate(self.H, removed, -1.0)
+    def at(self, mask: np.ndarray, fresh: bool = False) -> np.ndarray:
+        n, d = self.A.shape
+        k = int(np.count_nonzero(mask))
+        options = {"sum": k}
+        if self.full is not None:
+            options["complement"] = n - k
+        if self.H is not None and not fresh:
+            options["update"] = int(np.count_nonzero(mask != self.mask))
+        how = min(options, key=options.get)
+        if how == "update":
+            self._add(self.H, np.flatnonzero(mask & ~self.mask), +1.0)
+            self._add(self.H, np.flatnonzero(~mask & self.mask), -1.0)
+        elif how == "complement":
+            self.H = self.full.copy()
+            self._add(self.H, np.flatnonzero(~mask), -1.0)
+        else:
+            self.H = np.zeros((d, d))
+            self._add(self.H, np.flatnonzero(mask), +1.0)
+            if k == n:
+                self.full = self.H.copy()
         self.mask = mask.copy()
-        self.updated = self.updated or bool(added.size + removed.size)
         return self.H
+
+    def rows_gram(self) -> np.ndarray:
+        if self.G is None:
+            self.G = self.A @ self.A.T
+        return self.G
 
 
 def _spd_solve(M: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
@@ -210,28 +222,39 @@ def _spd_solve(M: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def _newton_direction(A, mask, w, grad, mu, gram: _GramMatrix) -> np.ndarray | None:
+def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians) -> np.ndarray | None:
     r"""Solve :math:`(A^TDA + \mu I)p = -\nabla f_r` in the cheaper space (module docstring)."""
-    d = A.shape[1]
+    n, d = A.shape
     k = int(np.count_nonzero(mask))
     if k >= d:
-        for attempt in range(2):
-            H = gram.at(mask) if attempt == 0 else gram.rebuild(mask)
-            M = H.copy()
+        for fresh in (False, True):
+            M = hessians.at(mask, fresh=fresh).copy()
             M.flat[:: d + 1] += mu
             p = _spd_solve(M, -grad)
             if p is not None:
                 return p
         return None
-    A_S = A[mask]  # k x d with k < d: no larger than the d x d matrix it replaces
+    # n-space: K = A_S A_S^T + mu I, h = A_{S^c}^T w_{S^c}
+    h = A.T @ np.where(mask, 0.0, w)
+    if n <= d:
+        S = np.flatnonzero(mask)
+        K = hessians.rows_gram()[np.ix_(S, S)]
+        K.flat[:: k + 1] += mu
+        sol = _spd_solve(K, np.column_stack((w[S], (A @ h)[S])))
+        if sol is None:
+            return None
+        U = np.zeros((n, 2))
+        U[S] = sol
+        AtU = A.T @ U  # A_S^T sol, without copying A_S
+        return -AtU[:, 0] - (h - AtU[:, 1]) / mu
+    A_S = A[mask]  # k x d with k < d: no larger than the d x d matrix of the d-space
     K = A_S @ A_S.T
     K.flat[:: k + 1] += mu
-    h = A.T @ np.where(mask, 0.0, w)
-    rhs = np.column_stack((w[mask], A_S @ h)) if k else np.zeros((0, 2))
-    sol = _spd_solve(K, rhs) if k else rhs
+    sol = _spd_solve(K, np.column_stack((w[mask], A_S @ h)))
     if sol is None:
         return None
-    return -(A_S.T @ sol[:, 0]) - (h - A_S.T @ sol[:, 1]) / mu
+    AtU = A_S.T @ sol
+    return -AtU[:, 0] - (h - AtU[:, 1]) / mu
 
 
 def _line_search(z: np.ndarray, q: np.ndarray, y: np.ndarray) -> float:
@@ -360,7 +383,7 @@ def solve_relaxation_newton(
     c_norm = float(np.linalg.norm(A.T @ y)) or 1.0
     scale = float(np.einsum("ij,ij->", A, A)) / min(n, d) or 1.0
     nonnegative_labels = bool(np.all(y >= 0))
-    gram = _GramMatrix(A)
+    hessians = _Hessians(A)
     lp_checked = False
 
     z = A @ x
@@ -385,7 +408,7 @@ def solve_relaxation_newton(
             lp_checked = True
         mask = activation_mask(z)
         mu = scale * max(min(THETA_MAX, rho), MU_FLOOR)
-        p = _newton_direction(A, mask, w, grad, mu, gram)
+        p = _newton_direction(A, mask, w, grad, mu, hessians)
         if p is None or not np.all(np.isfinite(p)) or float(p @ grad) >= 0:
             p = -grad  # the gradient step is always a descent direction
         q = A @ p

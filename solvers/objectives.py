@@ -76,6 +76,8 @@ def _dot(a: np.ndarray, b: np.ndarray):
 
 def _residual(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """r = sum_j g(Z[..., j]) - y, Eq. (10)."""
+    if Z.shape[-1] == 1:  # one neuron: the same value without a reduction over a length-1 axis
+        return relu(Z[..., 0]) - y
     return relu(Z).sum(axis=-1) - y
 
 
