@@ -113,6 +113,8 @@ __all__ = ["NewtonStopReason", "NewtonResult", "solve_relaxation_newton", "unbou
 THETA_MAX = 1e-3
 #: floor on mu_k / s: keeps A^T D A + mu I numerically positive definite
 MU_FLOOR = 1e-14
+#: largest accepted ratio of the n-space step's rounding error to the Newton step
+NSPACE_NOISE = 1e-6
 #: rows per chunk when accumulating A^T D A (about 8 MB of A per chunk, at least d rows)
 CHUNK_BYTES = 8 * 2**20
 
@@ -222,11 +224,25 @@ def _spd_solve(M: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians) -> np.ndarray | None:
-    r"""Solve :math:`(A^TDA + \mu I)p = -\nabla f_r` in the cheaper space (module docstring)."""
+def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians, c_norm: float) -> np.ndarray | None:
+    r"""Solve :math:`(A^TDA + \mu I)p = -\nabla f_r` in the cheaper space (module docstring).
+
+    The n-space formula divides :math:`h - A_S^TK^{-1}A_Sh` by :math:`\mu`;
+    that difference carries a rounding error of about
+    :math:`\epsilon\|h\|`, so the n-space is used only while the error it
+    adds, :math:`\epsilon\|h\|/\mu` with
+    :math:`\mu \approx s\|\nabla f_r\|/\|c\|`, stays below
+    :data:`NSPACE_NOISE` times the Newton step :math:`\approx\|\nabla f_r\|/s`,
+    i.e. :math:`\epsilon\|h\|\|c\| \le` ``NSPACE_NOISE`` :math:`\|\nabla f_r\|^2`
+    (always when :math:`h = 0`). Otherwise the :math:`d \times d` system is
+    solved directly, which is backward stable.
+    """
     n, d = A.shape
     k = int(np.count_nonzero(mask))
-    if k >= d:
+    h = A.T @ np.where(mask, 0.0, w) if k < d else None
+    if h is not None and np.finfo(float).eps * float(np.linalg.norm(h)) * c_norm > NSPACE_NOISE * float(grad @ grad):
+        h = None
+    if h is None:
         for fresh in (False, True):
             M = hessians.at(mask, fresh=fresh).copy()
             M.flat[:: d + 1] += mu
@@ -235,7 +251,6 @@ def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians) -> np.ndarray |
                 return p
         return None
     # n-space: K = A_S A_S^T + mu I, h = A_{S^c}^T w_{S^c}
-    h = A.T @ np.where(mask, 0.0, w)
     if n <= d:
         S = np.flatnonzero(mask)
         K = hessians.rows_gram()[np.ix_(S, S)]
@@ -265,8 +280,9 @@ def _line_search(z: np.ndarray, q: np.ndarray, y: np.ndarray) -> float:
     """
     b = float(y @ q)
     pos = q > 0
-    if not pos.any():
-        return math.inf if b > 0 else 0.0
+    if not pos.any() and b > 0:
+        # phi'(t) = -b < 0 once every row with q_i < 0 has left: a recession direction
+        return math.inf
     enter = (z < 0) & pos
     leave = (z > 0) & (q < 0)
     idx = np.flatnonzero(enter | leave)
@@ -408,7 +424,7 @@ def solve_relaxation_newton(
             lp_checked = True
         mask = activation_mask(z)
         mu = scale * max(min(THETA_MAX, rho), MU_FLOOR)
-        p = _newton_direction(A, mask, w, grad, mu, hessians)
+        p = _newton_direction(A, mask, w, grad, mu, hessians, c_norm)
         if p is None or not np.all(np.isfinite(p)) or float(p @ grad) >= 0:
             p = -grad  # the gradient step is always a descent direction
         q = A @ p

@@ -187,3 +187,39 @@ def test_solve_method_newton_exits_1_on_an_unbounded_relaxation_and_2_for_many_n
     assert "unbounded" in err and len(err.strip().splitlines()) == 1
     assert main(["solve", "--planted", "--n", "5", "--d", "3", "--m", "2", "--method", "newton"]) == 2
     assert "one-neuron" in capsys.readouterr().err
+
+
+from hypothesis import example, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def degenerate_instances(draw):
+    """Small integer data: duplicate rows, zero rows and exact ties a_i^T x = 0 are common."""
+    n = draw(st.integers(1, 9))
+    d = draw(st.integers(1, 9))
+    A = np.array(draw(st.lists(st.integers(-2, 2), min_size=n * d, max_size=n * d)), dtype=float).reshape(n, d)
+    y = np.array(draw(st.lists(st.integers(-1, 3), min_size=n, max_size=n)), dtype=float)
+    return A, y
+
+
+@given(degenerate_instances())
+# found by the thorough profile: a line with no q_i > 0 but y^T q <= 0 has a finite minimiser;
+# an inactive row that is minus an active one made the n-space step pure rounding noise
+@example((np.array([[0.0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1]]), np.array([0.0, 0, 0, 1])))
+@example((np.array([[0.0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, -1], [0, 0, 0, 1]]), np.array([0.0, 0, -1, 0])))
+def test_newton_agrees_with_clarabel_on_bounded_and_unbounded_degenerate_data(instance):
+    A, y = instance
+    scale = max(float(y @ y), 1.0)
+    try:
+        cvx = solve_relaxation(A, y, backend="CLARABEL")
+    except UnboundedRelaxationError:
+        cvx = None
+    if cvx is None:
+        with pytest.raises(UnboundedRelaxationError):
+            solve_relaxation_newton(A, y)
+        return
+    res = solve_relaxation_newton(A, y)
+    assert res.stop_reason is NewtonStopReason.CONVERGED
+    assert res.objective <= cvx.objective + 1e-9 * scale
+    assert cvx.objective <= res.objective + conic_rtol("CLARABEL") * scale
