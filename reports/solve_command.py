@@ -24,9 +24,9 @@ from relurelax.solvers import (
     relative_error,
     solve_relaxation,
 )
-from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
 
 from ._io import atomic_write_text, check_writable_target, dumps_json

@@ -2,7 +2,8 @@ r"""relurelax.solvers: the numbers of *Convex Optimization for Shallow Neural Ne
 
 Objectives f (1), f_r (3), f_m (9), f_mp (14) and their gradients; planted
 data (4), (8); one descent loop serving GD (2) and RGD (5), (17); and the
-CVXPY solve of the convex relaxation. See :mod:`.objectives` for the one
+CVXPY solve of the convex relaxation, its exact Newton solve (:mod:`.newton`)
+and the batched trial engine (:mod:`.batched`). See :mod:`.objectives` for the one
 scaling used throughout (a factor 1/2 on every objective).
 """
 
@@ -45,5 +46,7 @@ from .objectives import (
     rgd_direction,
 )
 from .relaxation import BACKENDS, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
+from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton
+from .batched import MethodTrials, TrialBatch, run_trials
 
 __all__ = [name for name in dir() if not name.startswith("_")]

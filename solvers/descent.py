@@ -183,7 +183,9 @@ def _relative_errors(prediction: np.ndarray, target: np.ndarray):
 
 def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
     r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`."""
-    prediction, target = np.broadcast_arrays(np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64))
+    prediction, target = np.broadcast_arrays(
+        np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    )
     return _relative_errors(prediction.ravel(), target.ravel())
 
 
