@@ -243,11 +243,11 @@ def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians, c_norm: float) 
     if h is not None and np.finfo(float).eps * float(np.linalg.norm(h)) * c_norm > NSPACE_NOISE * float(grad @ grad):
         h = None
     if h is None:
-        for fresh in (False, True):
+        for fresh in (False, True):  # an updated matrix drifts by rounding: rebuild it if it fails
             M = hessians.at(mask, fresh=fresh).copy()
             M.flat[:: d + 1] += mu
             p = _spd_solve(M, -grad)
-            if p is not None:
+            if p is not None and np.all(np.isfinite(p)) and float(p @ grad) < 0:
                 return p
         return None
     # n-space: K = A_S A_S^T + mu I, h = A_{S^c}^T w_{S^c}
