@@ -1,4 +1,4 @@
-r"""``relurelax solve``: GD, RGD or the CVXPY relaxation on planted data or a data file.
+r"""``relurelax solve``: GD, RGD, the CVXPY relaxation or its exact Newton solve on planted data or a data file.
 
 The JSON written by ``--json`` has exactly the keys of :data:`SOLVE_KEYS`;
 ``seconds`` is the wall time of the solve call alone (drop it to compare runs:
@@ -25,6 +25,7 @@ from relurelax.solvers import (
 )
 from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
 
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
@@ -33,7 +34,7 @@ from .cli import CommandFailed
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS"]
 
-METHODS = ("gd", "rgd", "cvxpy")
+METHODS = ("gd", "rgd", "cvxpy", "newton")
 SOLVE_KEYS = (
     "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
     "test_error", "recovery_error", "iterations", "stop_reason", "seconds",
@@ -60,10 +61,11 @@ def register(sub) -> None:
     p.add_argument("--m", type=positive_int, default=1, help="neurons")
     p.add_argument("--noise", type=nonnegative_float, default=0.0, help="label noise std (planted)")
     p.add_argument("--scale", type=float, default=1.0, help="factor on the rows of A (planted)")
-    p.add_argument("--method", required=True, choices=METHODS, help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r")
+    p.add_argument("--method", required=True, choices=METHODS,
+                   help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r with CVXPY; newton: min f_r by exact Newton steps")
     p.add_argument("--solver", default="CLARABEL", type=str.upper, choices=BACKENDS, help="CVXPY backend")
     p.add_argument("--step", type=step_size, default="auto", help="step size, or auto = 1/(m ||A||_2^2)")
-    p.add_argument("--iters", type=nonnegative_int, default=10_000, help="iteration budget (gd, rgd)")
+    p.add_argument("--iters", type=nonnegative_int, default=10_000, help="iteration budget (gd, rgd, newton)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point")
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
     p.set_defaults(handler=_handle)
@@ -91,14 +93,19 @@ def run_solve(args) -> tuple[dict, str | None]:
     n, d = A.shape
     m = args.m
 
+    if args.method in ("cvxpy", "newton") and m != 1:
+        raise InvalidInputError(
+            f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
+        )
     if args.method == "cvxpy":
-        if m != 1:
-            raise InvalidInputError(
-                f"--method cvxpy solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
-            )
         res = solve_relaxation(A, y, backend=args.solver)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = res.backend, res.iterations, res.status, res.seconds
+        failed = None
+    elif args.method == "newton":
+        res = solve_relaxation_newton(A, y, max_iter=args.iters)
+        X = res.x[:, None]
+        solver, iterations, stop_reason, seconds = None, res.iterations, res.stop_reason.value, res.seconds
         failed = None
     else:
         start = time.perf_counter()

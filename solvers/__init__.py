@@ -3,7 +3,8 @@ r"""relurelax.solvers: the numbers of *Convex Optimization for Shallow Neural Ne
 Objectives f (1), f_r (3), f_m (9), f_mp (14) and their gradients; planted
 data (4), (8); one descent loop serving GD (2) and RGD (5), (17); and the
 CVXPY solve of the convex relaxation and of f_m restricted to one activation
-cell (:mod:`.cell`). See :mod:`.objectives` for the one
+cell (:mod:`.cell`), the exact Newton solve of the relaxation (:mod:`.newton`)
+and the batched trial engine (:mod:`.batched`). See :mod:`.objectives` for the one
 scaling used throughout (a factor 1/2 on every objective).
 """
 
@@ -47,6 +48,8 @@ from .objectives import (
     rgd_direction,
 )
 from .relaxation import BACKENDS, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
+from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton
+from .batched import MethodTrials, TrialBatch, run_trials
 
 import types as _types
 

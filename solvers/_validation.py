@@ -22,6 +22,7 @@ __all__ = [
     "check_finite_value",
     "check_step",
     "check_positive_int",
+    "check_tolerance",
 ]
 
 
@@ -128,3 +129,10 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     if value < minimum:
         raise InvalidInputError(f"{name} must be an integer >= {minimum}; got {value}")
     return int(value)
+
+
+def check_tolerance(value, name: str) -> float:
+    """A tolerance: a finite real number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value < 0:
+        raise InvalidInputError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)

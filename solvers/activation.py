@@ -31,11 +31,12 @@ def activation_mask(Z: np.ndarray) -> np.ndarray:
 def all_inactive_mask(Z: np.ndarray) -> np.ndarray:
     r"""Diagonal of :math:`\prod_{j=1}^m D_j^c`, the product in Eqs. (13)-(14).
 
-    ``Z`` has shape (n, m) (or (n,) for one neuron); entry ``i`` is True iff
-    :math:`a_i^T x_j < 0` for every neuron ``j``, the complement of
-    :func:`activation_mask` taken jointly over neurons.
+    ``Z`` has shape (n, m) (or (n,) for one neuron, or (..., n, m) for a
+    batch); entry ``i`` is True iff :math:`a_i^T x_j < 0` for every neuron
+    ``j``, the complement of :func:`activation_mask` taken jointly over
+    neurons (the last axis).
     """
     Z = np.asarray(Z)
     if Z.ndim == 1:
         return ~activation_mask(Z)
-    return ~activation_mask(Z).any(axis=1)
+    return ~activation_mask(Z).any(axis=-1)

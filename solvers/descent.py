@@ -44,9 +44,17 @@ from typing import Callable
 import numpy as np
 
 from ._records import freeze_arrays
-from ._validation import as_matrix, as_parameters, as_vector, check_positive_int, check_problem, check_step
+from ._validation import (
+    as_matrix,
+    as_parameters,
+    as_vector,
+    check_positive_int,
+    check_problem,
+    check_step,
+    check_tolerance,
+)
 from .errors import InvalidInputError
-from .objectives import _gd_weights, _loss_from, _regularized_from, _relaxed_from, _residual, _rgd_weights
+from .objectives import _dot, _gd_weights, _loss_from, _regularized_from, _relaxed_from, _residual, _rgd_weights
 from .activation import relu
 from .tolerances import DESCENT_GTOL
 
@@ -163,11 +171,22 @@ def safe_step(A, m: int = 1) -> float:
     return 1.0 / L
 
 
+def _relative_errors(prediction: np.ndarray, target: np.ndarray):
+    r""":func:`relative_error` over the last axis of (batches of) vectors; a float for vectors."""
+    diff = prediction - target
+    num = np.sqrt(_dot(diff, diff))
+    den = np.sqrt(_dot(target, target))
+    if np.ndim(num) == 0:
+        return float(num / den) if den > 0 else float(num)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
+
+
 def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
-    r""":math:`\|p - t\| / \|t\|`, or the absolute error when :math:`t = 0`."""
-    num = float(np.linalg.norm(prediction - target))
-    den = float(np.linalg.norm(target))
-    return num / den if den > 0 else num
+    r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`."""
+    prediction, target = np.broadcast_arrays(
+        np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    )
+    return _relative_errors(prediction.ravel(), target.ravel())
 
 
 def _resolve_step(step, A, m) -> float:
@@ -176,6 +195,11 @@ def _resolve_step(step, A, m) -> float:
             raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
         return safe_step(A, m)
     return check_step(step)
+
+
+def _gradient_scale(A: np.ndarray, y: np.ndarray) -> float:
+    r"""The scale of ``gtol``: :math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1."""
+    return float(np.linalg.norm(A.T @ y)) or float(np.linalg.norm(A)) or 1.0
 
 
 def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
@@ -233,8 +257,7 @@ def descend(
     max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     history_every = check_positive_int(history_every, "history_every")
     check_every = check_positive_int(check_every, "check_every")
-    if isinstance(gtol, bool) or not isinstance(gtol, (int, float)) or not math.isfinite(gtol) or gtol < 0:
-        raise InvalidInputError(f"gtol must be a finite number >= 0; got {gtol!r}")
+    gtol = check_tolerance(gtol, "gtol")
     if (A_test is None) != (y_test is None):
         raise InvalidInputError("A_test and y_test must be given together")
     if A_test is not None:
@@ -245,7 +268,7 @@ def descend(
     if X_star is not None:
         X_star = as_parameters(X_star, A.shape[1], "X_star")
 
-    gscale = float(np.linalg.norm(A.T @ y)) or float(np.linalg.norm(A)) or 1.0
+    gscale = _gradient_scale(A, y)
     records: list[tuple[float, ...]] = []
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:

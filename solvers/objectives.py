@@ -56,46 +56,65 @@ __all__ = [
 
 
 # --- kernels on pre-activations Z = A X (no validation; used by the descent loop)
+#
+# Z has shape (n, m), or (..., n, m) with leading batch axes (the batched engine of
+# .batched); y broadcasts against (..., n). For 2-D Z the scalar kernels return
+# Python floats. Every reduction is one BLAS call per vector (see _dot), so a batch
+# gives bitwise the values of its members computed one at a time.
+
+
+def _dot(a: np.ndarray, b: np.ndarray):
+    """Dot products over the last axis: ``float(a @ b)`` for vectors, an array for batches.
+
+    A batch goes through ``matmul`` of (1, n) by (n, 1) blocks, which calls the
+    same BLAS ``ddot`` per vector as ``a @ b`` does for one vector.
+    """
+    if a.ndim == 1 and b.ndim == 1:
+        return float(a @ b)
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
 
 
 def _residual(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """r = sum_j g(Z[:, j]) - y, Eq. (10)."""
-    return relu(Z).sum(axis=1) - y
+    """r = sum_j g(Z[..., j]) - y, Eq. (10)."""
+    if Z.shape[-1] == 1:  # one neuron: the same value without a reduction over a length-1 axis
+        return relu(Z[..., 0]) - y
+    return relu(Z).sum(axis=-1) - y
 
 
-def _loss_from(Z: np.ndarray, y: np.ndarray) -> float:
+def _loss_from(Z: np.ndarray, y: np.ndarray):
     r = _residual(Z, y)
-    return 0.5 * float(r @ r)
+    return 0.5 * _dot(r, r)
 
 
-def _regularized_from(Z: np.ndarray, y: np.ndarray) -> float:
+def _regularized_from(Z: np.ndarray, y: np.ndarray):
     r = _residual(Z, y)
     P = all_inactive_mask(Z)
-    # y^T prod_j D_j^c A sum_j x_j, with A sum_j x_j = Z.sum(axis=1)
-    return 0.5 * float(r @ r) - float(y[P] @ Z[P].sum(axis=1))
+    # y^T prod_j D_j^c A sum_j x_j, with A sum_j x_j = Z.sum(axis=-1)
+    return 0.5 * _dot(r, r) - _dot(np.where(P, y, 0.0), Z.sum(axis=-1))
 
 
-def _relaxed_from(Z: np.ndarray, y: np.ndarray) -> float:
-    z = Z[:, 0]
+def _relaxed_from(Z: np.ndarray, y: np.ndarray):
+    z = Z[..., 0]
     h = relu(z)
-    return 0.5 * float(h @ h) - float(y @ z) + 0.5 * float(y @ y)
+    y = np.broadcast_to(y, z.shape)
+    return 0.5 * _dot(h, h) - _dot(y, z) + 0.5 * _dot(y, y)
 
 
 def _gd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """W with columns D_j r, so that the GD direction is A^T W."""
     r = _residual(Z, y)
-    return activation_mask(Z) * r[:, None]
+    return activation_mask(Z) * r[..., None]
 
 
 def _rgd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """W with columns (D_j + prod_k D_k^c) r, so that the RGD direction (13)/2 is A^T W."""
     r = _residual(Z, y)
-    if Z.shape[1] == 1:
+    if Z.shape[-1] == 1:
         # D + D^c = I: the direction is A^T r, update (5)
-        return r[:, None]
+        return r[..., None]
     mask = activation_mask(Z)
-    P = ~mask.any(axis=1)
-    return (mask | P[:, None]) * r[:, None]
+    P = ~mask.any(axis=-1)
+    return (mask | P[..., None]) * r[..., None]
 
 
 # --- validated public API

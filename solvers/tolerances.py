@@ -3,7 +3,9 @@ r"""Every numerical tolerance of relurelax, graded by where the number comes fro
 * ``EXACT``: closed-form float64 algebra (an objective against a loop over
   samples, a planted value that is zero by construction). Errors are a few
   ulps times the size of the terms.
-* ``ITERATIVE``: first-order descent run to a gradient-norm tolerance.
+* ``ITERATIVE``: first-order descent run to a gradient-norm tolerance, and
+  the Newton solver of :mod:`.newton`, whose quadratic convergence reaches a
+  gradient two orders of magnitude closer to the rounding floor.
 * ``CONIC``: interior-point / operator-splitting solvers, per backend, at the
   accuracy their own defaults promise.
 
@@ -21,6 +23,8 @@ __all__ = [
     "DESCENT_GTOL",
     "DESCENT_OBJECTIVE_RTOL",
     "ZERO_TRAIN_ERROR",
+    "NEWTON_GTOL",
+    "LP_FEASIBILITY_RTOL",
     "CONIC_RTOL",
     "conic_rtol",
     "agreement_rtol",
@@ -40,6 +44,11 @@ DESCENT_OBJECTIVE_RTOL = 1e-6
 #: relative training error ||r|| / ||y|| at or below which a run has reached zero training
 #: error; a descent run stopped by DESCENT_GTOL on a zero-residual point ends near 1e-10.
 ZERO_TRAIN_ERROR = 1e-8
+#: default stopping tolerance of the Newton solver: ||grad f_r|| <= NEWTON_GTOL * ||A^T y||
+NEWTON_GTOL = 1e-12
+#: HiGHS's primal feasibility tolerance: an LP certificate v may have (A v)_i up to this
+#: times ||A||_inf ||v||_inf (the scale of one entry of A v)
+LP_FEASIBILITY_RTOL = 1e-7
 #: agreement of a conic solve with the exact optimum, relative to ||y||^2
 CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 
