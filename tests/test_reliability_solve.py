@@ -9,7 +9,6 @@ traceback; a failing or missing backend is a clear error.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import tempfile
 

@@ -15,39 +15,9 @@ from relurelax.reports.reproduction import (
     evaluate_findings,
     run_reproduction,
 )
-from relurelax.reports.trials import run_trials
-from relurelax.solvers import RGD, GD, descend, planted_problem, spectral_norm_squared
+from relurelax.solvers import RGD, descend, planted_problem, spectral_norm_squared
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
-
-
-def test_run_trials_equals_one_descend_call_per_trial():
-    batch = run_trials(12, 20, 2, [3, 4], step=0.05, max_iter=60, history_every=20, scale=0.3, n_test=7)
-    assert list(batch.iterations) == [0, 20, 40, 60]
-    assert batch["gd"].train_error.shape == (2, 4)
-    for k, seed in enumerate((3, 4)):
-        P = planted_problem(12, 20, 2, seed=seed, scale=0.3, n_test=7)
-        for name, direction in (("gd", GD), ("rgd", RGD)):
-            r = descend(P.A, P.y, P.X0, direction, step=0.05, max_iter=60, history_every=20, gtol=0.0,
-                        A_test=P.A_test, y_test=P.y_test, X_star=P.X_star)  # fmt: skip
-            for field in ("objective", "relaxed_objective", "train_error", "test_error"):
-                np.testing.assert_array_equal(getattr(batch[name], field)[k], getattr(r.history, field))
-            assert batch[name].stop_reasons[k] == "max_iterations"
-    assert np.all(np.isnan(batch["rgd"].recovery_distance))  # m > 1: no recovery error
-
-
-def test_run_trials_pads_a_diverged_trial_with_nan():
-    batch = run_trials(30, 10, 1, [0], methods=("gd",), step=50.0, max_iter=200, history_every=10)
-    assert batch["gd"].stop_reasons == ("diverged",)
-    row = batch["gd"].train_error[0]
-    assert np.isfinite(row[0]) and np.isnan(row[-1])
-
-
-def test_run_trials_rejects_unknown_methods_and_empty_seeds():
-    with pytest.raises(InvalidInputError, match="methods"):
-        run_trials(5, 5, 1, [0], methods=("newton",), step=0.1, max_iter=10, history_every=5)
-    with pytest.raises(InvalidInputError, match="seeds"):
-        run_trials(5, 5, 1, [], step=0.1, max_iter=10, history_every=5)
 
 
 def test_the_papers_steps_are_stable_under_the_chosen_row_scaling():
