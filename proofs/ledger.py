@@ -84,7 +84,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", examples=40, sympy_m=3, smt_m=6, solver_instances=3),
+    "quick": Profile("quick", examples=30, sympy_m=3, smt_m=6, solver_instances=2),
     "default": Profile("default", examples=200, sympy_m=4, smt_m=8, solver_instances=8),
     "thorough": Profile("thorough", examples=10_000, sympy_m=6, smt_m=8, solver_instances=40),
 }

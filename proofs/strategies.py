@@ -133,6 +133,44 @@ def _force_tie(draw, A: np.ndarray, X: np.ndarray) -> np.ndarray:
     return X
 
 
+def _full_row_rank(A: np.ndarray) -> np.ndarray:
+    r"""A itself if rank A = n, else :math:`A + k[I_n\ 0]` for the smallest k = 1, 2, ... of full row rank.
+
+    :math:`\det(A_{:, :n} + kI)` is a polynomial of degree n in k, so one of
+    k = 1..n+1 works; repairing instead of rejecting keeps shrinking cheap
+    (a shrunk A = 0 becomes :math:`[I_n\ 0]`).
+    """
+    n = A.shape[0]
+    if np.linalg.matrix_rank(A) == n:
+        return A
+    for k in range(1, n + 2):
+        B = A.copy()
+        B[:, :n] += k * np.eye(n)
+        if np.linalg.matrix_rank(B) == n:
+            return B
+    raise AssertionError("unreachable: det(A_1 + k I) has at most n roots")  # pragma: no cover
+
+
+def _avoid_ties(A: np.ndarray, X: np.ndarray) -> np.ndarray:
+    r"""X itself if no entry of AX is zero, else each tied column moved to :math:`x_j + tv` for the smallest t = 1, 2, ...
+
+    With :math:`v = (1, B, B^2, \dots)` and B = 2 max|A| + 1, every
+    :math:`a_i^Tv \ne 0` for a nonzero integer row (balanced base-B digits),
+    so each of the n entries vanishes for at most one t and some t <= n
+    works. Repairing instead of rejecting keeps shrinking cheap.
+    """
+    X = X.copy()
+    base = 2.0 * float(np.max(np.abs(A))) + 1.0
+    v = base ** np.arange(A.shape[1], dtype=np.float64)
+    for j in range(X.shape[1]):
+        for t in range(A.shape[0] + 1):
+            x = X[:, j] + t * v
+            if not np.any(A @ x == 0.0):
+                X[:, j] = x
+                break
+    return X
+
+
 def _has_zero(Z: np.ndarray) -> bool:
     return bool(np.any(Z == 0.0))
 
@@ -170,9 +208,8 @@ def instances(
     if FULL_ROW_RANK in space.violate and n <= d:
         i = draw(st.integers(0, n - 2))
         A[n - 1] = draw(st.integers(-2, 2)) * A[i]  # a dependent last row (0 allowed)
-    rank = int(np.linalg.matrix_rank(A))
     if FULL_ROW_RANK in space.require:
-        assume(rank == n)
+        A = _full_row_rank(A)
 
     X_star = None
     if PLANTED in space.require:
@@ -197,7 +234,9 @@ def instances(
         if NO_ZERO_PREACTIVATION in space.violate and not any(_has_zero(Z) for Z in points):
             X = _force_tie(draw, A, X)
         elif NO_ZERO_PREACTIVATION in space.require:
-            assume(not any(_has_zero(Z) for Z in points))
+            assume(bool(np.all(np.any(A != 0, axis=1))))  # a zero row is a tie for every point
+            X = _avoid_ties(A, X)
+            V = None if V is None else _avoid_ties(A, V)
     return Instance(A=A, y=y, X=X, X_star=X_star, V=V, alpha=alpha)
 
 
