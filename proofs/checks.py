@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: iteration budget of the descent runs inside the checks
-DESCENT_BUDGET = 20_000
+DESCENT_BUDGET = 5_000
 #: iteration budget of plain GD improving a witness point (a heuristic: any point it reaches is a valid witness)
 WITNESS_BUDGET = 500
 #: agreement of objective values at a descent run's stationary point, relative to 1 + ||y||^2

@@ -31,6 +31,7 @@ paper's conditions are results, not failures.
 
 from __future__ import annotations
 
+import enum
 import importlib.metadata
 import platform
 import time
@@ -90,8 +91,8 @@ PROFILES = {
 }
 
 
-class Verdict:
-    """The four verdicts of the ledger (strings, as they appear in the JSON)."""
+class Verdict(str, enum.Enum):
+    """The four verdicts of the ledger; the value is what the JSON carries."""
 
     HOLDS = "holds"
     FEWER = "holds-with-fewer-conditions"
@@ -144,7 +145,7 @@ class ClaimRecord:
     statement: str
     paper_conditions: tuple
     minimal_conditions: tuple | None
-    verdict: str
+    verdict: Verdict
     conditions: tuple
     evidence: tuple
 
@@ -159,7 +160,7 @@ class ClaimRecord:
             "statement": self.statement,
             "paper_conditions": list(self.paper_conditions),
             "minimal_conditions": None if self.minimal_conditions is None else list(self.minimal_conditions),
-            "verdict": self.verdict,
+            "verdict": Verdict(self.verdict).value,
             "conditions": [c.to_json() for c in self.conditions],
             "evidence": [e.to_json() for e in self.evidence],
         }
@@ -279,12 +280,11 @@ def examine_claim(
             notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
 
     # 2. minimal conditions, then the property on instances satisfying them and nothing else
+    # each round's counterexample refutes that round's M, so M never repeats and the loop ends
     disagreement = None
     holds_run = None
     minimal = None
-    rounds = 0
-    while rounds <= len(CONDITIONS):
-        rounds += 1
+    while True:
         candidates = minimal_unrefuted_sets([cx.satisfied for cx in counterexamples])
         if not candidates:
             minimal = None
@@ -324,11 +324,10 @@ def examine_claim(
             text += " Other minimal sets: " + "; ".join(_names(a) for a in alternatives) + "."
         evidence.append(Evidence("hypothesis", status, holds_run.examples, holds_run.seconds, text))
     if notes:
-        found = sum(1 for cx in counterexamples)
         evidence.append(
             Evidence(
                 "hypothesis",
-                "counterexamples" if found else "no-counterexample",
+                "counterexamples" if counterexamples else "no-counterexample",
                 examples,
                 seconds,
                 "searches for a counterexample with one condition dropped and every compatible other kept: "

@@ -81,21 +81,25 @@ def all_inactive(z):
 
 def phi_f(u, y):
     r"""Sample term of :math:`f`, Eq. (1): :math:`\tfrac12 (g(u) - y)^2`."""
+    u, y = sp.sympify(u), sp.sympify(y)  # exact rationals, never floats
     return (relu(u) - y) ** 2 / 2
 
 
 def phi_r(u, y):
     r"""Sample term of :math:`f_r`, Eq. (3) halved: :math:`\tfrac12 g(u)^2 - yu + \tfrac12 y^2`."""
+    u, y = sp.sympify(u), sp.sympify(y)  # exact rationals, never floats
     return relu(u) ** 2 / 2 - y * u + y**2 / 2
 
 
 def psi_m(z, y):
     r"""Sample term of :math:`f_m`, Eq. (9): :math:`\tfrac12(\sum_j g(z_j) - y)^2`."""
+    z, y = [sp.sympify(t) for t in z], sp.sympify(y)
     return (sum(relu(t) for t in z) - y) ** 2 / 2
 
 
 def psi_mp(z, y):
     r"""Sample term of :math:`f_{mp}`, Eq. (14) halved."""
+    z, y = [sp.sympify(t) for t in z], sp.sympify(y)
     return psi_m(z, y) - all_inactive(z) * y * sum(z)
 
 

@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, run_ledger
+from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, Verdict, run_ledger
 
 from ._io import atomic_write_text, check_writable_target, dumps_json
 from .cli import CommandFailed
@@ -73,7 +73,7 @@ def render(ledger: Ledger, console) -> None:
     for c in ledger.claims:
         minimal = "-" if c.minimal_conditions is None else (", ".join(c.minimal_conditions) or "none")
         evidence = "\n".join(f"{e.method}: {e.status}, {e.examples}, {e.seconds:.2f} s" for e in c.evidence)
-        table.add_row(c.id, c.verdict, ", ".join(c.paper_conditions) or "none", minimal, evidence)
+        table.add_row(c.id, Verdict(c.verdict).value, ", ".join(c.paper_conditions) or "none", minimal, evidence)
     console.print(table)
     console.print("Counterexamples (each condition of the minimal set, dropped):")
     any_line = False
