@@ -34,7 +34,6 @@ from __future__ import annotations
 import enum
 import importlib.metadata
 import platform
-import time
 from dataclasses import dataclass
 from typing import Callable
 

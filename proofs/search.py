@@ -25,8 +25,6 @@ from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
-from relurelax.solvers._records import freeze_arrays
-
 from .checks import Numerics, Outcome, has_zero_preactivation, satisfied_conditions
 from .conditions import CONDITIONS, NO_ZERO_PREACTIVATION, Space, ordered
 from .strategies import Instance, instances
@@ -100,9 +98,6 @@ class SearchResult:
     rejected: int
     counterexample: Counterexample | None
     seconds: float
-
-    def __post_init__(self):
-        freeze_arrays(self)
 
 
 class _ClaimFails(Exception):

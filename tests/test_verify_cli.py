@@ -105,3 +105,12 @@ def test_profiles_meet_the_issues_example_counts():
     assert ledger_module.PROFILES["default"].examples >= 200
     assert ledger_module.PROFILES["thorough"].examples >= 10_000
     assert ledger_module.PROFILES["default"].sympy_m >= 4 and ledger_module.PROFILES["default"].smt_m == 8
+
+
+@pytest.mark.slow
+def test_the_thorough_profile_agrees_with_the_mathematics_and_gives_the_default_verdicts():
+    ledger = run_ledger("thorough", 0)
+    assert ledger.ok
+    assert all(e.examples >= 10_000 for c in ledger.claims for e in c.evidence if e.status == "passed")
+    default = {c.id: (c.verdict, c.minimal_conditions) for c in build_ledger("quick", 0).claims}
+    assert {c.id: (c.verdict, c.minimal_conditions) for c in ledger.claims} == default
