@@ -270,7 +270,7 @@ def prove_thm1_global_min(m_max: int = 4) -> ProofResult:
     t.holds(bool(f_at_1 < fr.subs(x, 0)), "A = [[1],[-1]], y = [1,1]: f(1) < min f_r")
     detail = (
         "proved per sample on u > 0, u < 0, u = 0: g(u) u = g(u)^2 (the max identity the proof uses; sympy's "
-        "equals() answers False on it, so the cases are split), phi_r(u; g(u)) = phi_f(u; g(u)) = 0, "
+        "equals() does not confirm it, so the cases are split), phi_r(u; g(u)) = phi_f(u; g(u)) = 0, "
         "phi_f >= 0, and phi_r - phi_f = y g(-u) >= 0 for y >= 0. Lift under model (4): y = g(Ax*) >= 0, so "
         "min f_r <= f_r(x*) = 0 <= f <= f_r; a minimiser x~ of f_r has f(x~) <= f_r(x~) = 0 = min f. "
         "Planted is needed even with y >= 0 (exact: A = [[1],[-1]], y = [1,1], d = 1: min f_r = "
