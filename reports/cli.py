@@ -24,7 +24,7 @@ __all__ = ["main", "build_parser", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "E
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules (in relurelax.reports) that each register one subcommand
-COMMAND_MODULES = ("solve_command", "crosscheck_command", "report_command", "bench_command")
+COMMAND_MODULES = ("solve_command", "verify_command", "crosscheck_command", "report_command", "bench_command")
 
 
 class CommandFailed(Exception):

@@ -1,0 +1,415 @@
+r"""The claims ledger: every claim of the paper, proved, property-tested and stress-tested.
+
+For each :class:`~.claims.Claim`, :func:`examine_claim` gathers four kinds
+of evidence and decides under which of the five named conditions of
+:mod:`.conditions` the claim holds:
+
+1. ``sympy`` (:mod:`.symbolic`) and ``smt`` (:mod:`.smt`) prove the claim's
+   per-sample lemmas under a set of conditions P (each proof says which).
+2. ``hypothesis`` (:mod:`.search`) looks for counterexamples with the numeric
+   code of :mod:`relurelax.solvers`. For every condition c it searches the
+   largest space in which c fails (:data:`~.conditions.DROP_SPACES`),
+   unless a proof already covers that space. Each shrunk counterexample
+   refutes every set of conditions it satisfies.
+3. The minimal conditions M are the fewest conditions that no counterexample
+   satisfies, the weakest hypothesis first when several sets tie
+   (:func:`~.conditions.minimal_unrefuted_sets`); the numeric check is then
+   run on instances satisfying M and nothing else. A counterexample there
+   refines M (a finding), unless a proof covers M: then the numeric code
+   disagrees with a proved statement.
+4. ``solver`` (:mod:`.crosscheck`) compares CVXPY and RGD on the claims
+   about minima.
+
+Verdicts: ``holds`` (the paper's conditions suffice and none is superfluous),
+``holds-with-fewer-conditions`` (M is strictly weaker than the paper's),
+``needs-extra-condition`` (a counterexample satisfies all the paper's
+conditions; M names what is missing), ``fails`` (a counterexample satisfies
+all five). The ledger is ``ok`` (exit 0) when every proof went through and
+the numeric code never contradicted a proved statement; findings about the
+paper's conditions are results, not failures.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.metadata
+import platform
+from dataclasses import dataclass
+from typing import Callable
+
+from . import smt, symbolic
+from .checks import CHECKS, SOLVERS, Numerics
+from .claims import CLAIMS, Claim
+from .conditions import (
+    CONDITIONS,
+    DROP_SPACES,
+    Space,
+    closure,
+    implies,
+    minimal_unrefuted_sets,
+    ordered,
+    strictly_weaker,
+)
+from .crosscheck import SOLVER_EVIDENCE
+from .search import Counterexample, search
+
+__all__ = [
+    "Profile",
+    "PROFILES",
+    "Evidence",
+    "ConditionResult",
+    "ClaimRecord",
+    "Ledger",
+    "Verdict",
+    "run_ledger",
+    "examine_claim",
+    "FAILING_STATUSES",
+]
+
+
+@dataclass(frozen=True)
+class Profile:
+    r"""How hard the ledger looks.
+
+    ``examples``: hypothesis examples per property and per search;
+    ``sympy_m`` / ``smt_m``: the largest m of the multi-neuron lemmas;
+    ``solver_instances``: Gaussian instances per solver comparison.
+    """
+
+    name: str
+    examples: int
+    sympy_m: int
+    smt_m: int
+    solver_instances: int
+
+
+PROFILES = {
+    "quick": Profile("quick", examples=30, sympy_m=3, smt_m=6, solver_instances=2),
+    "default": Profile("default", examples=200, sympy_m=4, smt_m=8, solver_instances=8),
+    "thorough": Profile("thorough", examples=10_000, sympy_m=6, smt_m=8, solver_instances=40),
+}
+
+
+class Verdict(str, enum.Enum):
+    """The four verdicts of the ledger; the value is what the JSON carries."""
+
+    HOLDS = "holds"
+    FEWER = "holds-with-fewer-conditions"
+    EXTRA = "needs-extra-condition"
+    FAILS = "fails"
+
+
+#: evidence statuses that make the ledger fail (exit 1)
+FAILING_STATUSES = frozenset({"not-proved", "disagrees"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: ``method`` is sympy, smt, hypothesis or solver."""
+
+    method: str
+    status: str
+    examples: int
+    seconds: float
+    detail: str
+
+    def to_json(self) -> dict:
+        return {
+            "method": self.method,
+            "status": self.status,
+            "examples": self.examples,
+            "seconds": self.seconds,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """Whether a condition is necessary (None: not examined) and the counterexample when dropped."""
+
+    name: str
+    necessary: bool | None
+    counterexample: Counterexample | None
+
+    def to_json(self) -> dict:
+        cx = None if self.counterexample is None else self.counterexample.to_json()
+        return {"name": self.name, "necessary": self.necessary, "counterexample": cx}
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """The ledger's line for one claim."""
+
+    id: str
+    statement: str
+    paper_conditions: tuple
+    minimal_conditions: tuple | None
+    verdict: Verdict
+    conditions: tuple
+    evidence: tuple
+
+    @property
+    def ok(self) -> bool:
+        """No proof failed and the numeric code agreed with every proved statement."""
+        return not any(e.status in FAILING_STATUSES for e in self.evidence)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "statement": self.statement,
+            "paper_conditions": list(self.paper_conditions),
+            "minimal_conditions": None if self.minimal_conditions is None else list(self.minimal_conditions),
+            "verdict": Verdict(self.verdict).value,
+            "conditions": [c.to_json() for c in self.conditions],
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+def _versions() -> tuple:
+    import z3
+
+    out = [("relurelax", importlib.metadata.version("relurelax")), ("python", platform.python_version())]
+    for dist in ("numpy", "scipy", "sympy", "hypothesis", "cvxpy", "clarabel"):
+        try:
+            out.append((dist, importlib.metadata.version(dist)))
+        except importlib.metadata.PackageNotFoundError:
+            out.append((dist, None))
+    out.append(("z3-solver", z3.get_version_string()))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The claims ledger: one :class:`ClaimRecord` per claim, in the order of :data:`~.claims.CLAIMS`."""
+
+    profile: str
+    seed: int
+    claims: tuple
+    versions: tuple = ()
+
+    def to_json(self) -> dict:
+        """The ``relurelax verify --json`` document (wall times only in ``seconds`` fields)."""
+        return {
+            "profile": self.profile,
+            "seed": self.seed,
+            "versions": dict(self.versions),
+            "claims": [c.to_json() for c in self.claims],
+        }
+
+    @property
+    def ok(self) -> bool:
+        """True iff ``relurelax verify`` exits 0: every claim record is ok."""
+        return all(c.ok for c in self.claims)
+
+
+def _proof_evidence(result) -> Evidence:
+    return Evidence(result.method, "proved" if result.proved else "not-proved", result.cases, result.seconds, result.detail)
+
+
+def _names(conditions) -> str:
+    names = ordered(conditions)
+    return ", ".join(names) if names else "no condition"
+
+
+def _run(claim: Claim, numerics: Numerics, space: Space, profile: Profile, seed: int):
+    return search(
+        claim.id,
+        CHECKS[claim.id],
+        numerics,
+        space,
+        max_examples=profile.examples,
+        seed=seed,
+        neurons=claim.neurons,
+        second_point=claim.second_point,
+        point_is_claim_point=claim.point_is_claim_point,
+    )
+
+
+def _verdict(paper: tuple, minimal, refuted) -> tuple[str, str]:
+    """The verdict and a sentence saying why."""
+    if minimal is None:
+        return Verdict.FAILS, "a counterexample satisfies all five conditions"
+    paper_refuted = any(set(paper) <= r for r in refuted)
+    if paper_refuted:
+        extra = ordered(set(minimal) - closure(paper))
+        return Verdict.EXTRA, f"a counterexample satisfies the paper's conditions; missing: {_names(extra)}"
+    if strictly_weaker(minimal, paper):
+        return Verdict.FEWER, f"{_names(minimal)} suffice(s), a weaker hypothesis than the paper's {_names(paper)}"
+    if implies(minimal, paper) and implies(paper, minimal):
+        return Verdict.HOLDS, "the paper's conditions are the minimal ones"
+    return Verdict.HOLDS, f"the paper's conditions suffice; {_names(minimal)} is another minimal set"
+
+
+def examine_claim(
+    claim: Claim,
+    profile: Profile,
+    seed: int = 0,
+    numerics: Numerics = SOLVERS,
+    progress: Callable[[str], None] | None = None,
+) -> ClaimRecord:
+    """Prove, property-test and stress-test one claim (see the module docstring)."""
+    say = progress or (lambda message: None)
+    evidence: list[Evidence] = []
+
+    say(f"{claim.id}: sympy proof (m <= {profile.sympy_m})")
+    proofs = [symbolic.PROVERS[claim.id](profile.sympy_m)]
+    say(f"{claim.id}: z3 proof (m <= {profile.smt_m})")
+    proofs.append(smt.PROVERS[claim.id](profile.smt_m))
+    evidence += [_proof_evidence(p) for p in proofs]
+    proved_sets = [p.conditions for p in proofs if p.proved]
+
+    def proved(conditions) -> bool:
+        return any(P <= closure(conditions) for P in proved_sets)
+
+    # 1. necessity searches, one per condition, where no proof already decides
+    counterexamples: list[Counterexample] = []
+    notes, examples, seconds = [], 0, 0.0
+    for c in CONDITIONS:
+        space = DROP_SPACES[c]
+        if proved(space.require):
+            notes.append(f"without {c} ({space.describe()}): covered by the proof")
+            continue
+        say(f"{claim.id}: searching for a counterexample without {c}")
+        res = _run(claim, numerics, space, profile, seed)
+        examples, seconds = examples + res.examples, seconds + res.seconds
+        if res.counterexample is not None:
+            counterexamples.append(res.counterexample)
+            notes.append(f"without {c} ({space.describe()}): counterexample after {res.examples} examples")
+        else:
+            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
+
+    # 2. minimal conditions, then the property on instances satisfying them and nothing else
+    # each round's counterexample refutes that round's M, so M never repeats and the loop ends
+    disagreement = None
+    holds_run = None
+    minimal = None
+    while True:
+        candidates = minimal_unrefuted_sets([cx.satisfied for cx in counterexamples])
+        if not candidates:
+            minimal = None
+            break
+        minimal = candidates[0]
+        say(f"{claim.id}: property under {_names(minimal)}")
+        holds_run = _run(claim, numerics, Space(frozenset(minimal)), profile, seed)
+        if holds_run.counterexample is None:
+            break
+        if proved(minimal):
+            disagreement = holds_run.counterexample
+            break
+        counterexamples.append(holds_run.counterexample)
+    alternatives = candidates[1:] if minimal is not None else []
+
+    paper = claim.paper_conditions
+    refuted = [cx.satisfied for cx in counterexamples]
+    verdict, why = _verdict(paper, minimal, refuted)
+
+    # property evidence
+    if holds_run is not None:
+        left_out = ordered(set(paper) - set(minimal or ()))
+        how = "a proof covers them" if minimal is not None and proved(minimal) else "no proof covers them"
+        if disagreement is not None:
+            status = "disagrees"
+            text = (f"the numeric code contradicts the proved statement under {_names(minimal)}: "
+                    f"{disagreement.short()}")  # fmt: skip
+        else:
+            status = "passed"
+            text = (f"numeric check passed on {holds_run.examples} instances satisfying {_names(minimal)} "
+                    f"and nothing else ({holds_run.rejected} drawn instances rejected: outside the space or "
+                    f"not decided by the claim); {how}")  # fmt: skip
+            if left_out:
+                text += f"; so the claim holds without the paper's {_names(left_out)}"
+        text += f". Paper's conditions: {_names(paper)} ({claim.paper_basis}). Verdict: {why}."
+        if alternatives:
+            text += " Other minimal sets: " + "; ".join(_names(a) for a in alternatives) + "."
+        evidence.append(Evidence("hypothesis", status, holds_run.examples, holds_run.seconds, text))
+    if notes:
+        evidence.append(
+            Evidence(
+                "hypothesis",
+                "counterexamples" if counterexamples else "no-counterexample",
+                examples,
+                seconds,
+                "searches for a counterexample with one condition dropped and every compatible other kept: "
+                + "; ".join(notes)
+                + ".",
+            )
+        )
+
+    # 3. solver comparison for the claims about minima
+    if claim.id in SOLVER_EVIDENCE:
+        say(f"{claim.id}: CVXPY and RGD")
+        s = SOLVER_EVIDENCE[claim.id](numerics, profile.solver_instances, seed, counterexamples)
+        evidence.append(Evidence("solver", "agrees" if s.agrees else "disagrees", s.examples, s.seconds, s.detail))
+
+    # 4. one line per condition
+    results = []
+    for c in CONDITIONS:
+        if minimal is None:
+            results.append(ConditionResult(c, None, None))
+        elif c in minimal:
+            rest = set(minimal) - {c}
+            witnesses = [cx for cx in counterexamples if rest <= cx.satisfied and c not in cx.satisfied]
+            best = max(witnesses, key=lambda cx: len(cx.satisfied)) if witnesses else None
+            results.append(ConditionResult(c, True if best is not None else None, best))
+        else:
+            results.append(ConditionResult(c, False, None))
+
+    return ClaimRecord(
+        id=claim.id,
+        statement=claim.statement,
+        paper_conditions=paper,
+        minimal_conditions=None if minimal is None else ordered(minimal),
+        verdict=verdict,
+        conditions=tuple(results),
+        evidence=tuple(evidence),
+    )
+
+
+def _check_profile(profile) -> Profile:
+    from relurelax.solvers.errors import InvalidInputError
+
+    if isinstance(profile, Profile):
+        return profile
+    if profile not in PROFILES:
+        raise InvalidInputError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}")
+    return PROFILES[profile]
+
+
+def _check_seed(seed) -> int:
+    from relurelax.solvers.errors import InvalidInputError
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
+    return seed
+
+
+def build_ledger(
+    profile="default",
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    *,
+    numerics: Numerics = SOLVERS,
+    claims=CLAIMS,
+) -> Ledger:
+    r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
+    prof = _check_profile(profile)
+    seed = _check_seed(seed)
+    records = []
+    for k, claim in enumerate(claims, 1):
+        say = None
+        if progress is not None:
+            say = lambda message, k=k: progress(f"[{k}/{len(claims)}] {message}")  # noqa: E731
+        records.append(examine_claim(claim, prof, seed, numerics, say))
+    return Ledger(prof.name, seed, tuple(records), _versions())
+
+
+def run_ledger(profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None) -> Ledger:
+    r"""Examine every claim of the paper and return the ledger.
+
+    Parameters
+    ----------
+    profile : ``"quick"``, ``"default"`` or ``"thorough"`` (see :data:`PROFILES`).
+    seed : integer >= 0; the same seed gives the same ledger (apart from ``seconds``).
+    progress : called with a short message at each step.
+    """
+    return build_ledger(profile, seed, progress)

@@ -1,0 +1,192 @@
+r"""Running a claim's numeric check under hypothesis, deterministically, and keeping the shrunk counterexample.
+
+:func:`search` draws instances of a :class:`~.conditions.Space` with
+:func:`~.strategies.instances`, runs the claim's check on each, rejects the
+instances that fall outside the space once the check has computed its points
+(``no-zero-preactivation`` at a minimiser or stationary point) or about which
+the claim says nothing, and stops at the first instance where the claim
+fails. Hypothesis then shrinks it to small integers, and the result is a
+frozen :class:`Counterexample` carrying the instance, why it fails and
+which conditions it satisfies.
+
+Runs are deterministic: a fixed hypothesis seed derived from the ledger
+seed and the search's name, no example database, no deadline.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Unsatisfiable
+
+from .checks import Numerics, Outcome, has_zero_preactivation, satisfied_conditions
+from .conditions import CONDITIONS, NO_ZERO_PREACTIVATION, Space, ordered
+from .strategies import Instance, instances
+
+__all__ = ["Counterexample", "SearchResult", "search", "exact_json"]
+
+
+def exact_json(value):
+    """Arrays and floats for JSON: integral values as ints (small exact numbers), the rest as floats."""
+    if isinstance(value, np.ndarray):
+        return [exact_json(v) for v in value.tolist()] if value.ndim else exact_json(value.item())
+    if isinstance(value, (list, tuple)):
+        return [exact_json(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    r"""A shrunk instance on which a claim fails.
+
+    ``satisfied`` are the named conditions it satisfies (computed from the
+    instance, see :func:`~.checks.satisfied_conditions`); ``extra`` are
+    (name, value) pairs from the check (a minimiser, a stationary point).
+    """
+
+    claim: str
+    instance: Instance
+    message: str
+    satisfied: frozenset
+    extra: tuple = ()
+
+    def to_json(self) -> dict:
+        inst = self.instance
+        out = {"A": exact_json(inst.A), "y": exact_json(inst.y), "X": exact_json(inst.X), "m": inst.m}
+        if inst.X_star is not None:
+            out["X_star"] = exact_json(inst.X_star)
+        if inst.V is not None:
+            out["V"] = exact_json(inst.V)
+            out["alpha"] = inst.alpha
+        for name, value in self.extra:
+            out[name] = exact_json(np.asarray(value))
+        out["satisfies"] = list(ordered(self.satisfied))
+        out["violates"] = [c for c in CONDITIONS if c not in self.satisfied]
+        out["why"] = self.message
+        return out
+
+    def short(self) -> str:
+        """One line: the data and why the claim fails."""
+        inst = self.instance
+
+        def fmt(a):
+            return str(exact_json(np.asarray(a))).replace(" ", "")
+
+        data = f"A={fmt(inst.A)} y={fmt(inst.y)} X={fmt(inst.X)}"
+        if inst.V is not None:
+            data += f" V={fmt(inst.V)} alpha={inst.alpha}"
+        return f"{data}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What one hypothesis run saw: examples checked, rejected, and the counterexample if any."""
+
+    space: Space
+    examples: int
+    rejected: int
+    counterexample: Counterexample | None
+    seconds: float
+
+
+class _ClaimFails(Exception):
+    def __init__(self, instance: Instance, outcome: Outcome):
+        super().__init__(outcome.message)
+        self.instance = instance
+        self.outcome = outcome
+
+
+def _in_space(space: Space, outcome: Outcome) -> bool:
+    """Does the check's point lie in the space (for the one condition a strategy cannot fix in advance)?"""
+    if not outcome.points:
+        return True
+    tie = any(has_zero_preactivation(Z) for Z in outcome.points)
+    if NO_ZERO_PREACTIVATION in space.require and tie:
+        return False
+    if NO_ZERO_PREACTIVATION in space.violate and not tie:
+        return False
+    return True
+
+
+def search_seed(*parts) -> int:
+    """A stable 32-bit hypothesis seed from the ledger seed and a search's name."""
+    return zlib.crc32(":".join(str(p) for p in parts).encode())
+
+
+def search(
+    claim_id: str,
+    check: Callable[[Numerics, Instance], Outcome],
+    numerics: Numerics,
+    space: Space,
+    *,
+    max_examples: int,
+    seed: int,
+    neurons: tuple[int, int] = (1, 1),
+    second_point: bool = False,
+    point_is_claim_point: bool = True,
+) -> SearchResult:
+    r"""Look for an instance of ``space`` on which ``check`` says the claim fails.
+
+    Parameters
+    ----------
+    claim_id : the claim's id (part of the hypothesis seed).
+    check, numerics : the claim's check and the numeric code it runs.
+    space : the instances to draw.
+    max_examples : instances to check (hypothesis counts the ones not rejected).
+    seed : the ledger seed.
+    neurons, second_point, point_is_claim_point : passed to :func:`~.strategies.instances`.
+    """
+    counts = {"examples": 0, "rejected": 0}
+    strategy = instances(
+        space, neurons=neurons, second_point=second_point, point_is_claim_point=point_is_claim_point
+    )
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.generate, Phase.shrink),
+        print_blob=False,
+    )
+    @hypothesis_seed(search_seed(seed, claim_id, space.describe()))
+    @given(strategy)
+    def run(inst: Instance) -> None:
+        outcome = check(numerics, inst)
+        if outcome.holds is None or not _in_space(space, outcome):
+            counts["rejected"] += 1
+            assume(False)
+        counts["examples"] += 1
+        if outcome.holds is False:
+            raise _ClaimFails(inst, outcome)
+
+    start = time.perf_counter()
+    found = None
+    try:
+        run()
+    except Unsatisfiable:
+        pass  # every drawn instance was rejected: the claim decides no instance of this space
+    except _ClaimFails as exc:
+        m = exc.instance.m
+        found = Counterexample(
+            claim=claim_id,
+            instance=exc.instance,
+            message=exc.outcome.message,
+            satisfied=satisfied_conditions(exc.instance, exc.outcome.points, m),
+            extra=exc.outcome.extra,
+        )
+    return SearchResult(space, counts["examples"], counts["rejected"], found, time.perf_counter() - start)

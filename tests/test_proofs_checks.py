@@ -1,0 +1,158 @@
+"""The numeric checks of the claims on hand-computed instances, and wrong numeric code plugged into them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from relurelax.proofs.checks import (
+    CHECKS,
+    SOLVERS,
+    check_bound_fr_ge_f,
+    check_cor1_stationary_global,
+    check_prop2_gradient,
+    check_rgd_direction,
+    check_thm1_global_min,
+    glmtron_step,
+    realisable,
+    satisfied_conditions,
+)
+from relurelax.proofs.claims import claim_by_id
+from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED
+from relurelax.proofs.ledger import Profile, examine_claim
+from relurelax.proofs.strategies import Instance
+from relurelax.solvers import GD, RGD, Direction, gd_direction
+
+from . import reference as ref
+
+
+def _inst(A, y, X, **kw):
+    A = np.asarray(A, dtype=float)
+    X = np.asarray(X, dtype=float).reshape(A.shape[1], -1)
+    return Instance(A=A, y=np.asarray(y, dtype=float), X=X, **kw)
+
+
+def test_bound_check_reports_the_negative_label_counterexample_with_its_values():
+    inst = _inst([[1]], [-1], [[-1]])
+    # f_r = g(-1)^2/2 - (-1)(-1) + 1/2 = -1/2 and f = (0 + 1)^2 / 2 = 1/2, by hand
+    assert ref.relaxed([[1.0]], [-1.0], [-1.0]) == -0.5
+    out = check_bound_fr_ge_f(SOLVERS, inst)
+    assert out.holds is False and "f_r(x) = -0.5 < f(x) = 0.5" in out.message
+
+
+def test_theorem_1_check_finds_that_y_nonnegative_without_planted_is_not_enough():
+    # A = [[1], [-1]], y = [1, 1]: f_r(x) = x^2/2 + 1 has min 1 at 0; f(1) = 1/2
+    inst = _inst([[1], [-1]], [1, 1], [[1]])
+    out = check_thm1_global_min(SOLVERS, inst)
+    assert out.holds is False
+    assert "= 0.5 < min f_r = 1" in out.message
+    assert dict(out.extra)["min f_r"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_theorem_1_check_passes_on_a_planted_instance():
+    A = np.array([[1.0, 2.0], [-1.0, 1.0], [3.0, -1.0]])
+    x_star = np.array([[1.0], [-1.0]])
+    y = np.array([ref.relu(ref.dot(a, x_star[:, 0])) for a in A])
+    out = check_thm1_global_min(SOLVERS, _inst(A, y, [[2.0], [1.0]], X_star=x_star))
+    assert out.holds is True
+
+
+def test_proposition_2_check_finds_no_gradient_at_a_tie_with_two_neurons():
+    # z = (0, 1), y = 2: right derivative in x_1 is r = -1, left derivative 0
+    out = check_prop2_gradient(SOLVERS, _inst([[1]], [2], [[0, 1]]))
+    assert out.holds is False
+    assert "-1 (right) and 0 (left)" in out.message
+
+
+def test_proposition_2_check_passes_at_a_tie_with_one_neuron():
+    # f_mp = f_r is C1: both one-sided derivatives at z = 0 equal -y
+    assert check_prop2_gradient(SOLVERS, _inst([[1]], [2], [[0]])).holds is True
+
+
+def test_corollary_1_check_finds_a_stationary_point_with_nonzero_residual_when_rank_is_deficient():
+    # A = [[2], [-1]], y = [2, 1] = g(A x*) summed for x* = (1, -1); X = (3/8, 3/8) gives
+    # z = (3/4, 3/4; -3/8, -3/8), r = (-1/2, -1), P = {row 2}, (13)/2 = A^T r = -1 + 1 = 0
+    inst = _inst([[2], [-1]], [2, 1], [[0.375, 0.375]])
+    assert ref.loss([[2.0], [-1.0]], [2.0, 1.0], [[0.375, 0.375]]) == pytest.approx(0.5 * (0.25 + 1.0))
+    out = check_cor1_stationary_global(SOLVERS, inst)
+    assert out.holds is False
+    np.testing.assert_array_equal(dict(out.extra)["residual"], [-0.5, -1.0])
+
+
+def test_corollary_1_check_passes_on_a_full_row_rank_instance():
+    inst = _inst([[1, 0, 1], [0, 1, -1]], [1, 2], [[1, -1], [0, 1], [2, 0]])
+    assert check_cor1_stationary_global(SOLVERS, inst).holds is True
+
+
+def test_glmtron_update_equals_one_step_of_update_5_with_mu_one_over_n():
+    A = np.array([[1.0, -2.0], [0.5, 1.0], [-1.0, 0.0]])
+    y, x = np.array([1.0, 0.0, 2.0]), np.array([0.5, -1.0])
+    step = x - (1 / 3) * np.array([sum((max(0.0, ref.dot(a, x)) - yi) * a[k] for a, yi in zip(A, y)) for k in range(2)])
+    np.testing.assert_allclose(glmtron_step(A, y, x), step, rtol=1e-15)
+    assert check_rgd_direction(SOLVERS, _inst(A, y, x)).holds is True
+
+
+def test_realisability_decides_models_4_and_8_on_small_cases():
+    A = np.array([[1.0], [-1.0]])
+    assert not realisable(A, np.array([1.0, 1.0]), 1)  # one ReLU cannot be positive on both rows
+    assert realisable(A, np.array([1.0, 1.0]), 2)  # x_1 = 1, x_2 = -1
+    assert not realisable(np.array([[1.0], [2.0]]), np.array([1.0, 1.0]), 2)  # rows of one sign: y = c (1, 2)
+    assert not realisable(A, np.array([1.0, -1.0]), 3)
+
+
+def test_satisfied_conditions_are_computed_from_the_instance():
+    inst = _inst([[1, 1], [-1, -1]], [1, 2], [[1, 0], [0, 1]])
+    got = satisfied_conditions(inst, (inst.A @ inst.X,))
+    # m = 2 realises y = (1, 2) (x_1 sums to 1, x_2 to -2); rank 1 < n = 2; AX has no zero
+    assert got == {PLANTED, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION}
+    assert FULL_ROW_RANK not in got
+
+
+def test_every_claim_has_a_check():
+    assert set(CHECKS) == {
+        "prop1-convexity", "bound-fr-ge-f", "thm1-global-min", "rgd-direction",
+        "prop2-gradient", "bound-fmp-ge-fm", "thm2-global-min", "cor1-stationary-global",
+    }  # fmt: skip
+
+
+# --- wrong numeric code plugged into the checks must be caught
+
+SMALL = Profile("test", examples=30, sympy_m=2, smt_m=3, solver_instances=1)
+
+
+def _relu_free_relaxed_objective(A, y, x):
+    """A deliberately wrong f_r: the ReLU dropped from the quadratic term."""
+    z = np.asarray(A) @ np.asarray(x).reshape(-1)
+    return 0.5 * float(z @ z) - float(np.asarray(y) @ z) + 0.5 * float(np.asarray(y) @ np.asarray(y))
+
+
+WRONG_GRADIENT = dataclasses.replace(
+    SOLVERS,
+    regularized_objective_gradient=gd_direction,  # (13) without the product term
+    rgd=Direction("rgd-without-product-term", GD.weights, RGD.objective),
+)
+WRONG_OBJECTIVE = dataclasses.replace(SOLVERS, relaxed_objective=_relu_free_relaxed_objective)
+
+
+@pytest.mark.parametrize(
+    "claim_id, numerics",
+    [
+        ("prop2-gradient", WRONG_GRADIENT),
+        ("cor1-stationary-global", WRONG_GRADIENT),
+        ("rgd-direction", WRONG_OBJECTIVE),
+    ],
+)
+def test_a_deliberately_wrong_gradient_or_objective_is_caught_as_disagreeing_with_the_proof(claim_id, numerics):
+    record = examine_claim(claim_by_id(claim_id), SMALL, seed=0, numerics=numerics)
+    assert not record.ok
+    statuses = [(e.method, e.status) for e in record.evidence]
+    assert ("hypothesis", "disagrees") in statuses
+    assert ("sympy", "proved") in statuses and ("smt", "proved") in statuses
+
+
+@pytest.mark.parametrize("claim_id", ["prop2-gradient", "rgd-direction"])
+def test_the_right_numeric_code_agrees_on_the_same_runs(claim_id):
+    record = examine_claim(claim_by_id(claim_id), SMALL, seed=0)
+    assert record.ok
