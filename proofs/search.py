@@ -86,7 +86,10 @@ class Counterexample:
         data = f"A={fmt(inst.A)} y={fmt(inst.y)} X={fmt(inst.X)}"
         if inst.V is not None:
             data += f" V={fmt(inst.V)} alpha={inst.alpha}"
-        return f"{data}: {self.message}"
+        # points the check reached from X (a minimiser, a stationary point) are part of the story
+        reached = [f"{name}={fmt(value)}" for name, value in self.extra if np.ndim(value) >= 1]
+        tail = f" [{'; '.join(reached)}]" if reached else ""
+        return f"{data}: {self.message}{tail}"
 
 
 @dataclass(frozen=True)
