@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import progress as run_progress
 from ._io import atomic_write_text, check_writable_target, dumps_json
 
 __all__ = ["register", "TARGETS"]
@@ -53,7 +54,11 @@ def _handle(args) -> int:
     if args.json:
         check_writable_target(args.json)
     profile = "smoke" if args.smoke else "quick" if args.quick else "full"
-    result = run_benchmarks(profile, progress=lambda message: print(f"bench: {message} ...", file=sys.stderr))
+    def progress(message: str) -> None:
+        run_progress.stage(f"the benchmark: {message}")
+        print(f"bench: {message} ...", file=sys.stderr)
+
+    result = run_benchmarks(profile, progress=progress)
     print(f"relurelax bench ({profile}) on {result['machine']['cpu']}, {result['machine']['cpus']} cpus")
     print("ratios:")
     targets = {key: (op, bound) for key, op, bound in TARGETS}

@@ -11,6 +11,7 @@ import argparse
 
 from relurelax.solvers import BACKENDS
 
+from . import progress as run_progress
 from ._io import atomic_write_text, check_writable_target, dumps_json
 from .cli import CommandFailed
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, TABLE_HEADERS, check_backends, disagreements, run_crosscheck, table_rows
@@ -88,9 +89,12 @@ def _handle(args) -> int:
     if args.json:
         check_writable_target(args.json)
     with progress_bar() as bar:
-        task = bar.add_task("crosscheck", total=len(args.n) * len(args.d) * args.trials)
+        total = len(args.n) * len(args.d) * args.trials
+        task = bar.add_task("crosscheck", total=total)
+        run_progress.stage("the cross-check", 0, total)
 
         def progress(done, total, label):
+            run_progress.stage(f"the cross-check ({label})", done, total)
             bar.update(task, completed=done, total=total, description=f"crosscheck {label}")
 
         result = run_crosscheck(

@@ -16,20 +16,12 @@ import time
 
 from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, Verdict, run_ledger
 
+from . import progress as run_progress
+from ._args import nonnegative_int
 from ._io import atomic_write_text, check_writable_target, dumps_json
 from .cli import CommandFailed
 
 __all__ = ["register", "render", "failures"]
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
 
 
 def register(sub) -> None:
@@ -45,7 +37,7 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--profile", choices=tuple(PROFILES), default="default", help="how hard to look")
-    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every search (same seed, same ledger)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of every search (same seed, same ledger)")
     p.add_argument("--json", metavar="PATH", help="write the ledger as JSON")
     p.set_defaults(handler=_handle)
 
@@ -96,11 +88,13 @@ def _progress(console):
         status.start()
 
         def update(message: str) -> None:
+            run_progress.stage(f"the claims ledger: {message}")
             status.update(f"relurelax verify: {message} ({time.perf_counter() - start:.0f} s)")
 
         return update, status.stop
 
     def line(message: str) -> None:
+        run_progress.stage(f"the claims ledger: {message}")
         print(f"relurelax verify: {message} ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
 
     return line, lambda: None

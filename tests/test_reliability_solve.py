@@ -293,7 +293,7 @@ def test_arbitrary_csv_text_is_loaded_or_refused_by_name(text):
             assert np.all(np.isfinite(A)) and np.all(np.isfinite(y))
 
 
-_WORDS = ["solve", "verify", "--planted", "--data", "--n", "--d", "--m", "--method", "gd", "rgd", "cvxpy",
+_WORDS = ["solve", "--planted", "--data", "--n", "--d", "--m", "--method", "gd", "rgd", "cvxpy",
           "--solver", "SCS", "OSQP", "--step", "auto", "--iters", "--seed", "--json", "--noise", "--help",
           "-1", "0", "3", "2.5", "nan", "inf", "1e400", "", "--", "-x", "ünïcode", "/nonexistent/x.npz"]
 
