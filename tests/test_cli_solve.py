@@ -108,7 +108,7 @@ def test_unbounded_relaxation_exits_1(tmp_path, capsys):
     y = np.abs(rng.standard_normal(5))
     y[2] = -1.0
     np.savez(tmp_path / "neg.npz", A=A, y=y)
-    for method in ("cvxpy", "rgd"):
+    for method in ("cvxpy", "newton", "rgd"):
         got, _, err = run(["solve", "--data", str(tmp_path / "neg.npz"), "--method", method, "--iters", "100000"], capsys)
         assert got == 1
         assert "unbounded" in err

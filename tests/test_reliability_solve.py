@@ -54,6 +54,7 @@ def _api_calls(A, y):
         "gradient_descent": lambda: S.gradient_descent(A, y, x, max_iter=5),
         "regularized_gradient_descent": lambda: S.regularized_gradient_descent(A, y, x, max_iter=5),
         "solve_relaxation": lambda: S.solve_relaxation(A, y),
+        "solve_relaxation_newton": lambda: S.solve_relaxation_newton(A, y),
     }
 
 
@@ -104,6 +105,8 @@ def test_degenerate_but_valid_data_solves_to_finite_results(case, m):
         assert cvx.status == "optimal"
         # planted data: the relaxation's optimum is f_r(x*) = 0 (Theorem 1)
         assert cvx.objective <= 1e-6 * max(1.0, float(y @ y))
+        exact = S.solve_relaxation_newton(A, y)
+        assert exact.objective <= 1e-9 * max(1.0, float(y @ y))
 
 
 def test_m_larger_than_d_is_accepted():
@@ -113,13 +116,15 @@ def test_m_larger_than_d_is_accepted():
     assert res.X.shape == (2, 5) and np.isfinite(res.objective)
 
 
-def test_a_negative_label_is_unbounded_for_cvxpy_and_rgd_alike():
+def test_a_negative_label_is_unbounded_for_cvxpy_newton_and_rgd_alike():
     P = S.planted_problem(10, 30, 1, seed=2)
     y = P.y.copy()
     y[3] = -0.5
-    reliability.tried("api-unbounded", 2)
+    reliability.tried("api-unbounded", 3)
     with pytest.raises(S.UnboundedRelaxationError):
         S.solve_relaxation(P.A, y)
+    with pytest.raises(S.UnboundedRelaxationError):
+        S.solve_relaxation_newton(P.A, y)
     res = S.regularized_gradient_descent(P.A, y, P.X0, max_iter=100_000)
     assert res.stop_reason is S.StopReason.UNBOUNDED
 
@@ -143,7 +148,7 @@ def test_cli_refuses_bad_npz_data_with_exit_2(case, tmp_path, capsys):
     A, y = BAD_DATA[case]
     path = tmp_path / f"{case}.npz"
     np.savez(path, A=A, y=y)
-    for method in ("gd", "rgd", "cvxpy"):
+    for method in ("gd", "rgd", "cvxpy", "newton"):
         reliability.tried("cli-bad-data")
         code, _, err = _cli(["solve", "--data", str(path), "--method", method], capsys)
         assert code == 2, (case, method, err)
