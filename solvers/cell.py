@@ -58,10 +58,15 @@ class CellResult:
     r"""A CVXPY solve of :math:`\min_{X \in C(D)} q_D(X)`; arrays are read-only.
 
     ``objective`` is :math:`q_D(X)` recomputed in float64 at the returned X
-    (the cell optimum); ``loss`` is :math:`f_m(X)` and ``regularized`` is
-    :math:`f_{mp}(X)` at the same X (equal to ``objective`` up to the
-    solver's feasibility error); ``solver_objective`` is what CVXPY
-    reported; ``masks`` (n, m) are the fixed :math:`D_j`.
+    (the cell optimum); ``loss`` is :math:`f_m(X)` at the same X (equal to
+    ``objective`` up to the solver's feasibility error). ``regularized`` is
+    :math:`f_{mp}(X) = f_m(X) - y^T \prod_j D_j^c A \sum_j x_j` (Eq. (14)
+    halved), which differs from ``loss`` (exceeds it, for labels
+    :math:`\ge 0`) wherever a row with a nonzero label has
+    :math:`a_i^T x_j < 0` for every j: on a row that every mask leaves
+    inactive the cell QP only asks :math:`a_i^T x_j \le 0`.
+    ``solver_objective`` is what CVXPY reported; ``masks`` (n, m) are the
+    fixed :math:`D_j`.
     """
 
     X: np.ndarray

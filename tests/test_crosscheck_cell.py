@@ -134,3 +134,14 @@ def test_results_are_read_only():
         res.X[0, 0] = 1.0
     with pytest.raises(ValueError):
         res.masks[0, 0] = True
+
+
+def test_regularized_exceeds_the_cell_optimum_where_every_mask_leaves_a_positive_label_inactive():
+    # masks all False: the cell asks A x <= 0, q_D = ||y||^2 / 2 is constant, and f_mp adds -y^T A x >= 0
+    A = np.array([[1.0], [2.0]])
+    y = np.array([1.0, 0.5])
+    res = solve_cell(A, y, np.zeros((2, 1), dtype=bool), backend="CLARABEL")
+    assert res.objective == pytest.approx(0.625, rel=conic_rtol("CLARABEL"))
+    assert res.loss == pytest.approx(0.625, rel=conic_rtol("CLARABEL"))
+    assert res.regularized == pytest.approx(reference.regularized(A.tolist(), y.tolist(), res.X.tolist()), rel=1e-12)
+    assert float(res.X[0, 0]) < 0 and res.regularized > res.loss
