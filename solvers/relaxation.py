@@ -33,8 +33,8 @@ import numpy as np
 
 from ._records import freeze_arrays
 from ._validation import check_problem
-from .activation import relu
 from .errors import SolveError, SolverUnavailableError, UnboundedRelaxationError, InvalidInputError
+from .objectives import _relaxed_from, _residual
 
 __all__ = [
     "BACKENDS",
@@ -214,11 +214,10 @@ def solve_relaxation(A, y, *, backend: str = "CLARABEL", form: str = "direct", *
     check_solved(status, x, name, "the relaxation")
 
     xv = np.asarray(x.value, dtype=np.float64)
-    z = A @ xv
-    h = relu(z)
-    objective = 0.5 * float(h @ h) - float(y @ z) + 0.5 * float(y @ y)
+    Z = (A @ xv)[:, None]
+    objective = _relaxed_from(Z, y)
     c_norm = float(np.linalg.norm(A.T @ y)) or 1.0
-    gradient_norm = float(np.linalg.norm(A.T @ (h - y))) / c_norm
+    gradient_norm = float(np.linalg.norm(A.T @ _residual(Z, y))) / c_norm
     kkt = None
     if form == "qp":
         kkt = _kkt(
