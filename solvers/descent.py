@@ -245,7 +245,7 @@ def descend(
     history_every : record the history every this many iterations (>= 1).
     check_every : iterations between recession checks (>= 1).
     A_test, y_test : optional test set for ``test_error``.
-    X_star : optional planted point for ``recovery_distance`` (m = 1).
+    X_star : optional planted point for ``recovery_distance`` (m = 1; ignored for m > 1).
     progress : optional ``progress(iteration, max_iter)`` called at each record.
     """
     A, y = check_problem(A, y)
@@ -267,6 +267,9 @@ def descend(
         y_test = as_vector(y_test, "y_test", A_test.shape[0])
     if X_star is not None:
         X_star = as_parameters(X_star, A.shape[1], "X_star")
+        if m == 1 and X_star.shape != X.shape:
+            # X - X_star would broadcast to (d, k) and report a distance to no planted point
+            raise InvalidInputError(f"X_star has shape {X_star.shape} but X0 describes one neuron, shape {X.shape}")
 
     gscale = _gradient_scale(A, y)
     records: list[tuple[float, ...]] = []

@@ -125,6 +125,7 @@ def test_results_are_read_only_and_repeatable():
         ({"max_iter": -1}, "max_iter"),
         ({"history_every": 0}, "history_every"),
         ({"gtol": -1.0}, "gtol"),
+        ({"X_star": np.zeros((3, 2))}, "X_star"),
     ],
 )
 def test_bad_options_are_rejected_by_name(kwargs, fragment):
