@@ -43,7 +43,6 @@ import numpy as np
 
 from ._records import freeze_arrays
 from ._validation import check_positive_int, check_tolerance
-from .activation import relu
 from .data import planted_problem
 from .descent import (
     BLOWUP_FACTOR,
@@ -57,7 +56,7 @@ from .descent import (
     _resolve_step,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _regularized_from, _relaxed_from, _residual
+from .objectives import _dot, _output, _regularized_from, _relaxed_from, _residual
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -212,7 +211,7 @@ class _Chunk:
         Z, X, y = self.Z, self.X, self.y
         r = _residual(Z, y)
         relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
-        test = _relative_errors(relu(self.A_test4 @ X).sum(axis=-1), self.y_test)
+        test = _relative_errors(_output(self.A_test4 @ X), self.y_test)
         if m == 1:
             diff = (X - self.X_star).reshape(X.shape[:2] + (-1,))
             rec = np.sqrt(_dot(diff, diff))

@@ -20,8 +20,8 @@ import numpy as np
 
 from ._records import freeze_arrays
 from ._validation import check_positive_int
-from .activation import relu
 from .errors import InvalidInputError
+from .objectives import _output
 
 __all__ = ["PlantedProblem", "planted_problem"]
 
@@ -111,8 +111,8 @@ def planted_problem(
     X_star = rng.standard_normal((d, m))
     X0 = rng.standard_normal((d, m))
     A_test = rng.standard_normal((n_test, d)) * scale
-    y = relu(A @ X_star).sum(axis=1)
+    y = _output(A @ X_star)
     if noise > 0:
         y = y + noise * rng.standard_normal(n)
-    y_test = relu(A_test @ X_star).sum(axis=1)
+    y_test = _output(A_test @ X_star)
     return PlantedProblem(A, y, X_star, X0, A_test, y_test, seed, noise, scale)

@@ -54,8 +54,7 @@ from ._validation import (
     check_tolerance,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _gd_weights, _loss_from, _regularized_from, _relaxed_from, _residual, _rgd_weights
-from .activation import relu
+from .objectives import _dot, _gd_weights, _loss_from, _output, _regularized_from, _relaxed_from, _residual, _rgd_weights
 from .tolerances import DESCENT_GTOL
 
 __all__ = [
@@ -277,7 +276,7 @@ def descend(
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
         r = _residual(Z, y)
         relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
-        test = relative_error(relu(A_test @ X).sum(axis=1), y_test) if A_test is not None else math.nan
+        test = relative_error(_output(A_test @ X), y_test) if A_test is not None else math.nan
         rec = float(np.linalg.norm(X - X_star)) if (X_star is not None and m == 1) else math.nan
         records.append((t, 0.5 * float(r @ r), relaxed, relative_error(r + y, y), test, rec))
         if progress is not None:

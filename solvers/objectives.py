@@ -74,11 +74,16 @@ def _dot(a: np.ndarray, b: np.ndarray):
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
 
 
+def _output(Z: np.ndarray) -> np.ndarray:
+    """The network's output sum_j g(Z[..., j]) (model (8) without noise), for Z = A X."""
+    if Z.shape[-1] == 1:  # one neuron: the same value without a reduction over a length-1 axis
+        return relu(Z[..., 0])
+    return relu(Z).sum(axis=-1)
+
+
 def _residual(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """r = sum_j g(Z[..., j]) - y, Eq. (10)."""
-    if Z.shape[-1] == 1:  # one neuron: the same value without a reduction over a length-1 axis
-        return relu(Z[..., 0]) - y
-    return relu(Z).sum(axis=-1) - y
+    return _output(Z) - y
 
 
 def _loss_from(Z: np.ndarray, y: np.ndarray):
@@ -143,7 +148,7 @@ def predict(A, X) -> np.ndarray:
     r"""Network output :math:`\sum_j g(A x_j)` for parameters of shape (d,) or (d, m)."""
     A = as_matrix(A, "A")
     X = as_parameters(X, A.shape[1], "X")
-    return relu(A @ X).sum(axis=1)
+    return _output(A @ X)
 
 
 def residual(A, y, X) -> np.ndarray:
