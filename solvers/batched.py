@@ -52,7 +52,7 @@ from .descent import (
     StopReason,
     _gradient_scale,
     _is_receding,
-    _relative_errors,
+    _relative_norms,
     _resolve_step,
 )
 from .errors import InvalidInputError
@@ -211,13 +211,13 @@ class _Chunk:
         Z, X, y = self.Z, self.X, self.y
         r = _residual(Z, y)
         relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
-        test = _relative_errors(_output(self.A_test4 @ X), self.y_test)
+        test = _relative_norms(_output(self.A_test4 @ X) - self.y_test, self.y_test)
         if m == 1:
             diff = (X - self.X_star).reshape(X.shape[:2] + (-1,))
             rec = np.sqrt(_dot(diff, diff))
         else:
             rec = np.full(X.shape[:2], math.nan)
-        return 0.5 * _dot(r, r), relaxed, _relative_errors(r + y, y), test, rec
+        return 0.5 * _dot(r, r), relaxed, _relative_norms(r, y), test, rec
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""

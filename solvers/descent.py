@@ -170,9 +170,8 @@ def safe_step(A, m: int = 1) -> float:
     return 1.0 / L
 
 
-def _relative_errors(prediction: np.ndarray, target: np.ndarray):
-    r""":func:`relative_error` over the last axis of (batches of) vectors; a float for vectors."""
-    diff = prediction - target
+def _relative_norms(diff: np.ndarray, target: np.ndarray):
+    r""":math:`\|d\|/\|t\|`, or :math:`\|d\|` where :math:`t = 0`, over the last axis; a float for vectors."""
     num = np.sqrt(_dot(diff, diff))
     den = np.sqrt(_dot(target, target))
     if np.ndim(num) == 0:
@@ -185,7 +184,7 @@ def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
     prediction, target = np.broadcast_arrays(
         np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
     )
-    return _relative_errors(prediction.ravel(), target.ravel())
+    return _relative_norms((prediction - target).ravel(), target.ravel())
 
 
 def _resolve_step(step, A, m) -> float:
@@ -278,7 +277,7 @@ def descend(
         relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
         test = relative_error(_output(A_test @ X), y_test) if A_test is not None else math.nan
         rec = float(np.linalg.norm(X - X_star)) if (X_star is not None and m == 1) else math.nan
-        records.append((t, 0.5 * float(r @ r), relaxed, relative_error(r + y, y), test, rec))
+        records.append((t, 0.5 * float(r @ r), relaxed, _relative_norms(r, y), test, rec))
         if progress is not None:
             progress(t, max_iter)
 
