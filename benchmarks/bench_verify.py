@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 
+from relurelax.benchmarks.suite import best_seconds
 from relurelax.solvers import RGD, descend, planted_problem
 
 TARGETS = {"quick": 15.0, "default": 60.0, "thorough": 600.0}
@@ -31,12 +32,7 @@ TARGETS = {"quick": 15.0, "default": 60.0, "thorough": 600.0}
 def baseline_seconds(repeats: int = 3) -> float:
     """Best of ``repeats`` timings of 2,000 RGD iterations on a planted 50 x 100 instance."""
     P = planted_problem(50, 100, 1, seed=0)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        descend(P.A, P.y, P.X0, RGD, max_iter=2000, gtol=0.0, history_every=2000)
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_seconds(lambda: descend(P.A, P.y, P.X0, RGD, max_iter=2000, gtol=0.0, history_every=2000), repeats)
 
 
 def time_profile(profile: str, seed: int) -> tuple[float, int, dict]:

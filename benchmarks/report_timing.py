@@ -20,6 +20,7 @@ import os
 import tempfile
 import time
 
+from relurelax.benchmarks.suite import best_seconds
 from relurelax.reports.report import PROFILES, build_results, write_report
 from relurelax.solvers import RGD, descend, planted_problem
 
@@ -29,13 +30,10 @@ BUDGET_SECONDS = {"quick": 60.0, "default": 300.0, "full": None}
 def baseline_seconds() -> float:
     """One RGD trial of Figure 1's n = d panel (best of three)."""
     P = planted_problem(100, 100, 1, seed=0, scale=0.1)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        descend(P.A, P.y, P.X0, RGD, step=0.1, max_iter=10_000, history_every=10, gtol=0.0,
-                A_test=P.A_test, y_test=P.y_test, X_star=P.X_star)  # fmt: skip
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_seconds(
+        lambda: descend(P.A, P.y, P.X0, RGD, step=0.1, max_iter=10_000, history_every=10, gtol=0.0,
+                        A_test=P.A_test, y_test=P.y_test, X_star=P.X_star), 3,
+    )  # fmt: skip
 
 
 def main() -> None:

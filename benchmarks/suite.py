@@ -50,7 +50,7 @@ from relurelax.solvers import GD, RGD, descend, installed_backends, planted_prob
 from relurelax.solvers.batched import run_trials
 from relurelax.solvers.newton import solve_relaxation_newton
 
-__all__ = ["Profile", "PROFILES", "run_benchmarks", "machine_info", "dgemm_rate"]
+__all__ = ["Profile", "PROFILES", "run_benchmarks", "machine_info", "dgemm_rate", "best_seconds"]
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,6 @@ PROFILES = MappingProxyType(
 )  # fmt: skip
 
 
-def _best(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _interleaved(variants: dict, repeats: int) -> dict[str, float]:
     """Best time of each variant, the repetitions of all variants interleaved."""
     best = {name: float("inf") for name in variants}
@@ -100,6 +91,11 @@ def _interleaved(variants: dict, repeats: int) -> dict[str, float]:
             fn()
             best[name] = min(best[name], time.perf_counter() - start)
     return best
+
+
+def best_seconds(fn, repeats: int) -> float:
+    """Best wall time of ``repeats`` calls of ``fn()``."""
+    return _interleaved({"fn": fn}, repeats)["fn"]
 
 
 def machine_info() -> dict:
@@ -133,7 +129,7 @@ def dgemm_rate(n: int, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
     A @ B  # warm-up: thread pool, page faults
-    return 2.0 * n**3 / _best(lambda: A @ B, repeats) / 1e9
+    return 2.0 * n**3 / best_seconds(lambda: A @ B, repeats) / 1e9
 
 
 def bench_exact(profile: Profile) -> tuple[list[dict], float]:
@@ -144,20 +140,17 @@ def bench_exact(profile: Profile) -> tuple[list[dict], float]:
         P = planted_problem(n, d, 1, seed=0)
         scale = float(P.y @ P.y)
         newton = solve_relaxation_newton(P.A, P.y)
-        t_newton = _best(lambda: solve_relaxation_newton(P.A, P.y), profile.newton_repeats)
+        t_newton = best_seconds(lambda: solve_relaxation_newton(P.A, P.y), profile.newton_repeats)
         per_backend = {}
         objectives = {}
         for backend in backends:
+            solves = []  # the first timed solve's result is reported
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                start = time.perf_counter()
-                res = solve_relaxation(P.A, P.y, backend=backend)
-                elapsed = time.perf_counter() - start
-                for _ in range(profile.cvxpy_repeats - 1):
-                    start = time.perf_counter()
-                    solve_relaxation(P.A, P.y, backend=backend)
-                    elapsed = min(elapsed, time.perf_counter() - start)
-            per_backend[backend] = elapsed
+                per_backend[backend] = best_seconds(
+                    lambda: solves.append(solve_relaxation(P.A, P.y, backend=backend)), profile.cvxpy_repeats
+                )
+            res = solves[0]
             objectives[backend] = {"objective": res.objective, "gradient_norm": res.gradient_norm, "status": res.status}
         fastest = min(per_backend, key=per_backend.get)
         best_cvx = min(v["objective"] for v in objectives.values())
