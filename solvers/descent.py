@@ -25,8 +25,9 @@ Step size. ``step="auto"`` uses :math:`\mu = 1/L` with
 
 Stopping. ``converged`` when :math:`\|G\|_F \le` ``gtol`` :math:`\cdot\|A^Ty\|`
 (G the direction); ``max_iterations``; ``diverged`` when the direction is
-non-finite or grows by more than ``1e10`` over its starting size (the last
-finite iterate is returned, never NaNs); ``unbounded`` when the descended
+non-finite or grows by more than ``1e10`` over its starting size or
+:math:`\|A^Ty\|`, whichever is larger (the last finite iterate is returned,
+never NaNs); ``unbounded`` when the descended
 objective is negative (impossible for labels ``y >= 0``, for which all four
 objectives are nonnegative) and keeps decreasing linearly along the
 iterates' direction: the objective at ``X + 1e3 V`` and ``X + 1e6 V``
