@@ -10,7 +10,8 @@ of evidence and decides under which of the five named conditions of
    code of :mod:`relurelax.solvers`. For every condition c it searches the
    largest space in which c fails (:data:`~.conditions.DROP_SPACES`),
    unless a proof already covers that space. Each shrunk counterexample
-   refutes every set of conditions it satisfies.
+   refutes every set of conditions it satisfies, unless it satisfies a set a
+   proof covers: then the numeric code disagrees with a proved statement.
 3. The minimal conditions M are the fewest conditions that no counterexample
    satisfies, the weakest hypothesis first when several sets tie
    (:func:`~.conditions.minimal_unrefuted_sets`); the numeric check is then
@@ -261,8 +262,11 @@ def examine_claim(
     def proved(conditions) -> bool:
         return any(P <= closure(conditions) for P in proved_sets)
 
-    # 1. necessity searches, one per condition, where no proof already decides
+    # 1. necessity searches, one per condition, where no proof already decides; a drawn instance may
+    # satisfy more than its space requires, so a counterexample that satisfies a proved set of
+    # conditions contradicts the proof: the numeric code disagrees, and it refutes nothing
     counterexamples: list[Counterexample] = []
+    disagreement = None
     notes, examples, seconds = [], 0, 0.0
     for c in CONDITIONS:
         space = DROP_SPACES[c]
@@ -272,15 +276,18 @@ def examine_claim(
         say(f"{claim.id}: searching for a counterexample without {c}")
         res = _run(claim, numerics, space, profile, seed)
         examples, seconds = examples + res.examples, seconds + res.seconds
-        if res.counterexample is not None:
+        if res.counterexample is None:
+            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
+        elif proved(res.counterexample.satisfied):
+            disagreement = disagreement or res.counterexample
+            notes.append(f"without {c} ({space.describe()}): an instance a proof covers fails after "
+                         f"{res.examples} examples")  # fmt: skip
+        else:
             counterexamples.append(res.counterexample)
             notes.append(f"without {c} ({space.describe()}): counterexample after {res.examples} examples")
-        else:
-            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
 
     # 2. minimal conditions, then the property on instances satisfying them and nothing else
     # each round's counterexample refutes that round's M, so M never repeats and the loop ends
-    disagreement = None
     holds_run = None
     minimal = None
     while True:
@@ -293,8 +300,8 @@ def examine_claim(
         holds_run = _run(claim, numerics, Space(frozenset(minimal)), profile, seed)
         if holds_run.counterexample is None:
             break
-        if proved(minimal):
-            disagreement = holds_run.counterexample
+        if proved(holds_run.counterexample.satisfied):
+            disagreement = disagreement or holds_run.counterexample
             break
         counterexamples.append(holds_run.counterexample)
     alternatives = candidates[1:] if minimal is not None else []
@@ -309,8 +316,8 @@ def examine_claim(
         how = "a proof covers them" if minimal is not None and proved(minimal) else "no proof covers them"
         if disagreement is not None:
             status = "disagrees"
-            text = (f"the numeric code contradicts the proved statement under {_names(minimal)}: "
-                    f"{disagreement.short()}")  # fmt: skip
+            text = (f"the numeric code contradicts the proved statement on an instance satisfying "
+                    f"{_names(disagreement.satisfied)}: {disagreement.short()}")  # fmt: skip
         else:
             status = "passed"
             text = (f"numeric check passed on {holds_run.examples} instances satisfying {_names(minimal)} "
