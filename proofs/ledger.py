@@ -318,6 +318,10 @@ def examine_claim(
             status = "disagrees"
             text = (f"the numeric code contradicts the proved statement on an instance satisfying "
                     f"{_names(disagreement.satisfied)}: {disagreement.short()}")  # fmt: skip
+        elif minimal is None:
+            # the last run's counterexample satisfies all five conditions
+            status = "counterexamples"
+            text = f"the numeric check fails under all five conditions: {holds_run.counterexample.short()}"
         else:
             status = "passed"
             text = (f"numeric check passed on {holds_run.examples} instances satisfying {_names(minimal)} "

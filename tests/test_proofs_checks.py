@@ -164,6 +164,22 @@ def test_a_counterexample_a_proof_covers_is_a_disagreement_and_refutes_nothing()
             assert PLANTED not in condition.counterexample.satisfied
 
 
+def test_a_claim_failing_under_all_five_conditions_without_a_proof_gets_the_verdict_fails(monkeypatch):
+    from relurelax.proofs import smt, symbolic
+    from relurelax.proofs._proof import ProofResult
+
+    for provers in (symbolic.PROVERS, smt.PROVERS):
+        monkeypatch.setitem(provers, "bound-fr-ge-f", lambda m: ProofResult("sympy", False, frozenset(), 0, 0.0, "-"))
+    always_below = dataclasses.replace(SOLVERS, relaxed_objective=lambda A, y, x: -1e9)
+    record = examine_claim(claim_by_id("bound-fr-ge-f"), SMALL, seed=0, numerics=always_below)
+    assert record.verdict is Verdict.FAILS
+    assert record.minimal_conditions is None
+    assert not record.ok  # the proofs did not go through
+    prop = record.evidence[2]
+    assert (prop.method, prop.status) == ("hypothesis", "counterexamples")
+    assert "all five conditions" in prop.detail and "-1e+09" in prop.detail
+
+
 @pytest.mark.parametrize("claim_id", ["prop2-gradient", "rgd-direction"])
 def test_the_right_numeric_code_agrees_on_the_same_runs(claim_id):
     record = examine_claim(claim_by_id(claim_id), SMALL, seed=0)
