@@ -15,6 +15,7 @@ which live in ``timings`` and in ``seconds`` fields only.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import platform
 import shutil
@@ -249,10 +250,12 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
         images = draw_figures(results["figures"], tmp)
         results["timings"]["figures"] = time.perf_counter() - start
         results["timings"]["total"] = sum(v for k, v in results["timings"].items() if k != "total")
+        text = dumps_results(results)
+        saved = json.loads(text)  # the pages show what results.json holds (a NaN there is null, shown as "-")
         for name, text in (
-            ("results.json", dumps_results(results)),
-            ("report.md", render_markdown(results)),
-            ("index.html", render_html(results, images)),
+            ("results.json", text),
+            ("report.md", render_markdown(saved)),
+            ("index.html", render_html(saved, images)),
         ):
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
                 fh.write(text)
