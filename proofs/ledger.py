@@ -38,6 +38,8 @@ import platform
 from dataclasses import dataclass
 from typing import Callable
 
+from relurelax.solvers._validation import check_positive_int
+
 from . import smt, symbolic
 from .checks import CHECKS, SOLVERS, Numerics
 from .claims import CLAIMS, Claim
@@ -386,14 +388,6 @@ def _check_profile(profile) -> Profile:
     return PROFILES[profile]
 
 
-def _check_seed(seed) -> int:
-    from relurelax.solvers.errors import InvalidInputError
-
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
-    return seed
-
-
 def build_ledger(
     profile="default",
     seed: int = 0,
@@ -404,7 +398,7 @@ def build_ledger(
 ) -> Ledger:
     r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
     prof = _check_profile(profile)
-    seed = _check_seed(seed)
+    seed = check_positive_int(seed, "seed", minimum=0)
     records = []
     for k, claim in enumerate(claims, 1):
         say = None

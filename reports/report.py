@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Callable
 
 from relurelax.solvers import installed_backends
+from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
@@ -137,8 +138,7 @@ def build_results(
     call into the claims ledger (default :func:`.ledger_section.run_ledger_section`).
     """
     ledger = ledger or run_ledger_section
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     stages = stages or _Stages(progress)
     repro = dataclasses.replace(profile.reproduction, seed=seed)
     ccs = profile.crosscheck

@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 from relurelax.solvers import all_inactive_mask, planted_problem, spectral_norm_squared
+from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
 
@@ -121,8 +122,7 @@ class ReproductionSettings:
             )
         if self.curve_points < 2:
             raise InvalidInputError(f"curve_points must be >= 2; got {self.curve_points}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise InvalidInputError(f"seed must be an integer >= 0; got {self.seed!r}")
+        object.__setattr__(self, "seed", check_positive_int(self.seed, "seed", minimum=0))
         object.__setattr__(self, "ns", ns)
 
     @property
