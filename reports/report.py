@@ -148,9 +148,8 @@ def build_results(
     stages.start("claims ledger")
     start = time.perf_counter()
 
-    def ledger_progress(*args, **kwargs):
-        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-        stages.update(numbers[0] if numbers else None, numbers[1] if len(numbers) > 1 else None)
+    def ledger_progress(message: str) -> None:
+        stages.update(None, None)  # the ledger reports its steps as text, not as counts
 
     claims = ledger(profile.ledger, seed, ledger_progress)
     timings["ledger"] = time.perf_counter() - start
