@@ -15,9 +15,10 @@ of evidence and decides under which of the five named conditions of
 3. The minimal conditions M are the fewest conditions that no counterexample
    satisfies, the weakest hypothesis first when several sets tie
    (:func:`~.conditions.minimal_unrefuted_sets`); the numeric check is then
-   run on instances satisfying M and nothing else. A counterexample there
-   refines M (a finding), unless a proof covers M: then the numeric code
-   disagrees with a proved statement.
+   run on instances drawn to satisfy M, with no other condition imposed. A
+   counterexample there refines M (a finding), unless a proof covers the
+   conditions it satisfies: then the numeric code disagrees with a proved
+   statement.
 4. ``solver`` (:mod:`.crosscheck`) compares CVXPY and RGD on the claims
    about minima.
 
@@ -288,7 +289,7 @@ def examine_claim(
             counterexamples.append(res.counterexample)
             notes.append(f"without {c} ({space.describe()}): counterexample after {res.examples} examples")
 
-    # 2. minimal conditions, then the property on instances satisfying them and nothing else
+    # 2. minimal conditions, then the property on instances drawn to satisfy them, no other condition imposed
     # each round's counterexample refutes that round's M, so M never repeats and the loop ends
     holds_run = None
     minimal = None
