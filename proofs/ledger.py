@@ -10,13 +10,15 @@ of evidence and decides under which of the five named conditions of
    code of :mod:`relurelax.solvers`. For every condition c it searches the
    largest space in which c fails (:data:`~.conditions.DROP_SPACES`),
    unless a proof already covers that space. Each shrunk counterexample
-   refutes every set of conditions it satisfies.
+   refutes every set of conditions it satisfies, unless it satisfies a set a
+   proof covers: then the numeric code disagrees with a proved statement.
 3. The minimal conditions M are the fewest conditions that no counterexample
    satisfies, the weakest hypothesis first when several sets tie
    (:func:`~.conditions.minimal_unrefuted_sets`); the numeric check is then
-   run on instances satisfying M and nothing else. A counterexample there
-   refines M (a finding), unless a proof covers M: then the numeric code
-   disagrees with a proved statement.
+   run on instances drawn to satisfy M, with no other condition imposed. A
+   counterexample there refines M (a finding), unless a proof covers the
+   conditions it satisfies: then the numeric code disagrees with a proved
+   statement.
 4. ``solver`` (:mod:`.crosscheck`) compares CVXPY and RGD on the claims
    about minima.
 
@@ -36,6 +38,8 @@ import importlib.metadata
 import platform
 from dataclasses import dataclass
 from typing import Callable
+
+from relurelax.solvers._validation import check_positive_int
 
 from . import smt, symbolic
 from .checks import CHECKS, SOLVERS, Numerics
@@ -261,8 +265,11 @@ def examine_claim(
     def proved(conditions) -> bool:
         return any(P <= closure(conditions) for P in proved_sets)
 
-    # 1. necessity searches, one per condition, where no proof already decides
+    # 1. necessity searches, one per condition, where no proof already decides; a drawn instance may
+    # satisfy more than its space requires, so a counterexample that satisfies a proved set of
+    # conditions contradicts the proof: the numeric code disagrees, and it refutes nothing
     counterexamples: list[Counterexample] = []
+    disagreement = None
     notes, examples, seconds = [], 0, 0.0
     for c in CONDITIONS:
         space = DROP_SPACES[c]
@@ -272,15 +279,18 @@ def examine_claim(
         say(f"{claim.id}: searching for a counterexample without {c}")
         res = _run(claim, numerics, space, profile, seed)
         examples, seconds = examples + res.examples, seconds + res.seconds
-        if res.counterexample is not None:
+        if res.counterexample is None:
+            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
+        elif proved(res.counterexample.satisfied):
+            disagreement = disagreement or res.counterexample
+            notes.append(f"without {c} ({space.describe()}): an instance a proof covers fails after "
+                         f"{res.examples} examples")  # fmt: skip
+        else:
             counterexamples.append(res.counterexample)
             notes.append(f"without {c} ({space.describe()}): counterexample after {res.examples} examples")
-        else:
-            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
 
-    # 2. minimal conditions, then the property on instances satisfying them and nothing else
+    # 2. minimal conditions, then the property on instances drawn to satisfy them, no other condition imposed
     # each round's counterexample refutes that round's M, so M never repeats and the loop ends
-    disagreement = None
     holds_run = None
     minimal = None
     while True:
@@ -293,8 +303,8 @@ def examine_claim(
         holds_run = _run(claim, numerics, Space(frozenset(minimal)), profile, seed)
         if holds_run.counterexample is None:
             break
-        if proved(minimal):
-            disagreement = holds_run.counterexample
+        if proved(holds_run.counterexample.satisfied):
+            disagreement = disagreement or holds_run.counterexample
             break
         counterexamples.append(holds_run.counterexample)
     alternatives = candidates[1:] if minimal is not None else []
@@ -309,8 +319,12 @@ def examine_claim(
         how = "a proof covers them" if minimal is not None and proved(minimal) else "no proof covers them"
         if disagreement is not None:
             status = "disagrees"
-            text = (f"the numeric code contradicts the proved statement under {_names(minimal)}: "
-                    f"{disagreement.short()}")  # fmt: skip
+            text = (f"the numeric code contradicts the proved statement on an instance satisfying "
+                    f"{_names(disagreement.satisfied)}: {disagreement.short()}")  # fmt: skip
+        elif minimal is None:
+            # the last run's counterexample satisfies all five conditions
+            status = "counterexamples"
+            text = f"the numeric check fails under all five conditions: {holds_run.counterexample.short()}"
         else:
             status = "passed"
             text = (f"numeric check passed on {holds_run.examples} instances satisfying {_names(minimal)} "
@@ -375,14 +389,6 @@ def _check_profile(profile) -> Profile:
     return PROFILES[profile]
 
 
-def _check_seed(seed) -> int:
-    from relurelax.solvers.errors import InvalidInputError
-
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
-    return seed
-
-
 def build_ledger(
     profile="default",
     seed: int = 0,
@@ -393,7 +399,7 @@ def build_ledger(
 ) -> Ledger:
     r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
     prof = _check_profile(profile)
-    seed = _check_seed(seed)
+    seed = check_positive_int(seed, "seed", minimum=0)
     records = []
     for k, claim in enumerate(claims, 1):
         say = None

@@ -27,6 +27,7 @@ __all__ = [
     "ledger_summary",
     "ledger_html",
     "ledger_markdown",
+    "md_cell",
 ]
 
 #: report profile -> ledger profile
@@ -126,9 +127,13 @@ def ledger_html(claims: dict | None) -> str:
     return "\n".join(parts)
 
 
+def md_cell(text: str) -> str:
+    """``text`` made safe inside a Markdown table cell (HTML escaped, pipes and newlines neutralised)."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
 def _md(value) -> str:
-    """Display text safe inside a Markdown table cell (HTML escaped, pipes and newlines neutralised)."""
-    return html.escape(_text(value), quote=False).replace("|", "\\|").replace("\n", " ")
+    return md_cell(_text(value))
 
 
 def ledger_markdown(claims: dict | None) -> str:

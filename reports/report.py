@@ -15,6 +15,7 @@ which live in ``timings`` and in ``seconds`` fields only.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import platform
 import shutil
@@ -26,6 +27,7 @@ from types import MappingProxyType
 from typing import Callable
 
 from relurelax.solvers import installed_backends
+from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
@@ -136,8 +138,7 @@ def build_results(
     call into the claims ledger (default :func:`.ledger_section.run_ledger_section`).
     """
     ledger = ledger or run_ledger_section
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be an integer >= 0; got {seed!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     stages = stages or _Stages(progress)
     repro = dataclasses.replace(profile.reproduction, seed=seed)
     ccs = profile.crosscheck
@@ -147,9 +148,8 @@ def build_results(
     stages.start("claims ledger")
     start = time.perf_counter()
 
-    def ledger_progress(*args, **kwargs):
-        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-        stages.update(numbers[0] if numbers else None, numbers[1] if len(numbers) > 1 else None)
+    def ledger_progress(message: str) -> None:
+        stages.update(None, None)  # the ledger reports its steps as text, not as counts
 
     claims = ledger(profile.ledger, seed, ledger_progress)
     timings["ledger"] = time.perf_counter() - start
@@ -249,10 +249,12 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
         images = draw_figures(results["figures"], tmp)
         results["timings"]["figures"] = time.perf_counter() - start
         results["timings"]["total"] = sum(v for k, v in results["timings"].items() if k != "total")
+        text = dumps_results(results)
+        saved = json.loads(text)  # the pages show what results.json holds (a NaN there is null, shown as "-")
         for name, text in (
-            ("results.json", dumps_results(results)),
-            ("report.md", render_markdown(results)),
-            ("index.html", render_html(results, images)),
+            ("results.json", text),
+            ("report.md", render_markdown(saved)),
+            ("index.html", render_html(saved, images)),
         ):
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
                 fh.write(text)

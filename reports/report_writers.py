@@ -17,7 +17,7 @@ import math
 
 from ._io import to_jsonable
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
-from .ledger_section import ledger_html, ledger_markdown, ledger_summary
+from .ledger_section import ledger_html, ledger_markdown, ledger_summary, md_cell
 
 __all__ = ["dumps_results", "render_html", "render_markdown", "verdicts", "panel_rows", "PANEL_HEADERS"]
 
@@ -253,7 +253,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
 
 
 def _m(value) -> str:
-    return html.escape(_g(value), quote=False).replace("|", "\\|").replace("\n", " ")
+    return md_cell(_g(value))
 
 
 def _md_table(headers, rows) -> list[str]:

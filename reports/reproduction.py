@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 from relurelax.solvers import all_inactive_mask, planted_problem, spectral_norm_squared
+from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
 
@@ -121,8 +122,7 @@ class ReproductionSettings:
             )
         if self.curve_points < 2:
             raise InvalidInputError(f"curve_points must be >= 2; got {self.curve_points}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise InvalidInputError(f"seed must be an integer >= 0; got {self.seed!r}")
+        object.__setattr__(self, "seed", check_positive_int(self.seed, "seed", minimum=0))
         object.__setattr__(self, "ns", ns)
 
     @property
@@ -406,7 +406,9 @@ def evaluate_findings(figures: dict) -> list[dict]:
         if beyond
         else ""
     )
-    out.append((ok, f"RGD trials ending at {zero}: " + "; ".join(ev) + f" (rule: >= {REACHES_ZERO_FRACTION:.0%})." + note))
+    none = "No n <= d panel was run."
+    out.append((ok and bool(ev), f"RGD trials ending at {zero}: " + "; ".join(ev) + f" (rule: >= {REACHES_ZERO_FRACTION:.0%})."
+                + note if ev else none))
 
     # 2. GD does not
     ok, ev = True, []
@@ -415,7 +417,8 @@ def evaluate_findings(figures: dict) -> list[dict]:
         med = s["median_final"]["train_error"]
         ok &= s["reached_zero"] < FAILS_FRACTION * s["trials"] and med is not None and med > ZERO_TRAIN_ERROR
         ev.append(f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}, median final training error {_g(med)}")
-    out.append((ok, f"GD trials ending at {zero}: " + "; ".join(ev) + f" (rule: < {FAILS_FRACTION:.0%} and a median above zero)."))
+    out.append((ok and bool(ev), f"GD trials ending at {zero}: " + "; ".join(ev)
+                + f" (rule: < {FAILS_FRACTION:.0%} and a median above zero)." if ev else none))
 
     # 3. RGD's recovery and test errors are lower
     ok, ev = True, []
@@ -432,7 +435,7 @@ def evaluate_findings(figures: dict) -> list[dict]:
                 f"{_where(fig, panel)}, {METRIC_LABELS[metric]}: RGD {_g(a)} vs GD {_g(b)} "
                 f"(RGD lower in {wins}/{rgd['trials']} trials)"
             )
-    out.append((ok, "Median final errors: " + "; ".join(ev) + "."))
+    out.append((ok and bool(ev), "Median final errors: " + "; ".join(ev) + "." if ev else none))
 
     # 4. n > d: both reach zero, RGD faster
     ok, ev = True, []
@@ -457,7 +460,7 @@ def evaluate_findings(figures: dict) -> list[dict]:
                 f"{panel['history_every']} iterations); median final test error RGD "
                 f"{_g(rgd['median_final']['test_error'])}, GD {_g(gd['median_final']['test_error'])}"
             )
-    out.append((ok, "; ".join(ev) + "." if ev else "No n > d panel with m = 1 was run."))
+    out.append((ok and bool(ev), "; ".join(ev) + "." if ev else "No n > d panel with m = 1 was run."))
 
     # 5. The gap shrinks as m grows
     by_n: dict[int, dict[int, dict]] = {}

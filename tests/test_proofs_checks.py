@@ -21,7 +21,7 @@ from relurelax.proofs.checks import (
 )
 from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED
-from relurelax.proofs.ledger import Profile, examine_claim
+from relurelax.proofs.ledger import Profile, Verdict, examine_claim
 from relurelax.proofs.strategies import Instance
 from relurelax.solvers import GD, RGD, Direction, gd_direction
 
@@ -150,6 +150,34 @@ def test_a_deliberately_wrong_gradient_or_objective_is_caught_as_disagreeing_wit
     statuses = [(e.method, e.status) for e in record.evidence]
     assert ("hypothesis", "disagrees") in statuses
     assert ("sympy", "proved") in statuses and ("smt", "proved") in statuses
+
+
+def test_a_counterexample_a_proof_covers_is_a_disagreement_and_refutes_nothing():
+    # the proofs of Theorem 2 hold under planted; a search that only requires y >= 0 draws planted
+    # instances too, and wrong code failing on one of them must not make planted look insufficient
+    record = examine_claim(claim_by_id("thm2-global-min"), SMALL, seed=0, numerics=WRONG_GRADIENT)
+    assert not record.ok
+    assert ("hypothesis", "disagrees") in [(e.method, e.status) for e in record.evidence]
+    assert record.verdict is not Verdict.EXTRA
+    for condition in record.conditions:
+        if condition.counterexample is not None:
+            assert PLANTED not in condition.counterexample.satisfied
+
+
+def test_a_claim_failing_under_all_five_conditions_without_a_proof_gets_the_verdict_fails(monkeypatch):
+    from relurelax.proofs import smt, symbolic
+    from relurelax.proofs._proof import ProofResult
+
+    for provers in (symbolic.PROVERS, smt.PROVERS):
+        monkeypatch.setitem(provers, "bound-fr-ge-f", lambda m: ProofResult("sympy", False, frozenset(), 0, 0.0, "-"))
+    always_below = dataclasses.replace(SOLVERS, relaxed_objective=lambda A, y, x: -1e9)
+    record = examine_claim(claim_by_id("bound-fr-ge-f"), SMALL, seed=0, numerics=always_below)
+    assert record.verdict is Verdict.FAILS
+    assert record.minimal_conditions is None
+    assert not record.ok  # the proofs did not go through
+    prop = record.evidence[2]
+    assert (prop.method, prop.status) == ("hypothesis", "counterexamples")
+    assert "all five conditions" in prop.detail and "-1e+09" in prop.detail
 
 
 @pytest.mark.parametrize("claim_id", ["prop2-gradient", "rgd-direction"])

@@ -161,6 +161,19 @@ def test_the_page_is_a_function_of_the_results_alone(tiny_results):
     assert "EVIDENCE-MARKER" not in first
 
 
+def test_the_written_pages_show_what_results_json_holds_for_a_missing_number(tmp_path, tiny_results):
+    results = json.loads(dumps_results(tiny_results))
+    results["crosscheck"]["instances"][0]["solutions"][0]["train_error"] = float("nan")  # a failed solve
+    out = write_report(results, str(tmp_path / "r"))
+    saved = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert saved["crosscheck"]["instances"][0]["solutions"][0]["train_error"] is None
+    page = (tmp_path / "r" / "index.html").read_text()
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert ">nan<" not in page and "| nan |" not in md
+    assert page == render_html(saved, {k: (tmp_path / "r" / f["file"]).read_bytes() for k, f in saved["figures"].items()})
+    assert md == render_markdown(saved) and out == str(tmp_path / "r")
+
+
 def test_results_json_is_strict_and_keeps_number_lists_on_one_line(tiny_results):
     text = dumps_results(dict(tiny_results, timings={"x": float("nan")}))
     assert json.loads(text)["timings"]["x"] is None

@@ -202,6 +202,13 @@ def test_each_finding_fails_when_its_own_evidence_contradicts_it():
     assert f6["reproduced"] is False and "RGD reached zero in 0/4" in f6["evidence"]
 
 
+def test_a_finding_whose_panels_were_not_run_is_not_reproduced():
+    findings = evaluate_findings({"fig2": _paperlike()["fig2"]})  # no one-neuron figure
+    assert findings[3]["reproduced"] is False and "No n > d panel with m = 1 was run" in findings[3]["evidence"]
+    assert [f["reproduced"] for f in evaluate_findings({})] == [False] * len(FINDINGS)
+    assert "No n <= d panel was run" in evaluate_findings({})[0]["evidence"]
+
+
 def test_a_panel_where_no_run_reaches_zero_has_no_median_iterations():
     s = _summary(3, [0.1, 0.1, 1e-12], [0.5] * 3, hits=[None, None, 30])
     assert s["median_iterations_to_zero"] is None
