@@ -47,9 +47,8 @@ from relurelax.solvers import (
     solve_cell,
     solve_relaxation,
 )
-from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError, SolveError
-from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
+from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 from relurelax.solvers.relaxation import KKTResiduals, _check_backend
 from relurelax.solvers.tolerances import DESCENT_GTOL, DESCENT_OBJECTIVE_RTOL, agreement_rtol, conic_rtol
 
@@ -279,7 +278,7 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
     Z = P.A @ X
     m = X.shape[1]
     f = _loss_from(Z, P.y)
-    fr = _relaxed_from(Z, P.y) if m == 1 else _regularized_from(Z, P.y)
+    fr = _relaxation_from(Z, P.y)
     if value is None:
         value = fr if m == 1 else f
     return Solution(
@@ -288,7 +287,7 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
         objective=f,
         relaxed_objective=fr,
         value=value,
-        train_error=relative_error(relu(Z).sum(axis=1), P.y),
+        train_error=relative_error(_output(Z), P.y),
         recovery_error=relative_error(X, P.X_star) if m == 1 else None,
         iterations=iterations,
         stop_reason=stop,

@@ -23,10 +23,9 @@ from relurelax.solvers import (
     relative_error,
     solve_relaxation,
 )
-from relurelax.solvers.activation import relu
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
-from relurelax.solvers.objectives import _loss_from, _regularized_from, _relaxed_from
+from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from ._io import atomic_write_text, check_writable_target, dumps_json
@@ -126,9 +125,9 @@ def run_solve(args) -> tuple[dict, str | None]:
         "d": d,
         "m": m,
         "objective": _loss_from(Z, y),
-        "relaxed_objective": _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y),
-        "train_error": relative_error(relu(Z).sum(axis=1), y),
-        "test_error": relative_error(relu(A_test @ X).sum(axis=1), y_test) if A_test is not None else None,
+        "relaxed_objective": _relaxation_from(Z, y),
+        "train_error": relative_error(_output(Z), y),
+        "test_error": relative_error(_output(A_test @ X), y_test) if A_test is not None else None,
         "recovery_error": relative_error(X, X_star) if (X_star is not None and m == 1) else None,
         "iterations": iterations,
         "stop_reason": stop_reason,

@@ -56,7 +56,7 @@ from .descent import (
     _resolve_step,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _output, _regularized_from, _relaxed_from, _residual
+from .objectives import _dot, _output, _relaxation_from, _residual
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -210,7 +210,7 @@ class _Chunk:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
         r = _residual(Z, y)
-        relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
+        relaxed = _relaxation_from(Z, y)
         test = _relative_norms(_output(self.A_test4 @ X) - self.y_test, self.y_test)
         if m == 1:
             diff = (X - self.X_star).reshape(X.shape[:2] + (-1,))

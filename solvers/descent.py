@@ -55,7 +55,7 @@ from ._validation import (
     check_tolerance,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _gd_weights, _loss_from, _output, _regularized_from, _relaxed_from, _residual, _rgd_weights
+from .objectives import _dot, _gd_weights, _loss_from, _output, _regularized_from, _relaxation_from, _residual, _rgd_weights
 from .tolerances import DESCENT_GTOL
 
 __all__ = [
@@ -275,7 +275,7 @@ def descend(
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
         r = _residual(Z, y)
-        relaxed = _relaxed_from(Z, y) if m == 1 else _regularized_from(Z, y)
+        relaxed = _relaxation_from(Z, y)
         test = relative_error(_output(A_test @ X), y_test) if A_test is not None else math.nan
         rec = float(np.linalg.norm(X - X_star)) if (X_star is not None and m == 1) else math.nan
         records.append((t, 0.5 * float(r @ r), relaxed, _relative_norms(r, y), test, rec))

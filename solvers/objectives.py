@@ -105,6 +105,14 @@ def _relaxed_from(Z: np.ndarray, y: np.ndarray):
     return 0.5 * _dot(h, h) - _dot(y, z) + 0.5 * _dot(y, y)
 
 
+def _relaxation_from(Z: np.ndarray, y: np.ndarray):
+    """The relaxed objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
+
+    The two are the same function when m = 1; f_r's form is the one evaluated then.
+    """
+    return _relaxed_from(Z, y) if Z.shape[-1] == 1 else _regularized_from(Z, y)
+
+
 def _gd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """W with columns D_j r, so that the GD direction is A^T W."""
     r = _residual(Z, y)
