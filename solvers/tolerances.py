@@ -24,6 +24,7 @@ __all__ = [
     "DESCENT_OBJECTIVE_RTOL",
     "ZERO_TRAIN_ERROR",
     "NEWTON_GTOL",
+    "NEWTON_VS_CONIC_RTOL",
     "LP_FEASIBILITY_RTOL",
     "CONIC_RTOL",
     "conic_rtol",
@@ -46,6 +47,8 @@ DESCENT_OBJECTIVE_RTOL = 1e-6
 ZERO_TRAIN_ERROR = 1e-8
 #: default stopping tolerance of the Newton solver: ||grad f_r|| <= NEWTON_GTOL * ||A^T y||
 NEWTON_GTOL = 1e-12
+#: how much worse than the best CVXPY objective the exact solver may end, relative to ||y||^2
+NEWTON_VS_CONIC_RTOL = 1e-9
 #: HiGHS's primal feasibility tolerance: an LP certificate v may have (A v)_i up to this
 #: times ||A||_inf ||v||_inf (the scale of one entry of A v)
 LP_FEASIBILITY_RTOL = 1e-7
