@@ -1,0 +1,136 @@
+r"""Unit scaling of a problem :math:`(A, y)` and scale-safe norms.
+
+Every objective of the paper is scale-covariant. For :math:`f_r` (Eq. (3),
+halved), with :math:`A = aA'` and :math:`y = by'`,
+
+.. math::
+
+    f_r(x; A, y) = b^2\, f_r\big(\tfrac{a}{b}\,x;\ A', y'\big),
+
+and the same holds for :math:`f`, :math:`f_m` and :math:`f_{mp}`
+(:math:`g(tz) = t\,g(z)` for :math:`t > 0`, and the masks :math:`D_j` depend
+only on signs). So a solver may run on data of unit scale and map its answer
+back: :math:`x = (b/a)\,x'`, objective values times :math:`b^2`, gradients
+times :math:`ab`, relative errors unchanged.
+
+relurelax takes :math:`a` and :math:`b` to be **powers of two** (the exponents
+of :math:`\max_{ij}|A_{ij}|` and :math:`\max_i|y_i|`). Multiplying by a
+power of two is exact in float64 wherever no number leaves the normal range,
+so on data of ordinary scale a solver run at unit scale returns *bitwise* the
+numbers it would return on the data as given; on data near the ends of the
+float64 range (labels of 1e-170, whose squares underflow; entries of 1e150)
+it is the only way to get a right answer. :func:`to_unit` refuses, with a
+message that names the problem, data whose dynamic range float64 cannot hold
+at any scale.
+
+:func:`safe_norm` is the Euclidean (Frobenius) norm computed without the
+underflow or overflow of :math:`\sqrt{\sum v_i^2}`, for norms of numbers of
+unknown size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+__all__ = ["UnitScaling", "unit_exponent", "to_unit", "safe_norm"]
+
+#: squares of numbers between these bounds neither underflow nor overflow float64
+_SQUARE_SAFE_LOW = 2.0**-500
+_SQUARE_SAFE_HIGH = 2.0**500
+
+
+def unit_exponent(values: np.ndarray) -> int:
+    r"""The exponent :math:`e` with :math:`\max|v| \cdot 2^{-e} \in [\tfrac12, 1)` (0 for a zero array)."""
+    top = float(np.max(np.abs(values), initial=0.0))
+    if top == 0.0 or not math.isfinite(top):
+        return 0
+    return math.frexp(top)[1]
+
+
+@dataclass(frozen=True)
+class UnitScaling:
+    r""":math:`A = 2^{e_A} A'` and :math:`y = 2^{e_y} y'`, with :math:`A'` and :math:`y'` of unit scale.
+
+    The maps back to the user's units are exact (powers of two) wherever the
+    result is a normal float64 number.
+    """
+
+    a_exponent: int
+    y_exponent: int
+
+    @property
+    def x_exponent(self) -> int:
+        r""":math:`x = 2^{e_y - e_A} x'` (the minimiser scales as :math:`b/a`)."""
+        return self.y_exponent - self.a_exponent
+
+    def x_to_unit(self, X) -> np.ndarray:
+        """Parameters in the user's units to unit scale."""
+        return np.ldexp(np.asarray(X, dtype=np.float64), -self.x_exponent)
+
+    def x_from_unit(self, X_unit) -> np.ndarray:
+        """Parameters at unit scale to the user's units; refuses a result float64 cannot hold."""
+        X = np.ldexp(np.asarray(X_unit, dtype=np.float64), self.x_exponent)
+        if not np.all(np.isfinite(X)):
+            raise InvalidInputError(
+                f"the solution has entries of about 2^{self.x_exponent} times its unit-scale value, "
+                "beyond float64's range: rescale A or y"
+            )
+        return X
+
+    def objective_from_unit(self, value):
+        r"""An objective value at unit scale to the user's units (times :math:`b^2`)."""
+        return np.ldexp(value, 2 * self.y_exponent) if isinstance(value, np.ndarray) else math.ldexp(value, 2 * self.y_exponent)
+
+    def gradient_from_unit(self, value):
+        r"""A gradient (or its norm) at unit scale to the user's units (times :math:`ab`)."""
+        e = self.a_exponent + self.y_exponent
+        return np.ldexp(value, e) if isinstance(value, np.ndarray) else math.ldexp(value, e)
+
+
+def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
+    out = np.ldexp(values, -exponent)
+    lost = int(np.count_nonzero(values)) - int(np.count_nonzero(out))
+    if lost:
+        raise InvalidInputError(
+            f"{name} spans magnitudes from {float(np.min(np.abs(values[values != 0]))):.3g} to "
+            f"{float(np.max(np.abs(values))):.3g}, more than float64 can hold at one scale: "
+            f"{lost} nonzero entries would vanish; set them to zero or rescale the data"
+        )
+    return out
+
+
+def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None) -> tuple:
+    r"""``(A', y', scaling, *extra')``: the problem at unit scale and how to map answers back.
+
+    ``A`` and ``y`` must already be validated (:func:`~._validation.check_problem`).
+    ``extra_A`` are further matrices in the units of ``A`` (a test set), scaled
+    by the same power of two (None passes through).
+    """
+    scaling = UnitScaling(unit_exponent(A), unit_exponent(y))
+    A_unit = _scaled(A, scaling.a_exponent, "A")
+    y_unit = _scaled(y, scaling.y_exponent, "y")
+    extras = tuple(None if M is None else np.ldexp(M, -scaling.a_exponent) for M in extra_A)
+    return (A_unit, y_unit, scaling, *extras)
+
+
+def safe_norm(values) -> float:
+    r"""Euclidean / Frobenius norm of ``values`` without underflow or overflow of the squares.
+
+    Takes the plain :math:`\sqrt{v^Tv}` (one BLAS ``ddot``) when the largest
+    entry is of moderate size, so on ordinary numbers the value is bitwise
+    that of ``sqrt(v @ v)``; otherwise scales by a power of two first.
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    top = float(np.max(np.abs(v), initial=0.0))
+    if top == 0.0 or not math.isfinite(top):
+        return top
+    if _SQUARE_SAFE_LOW <= top <= _SQUARE_SAFE_HIGH and v.size < 2**40:
+        return math.sqrt(float(v @ v))
+    e = math.frexp(top)[1]
+    u = np.ldexp(v, -e)
+    return math.ldexp(math.sqrt(float(u @ u)), e)
