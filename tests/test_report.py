@@ -80,7 +80,9 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     code = main(["report", "--profile", "quick", "--out", str(out)])
     stdout, err = capsys.readouterr()
     assert code == 0, err
-    assert sorted(os.listdir(out)) == ["figures", "index.html", "report.md", "results.json"]
+    assert sorted(os.listdir(out)) == [".relurelax-report", "figures", "index.html", "report.md", "results.json"]
+    marker = (out / ".relurelax-report").read_text()  # what lets a later --force replace this folder
+    assert marker.startswith("This folder is a relurelax report") and "relurelax report --profile quick --seed 0" in marker
     assert sorted(os.listdir(out / "figures")) == ["fig1.png", "fig2.png"]
     assert all((out / "figures" / f).read_bytes().startswith(PNG) for f in ("fig1.png", "fig2.png"))
     assert [p for p in os.listdir(tmp_path) if p != "r"] == []  # no temporary sibling left
