@@ -508,4 +508,7 @@ def _swap_into_place(tmp: str, out: str, force: bool) -> None:
     except BaseException:
         os.rename(old, out)
         raise
-    _remove_report_folder(old)
+    try:
+        _remove_report_folder(old)
+    except OSError:  # the report is in place; the next run removes what is left (remove_report_leftovers)
+        pass

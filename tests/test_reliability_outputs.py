@@ -513,3 +513,14 @@ def test_a_memory_error_in_the_crosscheck_says_how_far_it_got(monkeypatch, capsy
     code, err = _cli(["crosscheck", "--solvers", "CLARABEL"], capsys)
     assert code == 1 and "out of memory during the cross-check (n=8 d=12) (2 of 9 done)" in err
     assert "internal error" not in err
+
+
+def test_a_memory_error_in_the_report_names_the_part_it_was_in_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    def runs_out(profile, seed, progress):
+        raise MemoryError
+
+    monkeypatch.setattr(report_module, "run_ledger_section", runs_out)
+    reliability.injected("memory-error")
+    code, err = _cli(["report", "--profile", "quick", "--out", str(tmp_path / "r")], capsys)
+    assert code == 1 and "out of memory during the report's claims ledger" in err
+    assert "internal error" not in err and os.listdir(tmp_path) == []
