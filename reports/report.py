@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -381,7 +382,8 @@ def remove_report_leftovers(out: str) -> list[str]:
     A sibling ``.NAME.relurelax-[old-]<pid>-<hex>.tmp`` is removed only when
     its process no longer exists, it is a real folder (not a link), and it is
     a relurelax report by :func:`classify_folder` (the marker, and nothing
-    else but what relurelax writes) or empty. Errors are ignored.
+    else but what relurelax writes), or holds nothing at all (empty, or only an
+    empty marker file: a run killed as it made the folder). Errors are ignored.
     """
     parent, base = os.path.split(os.path.abspath(out))
     removed = []
@@ -396,17 +398,25 @@ def remove_report_leftovers(out: str) -> list[str]:
         try:
             if not entry.is_dir(follow_symlinks=False):
                 continue
-            kind = classify_folder(entry.path).kind
-            if kind is FolderKind.REPORT:
+            contents = classify_folder(entry.path)
+            if contents.kind is FolderKind.REPORT:
                 _remove_report_folder(entry.path)
-            elif kind is FolderKind.EMPTY:
-                os.rmdir(entry.path)
+            elif contents.kind is FolderKind.EMPTY or _only_an_empty_marker(entry.path, contents):
+                _remove_report_folder(entry.path)
             else:
                 continue
             removed.append(entry.path)
         except OSError:
             continue
     return removed
+
+
+def _only_an_empty_marker(folder: str, contents: FolderContents) -> bool:
+    """A run killed between creating the marker file and writing it: the folder holds one empty marker, nothing else."""
+    if contents.names != (REPORT_MARKER,):
+        return False
+    info = os.lstat(os.path.join(folder, REPORT_MARKER))
+    return stat.S_ISREG(info.st_mode) and info.st_size == 0
 
 
 def _remove_report_folder(folder: str) -> None:
@@ -432,8 +442,11 @@ def _make_temp_folder(parent: str, base: str, command: str) -> str:
             os.mkdir(tmp, 0o777)
         except FileExistsError:
             continue
-        with open(os.path.join(tmp, REPORT_MARKER), "w", encoding="utf-8") as fh:
-            fh.write(_marker_text(command))
+        fd = os.open(os.path.join(tmp, REPORT_MARKER), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            os.write(fd, _marker_text(command).encode("utf-8"))  # one write: the marker is empty or whole
+        finally:
+            os.close(fd)
         return tmp
     raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(parent, f".{base}.*.tmp"))
 

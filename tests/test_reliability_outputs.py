@@ -437,7 +437,13 @@ def test_report_folders_left_by_a_sigkill_are_removed_by_the_next_run_and_look_a
         f".r.relurelax-old-{pid}-0123abcd.tmp": {REPORT_MARKER: "x", "index.html": "y"},  # a marker that is not ours
         ".r.ab12cd34.tmp": None,  # a relurelax report under a name that is not relurelax's
         f".r.relurelax-{pid}-4567abcd.tmp": "marked-with-extra",  # marked, but holds a file of the user's
+        f".r.relurelax-{pid}-89abcdef.tmp": {REPORT_MARKER: "", "notes.txt": "mine"},  # an empty marker and a file
     }
+    holding_nothing = {f".r.relurelax-{pid}-cdef0123.tmp": {}, f".r.relurelax-{pid}-fedc3210.tmp": {REPORT_MARKER: ""}}
+    for name, files in holding_nothing.items():  # killed as it made the folder (before or while writing the marker)
+        (tmp_path / name).mkdir()
+        for fname, text in files.items():
+            (tmp_path / name / fname).write_text(text)
     for name, files in kept.items():
         if files is None or files == "marked-with-extra":
             write_report(_fake_results(), str(tmp_path / "src"))
@@ -450,7 +456,7 @@ def test_report_folders_left_by_a_sigkill_are_removed_by_the_next_run_and_look_a
             (tmp_path / name / fname).write_text(text)
     before = {name: _snapshot(tmp_path / name) for name in kept}
     reliability.injected(f"sigkill-report-{phase}")
-    reliability.tried("cli-leftover-tmp", len(left) + len(kept))
+    reliability.tried("cli-leftover-tmp", len(left) + len(kept) + len(holding_nothing))
     assert prepare_target(str(out), force=True) == str(out)  # what the next run does before any work
     assert sorted(p for p in os.listdir(tmp_path) if p.endswith(".tmp")) == sorted(kept)
     assert {name: _snapshot(tmp_path / name) for name in kept} == before
@@ -524,3 +530,27 @@ def test_a_memory_error_in_the_report_names_the_part_it_was_in_and_writes_nothin
     code, err = _cli(["report", "--profile", "quick", "--out", str(tmp_path / "r")], capsys)
     assert code == 1 and "out of memory during the report's claims ledger" in err
     assert "internal error" not in err and os.listdir(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_report_killed_by_sigkill_while_writing_leaves_a_marked_folder_that_the_next_run_removes(tmp_path, capsys,
+                                                                                                     no_work):
+    out = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "relurelax.reports.cli", "report", "--profile", "quick",
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.time() + 300
+    left = []
+    while proc.poll() is None and time.time() < deadline:  # the temporary folder exists only while the files are written
+        left = [p for p in os.listdir(tmp_path) if p.startswith(".r.relurelax-") and p.endswith(".tmp")]
+        if left:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    proc.wait(timeout=60)
+    assert left and proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    assert not out.exists() and (tmp_path / left[0] / REPORT_MARKER).is_file()
+    reliability.injected("sigkill-report-cli")
+    reliability.tried("cli-leftover-tmp")
+    code, err = _cli(["report", "--profile", "quick", "--out", str(out)], capsys)  # the next run, stopped before work
+    assert code == 1 and "reached the computation" in err
+    assert os.listdir(tmp_path) == []
