@@ -6,11 +6,12 @@ Writes ``index.html`` (self-contained), ``report.md``, ``results.json`` and
 folder is replaced; an existing relurelax report only with ``--force``;
 anything else (a folder holding files relurelax did not write, the working
 directory or a folder above it, the home folder, an empty path) is refused
-with exit 2, ``--force`` or not (:func:`.report.prepare_target`). Exit 0 when the report is written and every check passed,
-1 when it is written but the cross-check disagreed or the ledger is not ok
-(a paper finding that does not reproduce is a result, not a failure),
-2 for bad usage. An interruption (Ctrl-C, SIGTERM) leaves nothing behind
-and says how far the run got.
+with exit 2, ``--force`` or not (:func:`.report.prepare_target`). Exit 0
+when the report is written and every check passed, 1 when it is written but
+the cross-check disagreed or the ledger is not ok (a paper finding that does
+not reproduce is a result, not a failure), 2 for bad usage. An
+interruption (Ctrl-C, SIGTERM) leaves nothing behind and says how far the run
+got.
 """
 
 from __future__ import annotations

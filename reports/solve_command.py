@@ -29,7 +29,7 @@ from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from . import progress as run_progress
-from ._io import prepare_output_file, write_json
+from ._io import SCHEMA_KEY, prepare_output_file, write_json
 from .cli import CommandFailed
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS"]
@@ -146,7 +146,7 @@ def _print_table(out: dict) -> None:
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key in SOLVE_KEYS:
-        if key not in out:  # the schema marker exists in the file only
+        if key == SCHEMA_KEY:  # the marker of the file, not a quantity
             continue
         value = out[key]
         if isinstance(value, float):
