@@ -26,6 +26,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import relurelax.benchmarks as benchmarks
 from relurelax.reports import _io
@@ -239,6 +241,46 @@ def test_a_symbolic_link_in_place_of_the_report_folder_is_refused(tmp_path, caps
     code, err = _cli(["report", "--out", str(link), "--force"], capsys)
     assert code == 2 and "symbolic link" in err
     assert link.is_symlink() and (real / REPORT_MARKER).exists()
+
+
+_ENTRY_NAMES = st.sampled_from([REPORT_MARKER, "index.html", "report.md", "results.json", "figures", "figures/fig1.png",
+                                 "figures/notes.txt", "notes.txt", ".git", "index.htm", "results.json.bak"])  # fmt: skip
+_ALLOWED = {REPORT_MARKER, "index.html", "report.md", "results.json", "figures", "figures/fig1.png"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.dictionaries(_ENTRY_NAMES, st.sampled_from(["file", "dir", "link", "marker"]), max_size=6))
+def test_a_folder_with_any_entry_relurelax_does_not_write_is_never_replaced(entries, tmp_path_factory):
+    r"""Property: a folder holding a name relurelax does not write, a link, a wrong type under one of
+    its names, or no valid marker (while not empty) is refused with --force, and is left byte for byte as it was."""
+    out = tmp_path_factory.mktemp("prop") / "r"
+    out.mkdir()
+    for name, kind in sorted(entries.items(), key=lambda kv: kv[0].count("/")):
+        path = out / name
+        path.parent.mkdir(exist_ok=True)
+        if path.exists():
+            continue  # "figures" made as a file, then "figures/x" cannot exist: skip
+        if kind == "dir":
+            path.mkdir()
+        elif kind == "link":
+            path.symlink_to(out.parent)
+        else:
+            path.write_text(report_module._MARKER_FIRST_LINE + "\n" if kind == "marker" else "mine")
+    made = {os.path.relpath(os.path.join(root, n), out) for root, dirs, files in os.walk(out) for n in dirs + files}
+    unsafe = (
+        made - _ALLOWED
+        or any(os.path.islink(out / n) for n in made)
+        or any(os.path.isdir(out / n) != (n == "figures") for n in made)
+        or (made and not (os.path.isfile(out / REPORT_MARKER) and entries.get(REPORT_MARKER) == "marker"))
+    )
+    reliability.tried("fuzz-report-folder")
+    before = _snapshot(out)
+    if unsafe:
+        with pytest.raises(report_module.InvalidInputError, match="refusing to replace it"):
+            prepare_target(str(out), force=True)
+    else:
+        prepare_target(str(out), force=True)
+    assert _snapshot(out) == before
 
 
 # --- --json: only an empty file or one relurelax wrote is replaced -----------------------
