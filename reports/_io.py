@@ -1,21 +1,66 @@
-r"""Output helpers shared by every command: JSON that is deterministic and
-strict, and writes that are atomic (a temporary sibling renamed into place,
-so an interrupted run never leaves a half-written file where the result goes).
+r"""Output helpers shared by every command: JSON that is deterministic, strict
+and marked as relurelax's, and writes that lose nothing.
+
+The rules every command that writes follows (README, "Nothing is lost"):
+
+- every JSON file relurelax writes starts with ``{"schema": "relurelax.<command>/1"``
+  (:func:`write_json`), so a later run can tell it wrote the file;
+- an existing output file is replaced only when it is empty or carries that
+  marker; anything else is refused with exit 2 naming the file, before any work
+  (:func:`prepare_output_file`);
+- an output path that is, or resolves to, an input path is refused before
+  any work (:func:`refuse_aliases`);
+- a file is written to a temporary sibling ``.NAME.relurelax-<pid>-<hex>.tmp``
+  with the permissions of the umask and renamed into place, so an interrupted
+  run never leaves a half-written file where the result goes; such a sibling
+  left by a killed run (its process is gone, its content is empty or starts
+  with the marker) is removed by the next run on the same target
+  (:func:`remove_leftovers`).
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import stat
 
 import numpy as np
 
 from relurelax.solvers.errors import InvalidInputError
 
-__all__ = ["to_jsonable", "dumps_json", "atomic_write_text", "check_writable_target"]
+__all__ = [
+    "SCHEMA_KEY",
+    "schema_for",
+    "to_jsonable",
+    "dumps_json",
+    "is_relurelax_json",
+    "refuse_aliases",
+    "check_writable_target",
+    "prepare_output_file",
+    "write_json",
+    "atomic_write_text",
+    "temp_sibling_name",
+    "leftover_pid",
+    "process_is_alive",
+    "remove_leftovers",
+]
+
+#: first key of every JSON file relurelax writes; its value is :func:`schema_for` of the command
+SCHEMA_KEY = "schema"
+#: how much of an existing file is read to look for the marker
+_PEEK_BYTES = 4096
+_JSON_MARKER = re.compile(rb'\A\{\s*"schema"\s*:\s*"relurelax\.[a-z][a-z0-9_-]*/[0-9]+"')
+_TEMP_TAG = "relurelax"
+
+
+def schema_for(command: str) -> str:
+    """The marker value of the JSON that ``relurelax <command>`` writes, e.g. ``relurelax.solve/1``."""
+    return f"relurelax.{command}/1"
 
 
 def to_jsonable(value):
@@ -38,14 +83,75 @@ def to_jsonable(value):
     return value
 
 
-def dumps_json(obj) -> str:
-    """Strict (no NaN), indented, newline-terminated JSON."""
+def dumps_json(obj, schema: str | None = None) -> str:
+    """Strict (no NaN), indented, newline-terminated JSON; with ``schema``, ``"schema"`` is the first key."""
+    if schema is not None:
+        obj = {SCHEMA_KEY: schema, **{k: v for k, v in obj.items() if k != SCHEMA_KEY}}
     return json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
 
 
-def check_writable_target(path: str) -> str:
-    """Fail early, before any long computation, when ``path`` cannot be written."""
+def is_relurelax_json(path: str) -> bool:
+    """Whether the file at ``path`` starts with relurelax's JSON marker ``{"schema": "relurelax.<command>/<n>"``."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK_BYTES)
+    except OSError:
+        return False
+    return _JSON_MARKER.match(head) is not None
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two paths name the same file: same inode (hard links, symlinks) or the same resolved path."""
+    try:
+        if os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = os.path.realpath(folder)
+    return os.path.realpath(path).startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def refuse_aliases(inputs: dict[str, str | None], outputs: dict[str, str | None]) -> None:
+    r"""Refuse, before any work, an output that is or resolves to an input (``{flag: path}`` each).
+
+    Two paths alias when they are the same file by inode (``os.path.samefile``:
+    hard links, symbolic links, ``./x`` against ``x``) or by resolved path
+    (``os.path.realpath``, for a file that does not exist yet), or when the
+    input lies inside an output folder that would be replaced. ``None`` or
+    empty entries are skipped (a missing flag).
+    """
+    for out_flag, out in outputs.items():
+        if not out:
+            continue
+        for in_flag, src in inputs.items():
+            if not src:
+                continue
+            if _same(out, src) or (os.path.isdir(out) and _inside(src, out)):
+                raise InvalidInputError(
+                    f"{out_flag} {out} is the input {in_flag} {src}; writing it would destroy the input, "
+                    f"give another {out_flag} path"
+                )
+
+
+def _refuse_empty(path: str, flag: str, what: str) -> None:
+    if path == "":
+        raise InvalidInputError(f"{flag} '': the path is empty (an unset shell variable?); give {what}")
+
+
+def check_writable_target(path: str, flag: str = "--json") -> str:
+    r"""Fail early, before any long computation, when ``path`` may not be written.
+
+    Refused: an empty path; a folder; a path whose folder is missing or not
+    writable; a symbolic link or anything but a regular file in its place; an
+    existing non-empty file that does not start with relurelax's JSON marker
+    (the file is named, and left as it is).
+    """
     path = os.fspath(path)
+    _refuse_empty(path, flag, "a file path to write")
     parent = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise InvalidInputError(f"{path}: is a directory; give a file path to write")
@@ -53,14 +159,122 @@ def check_writable_target(path: str) -> str:
         raise InvalidInputError(f"{path}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise InvalidInputError(f"{path}: the folder {parent} is not writable")
+    if os.path.lexists(path):
+        if os.path.islink(path):
+            raise InvalidInputError(f"{path}: is a symbolic link; relurelax replaces only a file it wrote, "
+                                    f"give the path of a new file")  # fmt: skip
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInputError(f"{path}: exists and is not a regular file; refusing to replace it")
+        if info.st_size > 0 and not is_relurelax_json(path):
+            raise InvalidInputError(
+                f"{path}: exists and relurelax did not write it (relurelax's JSON starts with "
+                f'{{"{SCHEMA_KEY}": "relurelax.<command>/1"); refusing to replace it; '
+                f"remove it yourself or give another path"
+            )
     return path
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary sibling and an atomic rename."""
-    path = check_writable_target(path)
-    parent = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
+def prepare_output_file(path: str, *, inputs: dict[str, str | None] | None = None, flag: str = "--json") -> str:
+    r"""Everything a command does with an output file before its computation; returns ``path``.
+
+    Refuses an empty path, an output that aliases one of ``inputs``
+    (:func:`refuse_aliases`) and a target that may not be replaced
+    (:func:`check_writable_target`); then removes what a killed earlier run on
+    the same target left (:func:`remove_leftovers`).
+    """
+    path = os.fspath(path)
+    _refuse_empty(path, flag, "a file path to write")
+    refuse_aliases(inputs or {}, {flag: path})
+    check_writable_target(path, flag)
+    remove_leftovers(path)
+    return path
+
+
+# --- temporary siblings and their clean-up ------------------------------------------------
+
+
+def temp_sibling_name(base: str, *, old: bool = False) -> str:
+    r"""A fresh name ``.BASE.relurelax-[old-]<pid>-<8 hex>.tmp`` for a temporary sibling of ``BASE``."""
+    kind = "old-" if old else ""
+    return f".{base}.{_TEMP_TAG}-{kind}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def leftover_pid(name: str, base: str) -> int | None:
+    r"""The process id in ``name`` when it is a temporary sibling name of ``base`` (:func:`temp_sibling_name`), else None."""
+    match = re.fullmatch(rf"\.{re.escape(base)}\.{_TEMP_TAG}-(?:old-)?([0-9]{{1,10}})-[0-9a-f]{{8}}\.tmp", name)
+    return int(match.group(1)) if match else None
+
+
+def process_is_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (a run still writing its temporary sibling)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    except (OverflowError, ValueError, OSError):
+        return pid <= 0  # 0 and negatives name process groups: treat as alive, never as a leftover
+    return True
+
+
+def remove_leftovers(path: str) -> list[str]:
+    r"""Remove the temporary siblings of the file ``path`` that a killed run left; returns their paths.
+
+    A sibling is removed only when all of these hold: its name is
+    ``.NAME.relurelax-<pid>-<8 hex>.tmp``, the process ``pid`` no longer
+    exists, it is a regular file (not a link), and it is empty or starts with
+    relurelax's JSON marker. Anything else, such as a file of the user's that
+    merely looks similar, is left alone. Errors are ignored: the clean-up is
+    best effort and never fails the run.
+    """
+    parent, base = os.path.split(os.path.abspath(os.fspath(path)))
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = leftover_pid(entry.name, base)
+        if pid is None or process_is_alive(pid):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_size > 0 and not is_relurelax_json(entry.path):
+                continue
+            os.unlink(entry.path)
+            removed.append(entry.path)
+        except OSError:
+            continue
+    return removed
+
+
+def _create_temp_file(parent: str, base: str) -> tuple[int, str]:
+    # O_EXCL with mode 0o666: the umask gives the permissions (mkstemp would give 0600)
+    for _ in range(100):
+        tmp = os.path.join(parent, temp_sibling_name(base))
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(parent, f".{base}.*.tmp"))
+
+
+def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
+    r"""Write ``text`` to ``path`` through a temporary sibling and an atomic rename.
+
+    The target is checked again (:func:`check_writable_target`) so that a file
+    that appeared during the run is not replaced. ``text`` should start with
+    relurelax's JSON marker (:func:`write_json` does that), so that a sibling
+    left by a killed run is recognised as relurelax's.
+    """
+    path = check_writable_target(path, flag)
+    parent, base = os.path.split(os.path.abspath(path))
+    fd, tmp = _create_temp_file(parent, base)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -71,3 +285,8 @@ def atomic_write_text(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def write_json(path: str, obj: dict, command: str, flag: str = "--json") -> None:
+    """Write ``obj`` as the JSON of ``relurelax <command>``: first key ``"schema": "relurelax.<command>/1"``, atomically."""
+    atomic_write_text(path, dumps_json(obj, schema_for(command)), flag)

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from . import progress as run_progress
-from ._io import atomic_write_text, check_writable_target, dumps_json
+from ._io import prepare_output_file, write_json
 
 __all__ = ["register", "TARGETS"]
 
@@ -51,8 +51,8 @@ def _status(value: float, op: str, bound: float) -> str:
 def _handle(args) -> int:
     from relurelax.benchmarks import run_benchmarks
 
-    if args.json:
-        check_writable_target(args.json)
+    if args.json is not None:  # "--json ''" is refused, not ignored
+        prepare_output_file(args.json)
     profile = "smoke" if args.smoke else "quick" if args.quick else "full"
     def progress(message: str) -> None:
         run_progress.stage(f"the benchmark: {message}")
@@ -69,6 +69,6 @@ def _handle(args) -> int:
     for case in result["cases"]:
         size = f"n={case['n']} d={case['d']}"
         print(f"  {case['case']:32s} {size:18s} ratio {case['ratio']:.3f}")
-    if args.json:
-        atomic_write_text(args.json, dumps_json(result))
+    if args.json is not None:
+        write_json(args.json, result, "bench")
     return 0

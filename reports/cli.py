@@ -2,8 +2,9 @@ r"""The ``relurelax`` command line.
 
 Each subcommand lives in its own module that exposes ``register(subparsers)``
 (adding its parser and setting ``handler``). Exit codes are the same for
-every command: 0 done, 1 the solve or check failed, 2 bad usage or bad
-input. Errors are one line on stderr; ``--debug`` shows the traceback.
+every command: 0 done, 1 the solve or check failed (and out of memory), 2 bad
+usage or bad input, 130 interrupted. Errors are one line on stderr;
+``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
             detail = progress.describe()
         print(f"relurelax: interrupted {detail}", file=sys.stderr)
         return 130
+    except MemoryError:
+        # not a bug but a request too large for this machine; say where, as for an interruption
+        if debug:
+            traceback.print_exc()
+        print(f"relurelax: failed: out of memory {progress.describe()} (try a smaller problem)", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # an unexpected bug still gets one line, not a traceback
         if debug:
             traceback.print_exc()

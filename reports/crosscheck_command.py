@@ -12,7 +12,7 @@ import argparse
 from relurelax.solvers import BACKENDS
 
 from . import progress as run_progress
-from ._io import atomic_write_text, check_writable_target, dumps_json
+from ._io import prepare_output_file, write_json
 from .cli import CommandFailed
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, TABLE_HEADERS, check_backends, disagreements, run_crosscheck, table_rows
 from ._args import nonnegative_int, positive_int
@@ -86,8 +86,8 @@ def print_table(crosscheck_json: dict, console=None) -> None:
 
 def _handle(args) -> int:
     backends = check_backends(args.solvers)
-    if args.json:
-        check_writable_target(args.json)
+    if args.json is not None:  # "--json ''" is refused, not ignored
+        prepare_output_file(args.json)
     with progress_bar() as bar:
         total = len(args.n) * len(args.d) * args.trials
         task = bar.add_task("crosscheck", total=total)
@@ -107,8 +107,8 @@ def _handle(args) -> int:
     total = len(data["instances"])
     rtol = ", ".join(f"{k} {v:g}" for k, v in data["tolerances"]["agreement_rtol"].items())
     print(f"{agreeing} of {total} instances agree (agreement tolerances relative to ||y||^2: {rtol})")
-    if args.json:
-        atomic_write_text(args.json, dumps_json(data))
+    if args.json is not None:
+        write_json(args.json, data, "crosscheck")
     if not result.agree:
         problems = disagreements(data)
         more = f" (and {len(problems) - 1} more; see the table)" if len(problems) > 1 else ""

@@ -5,8 +5,11 @@ the results dictionary that becomes ``results.json``
 (``settings, versions, claims, crosscheck, figures, paper_findings,
 timings``); :func:`write_report` draws the figures and writes
 ``index.html``, ``report.md``, ``results.json`` and ``figures/*.png`` into a
-temporary sibling folder that is renamed into place only when complete. An
-existing report folder is replaced only with ``force``.
+temporary sibling folder that carries relurelax's marker file
+``.relurelax-report`` from its first moment and is renamed into place only
+when complete. An existing folder is replaced only when it is empty, or is a
+relurelax report (the marker, and nothing else but what relurelax writes)
+and ``force`` is given; anything else is refused (:func:`prepare_target`).
 
 Same profile and seed give the same ``results.json`` apart from wall times,
 which live in ``timings`` and in ``seconds`` fields only.
@@ -15,11 +18,13 @@ which live in ``timings`` and in ``seconds`` fields only.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import errno
 import json
 import os
 import platform
 import shutil
-import tempfile
+import stat
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -31,6 +36,7 @@ from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
+from ._io import leftover_pid, process_is_alive, temp_sibling_name
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, run_crosscheck
 from .figures import draw_figures
 from .ledger_section import LEDGER_PROFILES, run_ledger_section
@@ -45,6 +51,12 @@ __all__ = [
     "build_results",
     "write_report",
     "prepare_target",
+    "classify_folder",
+    "FolderKind",
+    "FolderContents",
+    "REPORT_MARKER",
+    "REPORT_FILES",
+    "remove_report_leftovers",
     "versions",
     "report_command_line",
 ]
@@ -212,17 +224,147 @@ def build_results(
     }
 
 
-def prepare_target(out: str, force: bool) -> str:
-    """Check, before any computation, that the report folder ``out`` may be written.
+# --- the report folder: what may be replaced, and how it is written ------------------------
 
-    The parent folder is created if missing. An existing ``out`` is refused
-    unless ``force``; a file in its place is always refused.
+#: the marker file relurelax writes into every report folder (and into its temporary folder first of all)
+REPORT_MARKER = ".relurelax-report"
+#: the first line of the marker; a file of that name without it is not relurelax's marker
+_MARKER_FIRST_LINE = "This folder is a relurelax report: relurelax wrote it and may replace it."
+#: the files relurelax writes at the top of a report folder, besides the marker and figures/*.png
+REPORT_FILES = ("index.html", "report.md", "results.json")
+_FIGURES = "figures"
+#: how many foreign names a refusal message lists before "(and N more)"
+_NAMES_SHOWN = 5
+
+
+class FolderKind(enum.Enum):
+    """What an existing report target holds (:func:`classify_folder`)."""
+
+    EMPTY = "empty"
+    REPORT = "relurelax report"  # the marker, and nothing but what relurelax writes
+    UNMARKED = "unmarked"  # only names relurelax writes, but no marker: relurelax cannot tell it wrote it
+    FOREIGN = "foreign"  # something relurelax does not write
+
+
+@dataclass(frozen=True)
+class FolderContents:
+    """The verdict on a folder: its kind and the entries relurelax did not write (relative paths, sorted)."""
+
+    kind: FolderKind
+    foreign: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+def _marker_text(command: str) -> str:
+    return (
+        f"{_MARKER_FIRST_LINE}\n"
+        f"Written by relurelax {versions().get('relurelax')} for: {command}\n"
+        f"relurelax report --force replaces this folder only while it holds nothing but this file, "
+        f"{', '.join(REPORT_FILES)} and {_FIGURES}/*.png; anything else you put here makes it refuse.\n"
+    )
+
+
+def _is_marker(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.readline().rstrip("\n") == _MARKER_FIRST_LINE
+    except OSError:
+        return False
+
+
+def classify_folder(folder: str) -> FolderContents:
+    r"""Say whether the folder ``folder`` is empty, a relurelax report, or holds something else.
+
+    A relurelax report holds a regular file :data:`REPORT_MARKER` whose first
+    line is relurelax's, and besides it only the regular files
+    :data:`REPORT_FILES` and a folder ``figures`` of regular ``*.png`` files
+    (a subset of them, for a folder a killed run left half-written). Links,
+    other names, and other types under those names are foreign.
     """
-    out = os.path.abspath(os.fspath(out))
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise InvalidInputError(f"{out}: exists and is not a folder; give a folder path for the report")
-    if os.path.exists(out) and not force:
-        raise InvalidInputError(f"{out}: a report folder already exists; pass --force to replace it")
+    foreign, names, marked = [], [], False
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        names.append(entry.name)
+        if entry.name == REPORT_MARKER and entry.is_file(follow_symlinks=False) and _is_marker(entry.path):
+            marked = True
+        elif entry.name in REPORT_FILES and entry.is_file(follow_symlinks=False):
+            pass
+        elif entry.name == _FIGURES and entry.is_dir(follow_symlinks=False):
+            for fig in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if not (fig.name.endswith(".png") and fig.is_file(follow_symlinks=False)):
+                    foreign.append(f"{_FIGURES}/{fig.name}")
+        else:
+            foreign.append(entry.name)
+    if foreign:
+        kind = FolderKind.FOREIGN
+    elif not names:
+        kind = FolderKind.EMPTY
+    else:
+        kind = FolderKind.REPORT if marked else FolderKind.UNMARKED
+    return FolderContents(kind, tuple(foreign), tuple(names))
+
+
+def _listing(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    return shown + (f" (and {len(names) - _NAMES_SHOWN} more)" if len(names) > _NAMES_SHOWN else "")
+
+
+def _refusal(out: str, contents: FolderContents, force: bool) -> str | None:
+    """The message refusing to replace ``out``, or None when it may be replaced."""
+    if contents.kind is FolderKind.FOREIGN:
+        return (f"{out} holds {_listing(contents.foreign)} that relurelax did not write; refusing to replace it, "
+                f"--force or not (it replaces only an empty folder or a report it wrote); choose another --out")  # fmt: skip
+    if contents.kind is FolderKind.UNMARKED:
+        return (f"{out} holds {_listing(contents.names)} but no {REPORT_MARKER} marker, so relurelax cannot tell "
+                f"that it wrote it; refusing to replace it, --force or not; remove it yourself or choose another --out")  # fmt: skip
+    if contents.kind is FolderKind.REPORT and not force:
+        return f"{out} holds a relurelax report already; pass --force to replace it"
+    return None
+
+
+def _refuse_special(out: str) -> None:
+    """Refuse the working directory, any folder above it (/ included) and the home folder."""
+    real = os.path.realpath(out)
+    try:
+        cwd = os.path.realpath(os.getcwd())
+    except OSError:  # the working directory was removed
+        cwd = None
+    home = os.path.realpath(os.path.expanduser("~"))
+    if cwd is not None and (real == cwd or os.path.samefile(out, cwd)):
+        raise InvalidInputError(f"{out}: is the working directory; give a new or report folder for --out")
+    if cwd is not None and cwd.startswith(real.rstrip(os.sep) + os.sep):
+        raise InvalidInputError(f"{out}: is a parent of the working directory; give a new or report folder for --out")
+    if real == home:
+        raise InvalidInputError(f"{out}: is the home folder; give a new or report folder for --out")
+
+
+def prepare_target(out: str, force: bool) -> str:
+    r"""Check, before any computation, that the report folder ``out`` may be written; returns its absolute path.
+
+    Refused (InvalidInputError, exit 2): an empty path; the working
+    directory, any folder above it and the home folder; a link or a file in
+    place of the folder; an existing folder that holds anything relurelax did
+    not write or lacks its marker (:func:`classify_folder`), ``force`` or not;
+    an existing relurelax report without ``force``. An empty folder may be
+    replaced. The parent folder is created if missing, and the temporary
+    folders a killed run left beside ``out`` are removed (:func:`remove_report_leftovers`).
+    """
+    out = os.fspath(out)
+    if out == "":
+        raise InvalidInputError("--out '': the path is empty (an unset shell variable?); give a folder path for the report")
+    out = os.path.abspath(out)
+    if os.path.islink(out):
+        raise InvalidInputError(f"{out}: is a symbolic link; give the report folder itself")
+    if os.path.exists(out):
+        _refuse_special(out)
+        if not os.path.isdir(out):
+            raise InvalidInputError(f"{out}: exists and is not a folder; give a folder path for the report")
+        try:
+            contents = classify_folder(out)
+        except OSError as exc:
+            raise InvalidInputError(f"{out}: cannot read the folder ({exc.strerror or exc})") from None
+        refusal = _refusal(out, contents, force)
+        if refusal is not None:
+            raise InvalidInputError(refusal)
     parent = os.path.dirname(out)
     try:
         os.makedirs(parent, exist_ok=True)
@@ -230,21 +372,99 @@ def prepare_target(out: str, force: bool) -> str:
         raise InvalidInputError(f"{out}: cannot create the folder {parent} ({exc.strerror or exc})") from None
     if not os.access(parent, os.W_OK):
         raise InvalidInputError(f"{out}: the folder {parent} is not writable")
+    remove_report_leftovers(out)
     return out
 
 
-def write_report(results: dict, out: str, *, force: bool = False) -> str:
-    """Draw the figures and write the report folder ``out`` atomically; returns its absolute path.
+def remove_report_leftovers(out: str) -> list[str]:
+    r"""Remove the temporary folders a killed run of ``report --out out`` left beside it; returns their paths.
 
-    Everything is written into a temporary sibling of ``out`` and renamed
-    into place at the end; on any error (or an interruption) the temporary
-    folder is removed and ``out`` is left as it was.
+    A sibling ``.NAME.relurelax-[old-]<pid>-<hex>.tmp`` is removed only when
+    its process no longer exists, it is a real folder (not a link), and it is
+    a relurelax report by :func:`classify_folder` (the marker, and nothing
+    else but what relurelax writes), or holds nothing at all (empty, or only an
+    empty marker file: a run killed as it made the folder). Errors are ignored.
+    """
+    parent, base = os.path.split(os.path.abspath(out))
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = leftover_pid(entry.name, base)
+        if pid is None or process_is_alive(pid):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            contents = classify_folder(entry.path)
+            if contents.kind is FolderKind.REPORT:
+                _remove_report_folder(entry.path)
+            elif contents.kind is FolderKind.EMPTY or _only_an_empty_marker(entry.path, contents):
+                _remove_report_folder(entry.path)
+            else:
+                continue
+            removed.append(entry.path)
+        except OSError:
+            continue
+    return removed
+
+
+def _only_an_empty_marker(folder: str, contents: FolderContents) -> bool:
+    """A run killed between creating the marker file and writing it: the folder holds one empty marker, nothing else."""
+    if contents.names != (REPORT_MARKER,):
+        return False
+    info = os.lstat(os.path.join(folder, REPORT_MARKER))
+    return stat.S_ISREG(info.st_mode) and info.st_size == 0
+
+
+def _remove_report_folder(folder: str) -> None:
+    """Remove a folder of relurelax's, the marker last, so that a removal cut short still carries the marker."""
+    for entry in os.scandir(folder):
+        if entry.name == REPORT_MARKER:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    marker = os.path.join(folder, REPORT_MARKER)
+    if os.path.lexists(marker):
+        os.unlink(marker)
+    os.rmdir(folder)
+
+
+def _make_temp_folder(parent: str, base: str, command: str) -> str:
+    """A new temporary sibling folder (permissions from the umask) holding the marker before anything else."""
+    for _ in range(100):
+        tmp = os.path.join(parent, temp_sibling_name(base))
+        try:
+            os.mkdir(tmp, 0o777)
+        except FileExistsError:
+            continue
+        fd = os.open(os.path.join(tmp, REPORT_MARKER), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            os.write(fd, _marker_text(command).encode("utf-8"))  # one write: the marker is empty or whole
+        finally:
+            os.close(fd)
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(parent, f".{base}.*.tmp"))
+
+
+def write_report(results: dict, out: str, *, force: bool = False) -> str:
+    r"""Draw the figures and write the report folder ``out`` atomically; returns its absolute path.
+
+    ``out`` must pass :func:`prepare_target`. Everything is written into a
+    temporary sibling of ``out`` that carries the marker :data:`REPORT_MARKER`
+    from its first moment, and renamed into place at the end; on any error (or
+    an interruption) the temporary folder is removed and ``out`` is left as it
+    was. Files and folders get the permissions of the umask.
     """
     out = prepare_target(out, force)
     parent, base = os.path.split(out)
-    tmp = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+    command = results.get("settings", {}).get("command", "relurelax report")
+    tmp = _make_temp_folder(parent, base, command)
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is as readable as any other
         start = time.perf_counter()
         images = draw_figures(results["figures"], tmp)
         results["timings"]["figures"] = time.perf_counter() - start
@@ -260,29 +480,48 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
                 fh.write(text)
         _swap_into_place(tmp, out, force)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            _remove_report_folder(tmp)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _swap_into_place(tmp: str, out: str, force: bool) -> None:
-    if not os.path.exists(out):
-        os.rename(tmp, out)
+    r"""Rename the finished folder ``tmp`` to ``out``, replacing only an empty folder or a relurelax report.
+
+    ``out`` absent or empty: one rename. Otherwise ``out`` is moved aside
+    first (to ``.NAME.relurelax-old-<pid>-<hex>.tmp``) and judged again there,
+    where nothing else writes to it: anything but a relurelax report (with
+    ``force``) is moved back and refused.
+    """
+    try:
+        os.rename(tmp, out)  # POSIX rename replaces an empty folder
         return
-    if not force:
-        raise InvalidInputError(f"{out}: a report folder appeared while the report was running; pass --force to replace it")
-    old = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.old.", suffix=".tmp", dir=os.path.dirname(out))
-    os.rmdir(old)
+    except OSError as exc:
+        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+            raise
+    if os.path.islink(out) or not os.path.isdir(out):
+        raise InvalidInputError(f"{out}: something that is not a folder appeared there while the report was "
+                                f"running; refusing to replace it")  # fmt: skip
+    parent, base = os.path.split(out)
+    old = os.path.join(parent, temp_sibling_name(base, old=True))
     os.rename(out, old)
+    try:
+        refusal = _refusal(out, classify_folder(old), force)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    if refusal is not None:
+        os.rename(old, out)
+        raise InvalidInputError(f"{refusal} (it changed while the report was running)")
     try:
         os.rename(tmp, out)
     except BaseException:
         os.rename(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        _remove_report_folder(old)
+    except OSError:  # the report is in place; the next run removes what is left (remove_report_leftovers)
+        pass

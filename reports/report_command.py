@@ -1,13 +1,17 @@
 r"""``relurelax report``: the claims ledger, the cross-check and Figures 1-2 in one report folder.
 
 Writes ``index.html`` (self-contained), ``report.md``, ``results.json`` and
-``figures/*.png`` to ``--out`` (default ``reports/latest``) through a
-temporary sibling folder; an existing folder is replaced only with
-``--force``. Exit 0 when the report is written and every check passed,
-1 when it is written but the cross-check disagreed or the ledger is not ok
-(a paper finding that does not reproduce is a result, not a failure),
-2 for bad usage. An interruption (Ctrl-C, SIGTERM) leaves nothing behind
-and says how far the run got.
+``figures/*.png`` (and the marker ``.relurelax-report``) to ``--out``
+(default ``reports/latest``) through a temporary sibling folder. An empty
+folder is replaced; an existing relurelax report only with ``--force``;
+anything else (a folder holding files relurelax did not write, the working
+directory or a folder above it, the home folder, an empty path) is refused
+with exit 2, ``--force`` or not (:func:`.report.prepare_target`). Exit 0
+when the report is written and every check passed, 1 when it is written but
+the cross-check disagreed or the ledger is not ok (a paper finding that does
+not reproduce is a result, not a failure), 2 for bad usage. An
+interruption (Ctrl-C, SIGTERM) leaves nothing behind and says how far the run
+got.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from . import progress as run_progress
 from .cli import CommandFailed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
@@ -36,14 +41,18 @@ def register(sub) -> None:
             "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (keys settings, "
             "versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
             "quick (about half a minute), default (a few minutes), full (100 trials per panel). Exit 0 written and "
-            "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage."
+            "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage. An existing "
+            "DIR is replaced only when it is empty, or is a relurelax report (it holds the .relurelax-report marker "
+            "and nothing but what relurelax writes) and --force is given; anything else is refused."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--profile", choices=tuple(PROFILES), default="default", help="size of the run")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of every random draw")
     p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help="report folder")
-    p.add_argument("--force", action="store_true", help="replace an existing report folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing relurelax report (a folder holding relurelax's .relurelax-report marker "
+                        "and only the files relurelax writes); any other folder is refused, --force or not")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
@@ -86,6 +95,7 @@ def _handle(args) -> int:
             tasks = {}
 
             def progress(stage, done, total):
+                run_progress.stage(f"the report's {stage}", done, total)  # for an out-of-memory message
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done or 0, total=total)

@@ -28,13 +28,15 @@ from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
-from ._io import atomic_write_text, check_writable_target, dumps_json
+from . import progress as run_progress
+from ._io import SCHEMA_KEY, prepare_output_file, write_json
 from .cli import CommandFailed
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS"]
 
 METHODS = ("gd", "rgd", "cvxpy", "newton")
 SOLVE_KEYS = (
+    "schema",  # "relurelax.solve/1", added by _io.write_json: marks the file as relurelax's
     "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
     "test_error", "recovery_error", "iterations", "stop_reason", "seconds",
 )  # fmt: skip
@@ -144,6 +146,8 @@ def _print_table(out: dict) -> None:
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key in SOLVE_KEYS:
+        if key == SCHEMA_KEY:  # the marker of the file, not a quantity
+            continue
         value = out[key]
         if isinstance(value, float):
             value = f"{value:.6g}"
@@ -152,12 +156,13 @@ def _print_table(out: dict) -> None:
 
 
 def _handle(args) -> int:
-    if args.json:
-        check_writable_target(args.json)
+    if args.json is not None:  # "--json ''" is refused, not ignored
+        prepare_output_file(args.json, inputs={"--data": args.data})
+    run_progress.stage(f"the solve (--method {args.method})")
     out, failed = run_solve(args)
     _print_table(out)
-    if args.json:
-        atomic_write_text(args.json, dumps_json(out))
+    if args.json is not None:
+        write_json(args.json, out, "solve")
     if failed:
         raise CommandFailed(failed)
     return 0

@@ -18,7 +18,7 @@ from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, Verdict,
 
 from . import progress as run_progress
 from ._args import nonnegative_int
-from ._io import atomic_write_text, check_writable_target, dumps_json
+from ._io import prepare_output_file, write_json
 from .cli import CommandFailed
 
 __all__ = ["register", "render", "failures"]
@@ -103,8 +103,8 @@ def _progress(console):
 def _handle(args) -> int:
     from rich.console import Console
 
-    if args.json:
-        check_writable_target(args.json)
+    if args.json is not None:  # "--json ''" is refused, not ignored
+        prepare_output_file(args.json)
     err = Console(stderr=True)
     progress, stop = _progress(err)
     try:
@@ -113,8 +113,8 @@ def _handle(args) -> int:
         stop()
     out = Console(width=max(Console().width, 150))
     render(ledger, out)
-    if args.json:
-        atomic_write_text(args.json, dumps_json(ledger.to_json()))
+    if args.json is not None:
+        write_json(args.json, ledger.to_json(), "verify")
     bad = failures(ledger)
     if bad:
         raise CommandFailed(f"{len(bad)} check(s) failed: " + " | ".join(bad))

@@ -15,7 +15,8 @@ def test_bench_smoke_writes_machine_ratios_and_cases(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     data = json.loads(path.read_text())
-    assert set(data) == {"machine", "profile", "ratios", "cases"}
+    assert set(data) == {"schema", "machine", "profile", "ratios", "cases"}
+    assert data["schema"] == "relurelax.bench/1"
     assert data["profile"] == "smoke"
     for key in ("exact_vs_fastest_cvxpy", "batched_vs_loop", "rgd_iteration_vs_two_matvecs",
                 "newton_peak_memory_vs_A", "batched_gflops", "dgemm_gflops"):  # fmt: skip

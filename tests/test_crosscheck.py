@@ -169,7 +169,8 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
                           "--seed", "3", "--json", str(path)], capsys)  # fmt: skip
     assert code == 0, err
     data = json.loads(path.read_text())
-    assert set(data) == {"instances", "tolerances"}
+    assert set(data) == {"schema", "instances", "tolerances"}
+    assert data["schema"] == "relurelax.crosscheck/1"
     assert len(data["instances"]) == 4
     assert [(i["n"], i["seed"]) for i in data["instances"]] == [(12, 3), (12, 4), (30, 3), (30, 4)]
     for inst in data["instances"]:

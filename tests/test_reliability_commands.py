@@ -75,10 +75,11 @@ def test_a_report_folder_in_place_of_a_file_or_an_existing_report_is_refused(tmp
     existing = tmp_path / "existing"
     existing.mkdir()
     (existing / "index.html").write_text("keep me")
-    reliability.tried("cli-keep-output", 2)
-    code, _, err = _cli(["report", "--out", str(existing)], capsys)
-    assert code == 2 and "--force" in err
-    assert (existing / "index.html").read_text() == "keep me"
+    reliability.tried("cli-keep-output", 3)
+    for force in ([], ["--force"]):  # a report folder without relurelax's marker is not replaced, --force or not
+        code, _, err = _cli(["report", "--out", str(existing), *force], capsys)
+        assert code == 2 and "no .relurelax-report marker" in err and "pass --force" not in err
+        assert (existing / "index.html").read_text() == "keep me"
     afile = tmp_path / "afile"
     afile.write_text("x")
     code, _, err = _cli(["report", "--out", str(afile)], capsys)

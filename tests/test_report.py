@@ -80,7 +80,9 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     code = main(["report", "--profile", "quick", "--out", str(out)])
     stdout, err = capsys.readouterr()
     assert code == 0, err
-    assert sorted(os.listdir(out)) == ["figures", "index.html", "report.md", "results.json"]
+    assert sorted(os.listdir(out)) == [".relurelax-report", "figures", "index.html", "report.md", "results.json"]
+    marker = (out / ".relurelax-report").read_text()  # what lets a later --force replace this folder
+    assert marker.startswith("This folder is a relurelax report") and "relurelax report --profile quick --seed 0" in marker
     assert sorted(os.listdir(out / "figures")) == ["fig1.png", "fig2.png"]
     assert all((out / "figures" / f).read_bytes().startswith(PNG) for f in ("fig1.png", "fig2.png"))
     assert [p for p in os.listdir(tmp_path) if p != "r"] == []  # no temporary sibling left
@@ -243,15 +245,30 @@ def test_the_same_seed_gives_the_same_results_and_figures_apart_from_wall_times(
 def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path, monkeypatch, capsys):
     _tiny_cli(monkeypatch)
     out = tmp_path / "rep"
-    out.mkdir()
-    (out / "keep.txt").write_text("mine")
+    assert main(["report", "--profile", "quick", "--out", str(out)]) == 0
+    capsys.readouterr()
+    (out / "results.json").write_text("an older report")
     assert main(["report", "--profile", "quick", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "--force" in err and len(err.strip().splitlines()) == 1
-    assert os.listdir(out) == ["keep.txt"]
+    assert "relurelax report already" in err and "--force" in err and len(err.strip().splitlines()) == 1
+    assert (out / "results.json").read_text() == "an older report"
     assert main(["report", "--profile", "quick", "--out", str(out), "--force"]) == 0
     capsys.readouterr()
-    assert "keep.txt" not in os.listdir(out) and "index.html" in os.listdir(out)
+    assert json.loads((out / "results.json").read_text())["settings"]["profile"] == "quick"
+    assert sorted(os.listdir(tmp_path)) == ["rep"]
+
+
+def test_a_folder_with_files_relurelax_did_not_write_is_refused_even_with_force(tmp_path, monkeypatch, capsys):
+    _tiny_cli(monkeypatch)
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    for argv in ([], ["--force"]):
+        assert main(["report", "--profile", "quick", "--out", str(out), *argv]) == 2
+        err = capsys.readouterr().err
+        assert "keep.txt" in err and "did not write" in err and len(err.strip().splitlines()) == 1
+        assert "pass --force" not in err  # the message no longer teaches the flag for a folder that is not ours
+    assert os.listdir(out) == ["keep.txt"] and (out / "keep.txt").read_text() == "mine"
     assert sorted(os.listdir(tmp_path)) == ["rep"]
 
 

@@ -13,7 +13,7 @@ from relurelax.proofs import ledger as ledger_module
 from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.ledger import Evidence, build_ledger, run_ledger
 from relurelax.reports import verify_command
-from relurelax.reports._io import dumps_json
+from relurelax.reports._io import dumps_json, schema_for
 from relurelax.reports.cli import main
 from relurelax.solvers.errors import InvalidInputError
 
@@ -35,7 +35,7 @@ def test_verify_writes_the_ledgers_json_exactly(monkeypatch, tmp_path, small_led
     path = tmp_path / "ledger.json"
     code, out, _ = _run(["verify", "--profile", "quick", "--json", str(path)])
     assert code == 0
-    assert path.read_text() == dumps_json(small_ledger.to_json())
+    assert path.read_text() == dumps_json(small_ledger.to_json(), schema_for("verify"))
     assert "bound-fr-ge-f without labels-nonnegative" in out
 
 

@@ -63,7 +63,8 @@ def test_each_claims_verdict_and_minimal_conditions_at_seed_0(claims, claim_id):
 
 def test_the_json_follows_the_issues_schema(verify_run):
     doc = verify_run[3]
-    assert set(doc) == {"profile", "seed", "versions", "claims"}
+    assert set(doc) == {"schema", "profile", "seed", "versions", "claims"}
+    assert doc["schema"] == "relurelax.verify/1"
     assert doc["profile"] == "quick" and doc["seed"] == 0
     assert {"relurelax", "python", "sympy", "z3-solver", "hypothesis", "cvxpy"} <= set(doc["versions"])
     for claim in doc["claims"]:
