@@ -161,7 +161,13 @@ class History:
 
 @dataclass(frozen=True)
 class DescentResult:
-    """The outcome of :func:`descend`; ``X`` has shape (d, m)."""
+    r"""The outcome of :func:`descend`; ``X`` has shape (d, m).
+
+    Every number is in the user's units. ``step`` is :math:`\mu` (the run used
+    :math:`2^{2e_A}\mu` at unit scale; for data so small or large that
+    :math:`\mu` leaves float64's range it is ``inf`` or ``0``, the run is not
+    affected); ``gradient_norm`` is the last :math:`\|G\|_F`.
+    """
 
     X: np.ndarray
     method: str
@@ -202,27 +208,30 @@ def _unit_safe_step(A_unit: np.ndarray, m: int) -> float:
 
 
 def _step_to_user(mu_unit: float, a_exponent: int) -> float:
+    # the run uses mu_unit; in the user's units the step may leave float64's range (data of 1e-160
+    # has a step of about 1e317): then it is reported as inf (or 0), the run itself is unaffected
     with np.errstate(over="ignore", under="ignore"):
-        mu = float(np.ldexp(mu_unit, -2 * a_exponent))
-    if not (math.isfinite(mu) and mu >= 2.0**-1022):
-        raise InvalidInputError(
-            f"the step 1/(m ||A||_2^2) is about 2^{math.frexp(mu_unit)[1] - 2 * a_exponent}, beyond float64's "
-            "normal range: rescale A"
-        )
-    return mu
+        return float(np.ldexp(mu_unit, -2 * a_exponent))
 
 
 def safe_step(A, m: int = 1) -> float:
     r"""The ``auto`` step :math:`1/(m\|A\|_2^2)`; see the module docstring for why it is safe.
 
     Computed at unit scale (:math:`\|2^{-e}A\|_2^2`, then times :math:`2^{-2e}`),
-    so it neither overflows nor underflows where the step itself is a normal
-    float64 number; a step outside that range is refused.
+    so :math:`\|A\|_2^2` neither overflows nor underflows; a step beyond
+    float64's range is refused (:func:`descend` needs only its unit-scale value).
     """
     A = as_matrix(A, "A")
     m = check_positive_int(m, "m")
     e = unit_exponent(A)
-    return _step_to_user(_unit_safe_step(np.ldexp(A, -e), m), e)
+    mu_unit = _unit_safe_step(np.ldexp(A, -e), m)
+    mu = _step_to_user(mu_unit, e)
+    if not (math.isfinite(mu) and mu >= 2.0**-1022):
+        raise InvalidInputError(
+            f"the step 1/(m ||A||_2^2) is about 2^{math.frexp(mu_unit)[1] - 2 * e}, beyond float64's normal "
+            "range: rescale A"
+        )
+    return mu
 
 
 def _relative_norms(diff: np.ndarray, target: np.ndarray):
