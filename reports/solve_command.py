@@ -10,6 +10,10 @@ reported errors and objectives are those of exactly that point, computed
 at unit scale (:mod:`relurelax.solvers._unitscale`), so they hold for data of
 any units.
 
+With ``--data`` the initial point of gd and rgd is :math:`N(0, I)` times
+:math:`\max|y| / \max|A|` (the scale of the solution), so that it does not
+depend on the units of the file either.
+
 ``--step`` is used by gd and rgd only, ``--iters`` by gd, rgd and newton;
 giving either to a method that ignores it is bad usage (exit 2). A request
 that cannot fit in memory is refused before anything is allocated
@@ -19,6 +23,7 @@ that cannot fit in memory is refused before anything is allocated
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
@@ -39,7 +44,7 @@ from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 from relurelax.solvers.resources import check_memory
-from relurelax.solvers.scaling import safe_norm
+from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 
 from . import progress as run_progress
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
@@ -92,7 +97,7 @@ def register(sub) -> None:
     p.add_argument("--iters", type=nonnegative_int, default=None,
                    help="gd, rgd and newton only: iteration budget (default 10000 for gd and rgd, "
                         "200 Newton steps for newton)")  # fmt: skip
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point (--data: N(0, I) times max|y| / max|A|)")
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
     p.set_defaults(handler=_handle)
 
@@ -136,6 +141,19 @@ def _evaluate(A, y, X, A_test, y_test, X_star) -> dict:
     }
 
 
+def _initial_point(A, y, m: int, seed: int) -> np.ndarray:
+    r""":math:`X_0 \sim N(0, I)` times :math:`\max|y| / \max|A|` (the scale of the solution), for a data file.
+
+    So the start is the same point relative to the solution whatever the
+    units of ``A`` and ``y`` (up to rounding); the ratio is formed from the
+    mantissas and the exponent apart, so it neither overflows nor underflows.
+    """
+    top_A, top_y = float(np.max(np.abs(A))), float(np.max(np.abs(y)))
+    ratio = math.frexp(top_y)[0] / math.frexp(top_A)[0] if top_A > 0 and top_y > 0 else 1.0
+    scaling = UnitScaling(unit_exponent(A), unit_exponent(y))
+    return scaling.x_from_unit(ratio * np.random.default_rng(seed).standard_normal((A.shape[1], m)))
+
+
 def run_solve(args) -> tuple[dict, str | None]:
     """Run the solve described by parsed arguments.
 
@@ -162,9 +180,7 @@ def run_solve(args) -> tuple[dict, str | None]:
         A, y = load_data(args.data)
         check_memory(A.shape[0], A.shape[1], m, args.method, negative_labels=bool(np.any(y < 0)),
                      allocated=A.nbytes + y.nbytes)  # fmt: skip
-        # the initial point is drawn at the unit scale of the data, so that it is the same point
-        # relative to the solution whatever the units of A and y
-        X0 = unit_problem(A, y).scaling.x_from_unit(np.random.default_rng(args.seed).standard_normal((A.shape[1], m)))
+        X0 = _initial_point(A, y, m, args.seed)
         A_test = y_test = X_star = None
     n, d = A.shape
 

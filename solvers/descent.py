@@ -47,10 +47,12 @@ nonnegative) at a check (every ``check_every`` iterations) and
 Units. The loop runs on the problem at unit scale (:mod:`._unitscale`:
 powers of two, exact) and maps every answer back to the user's units, so
 the answer does not depend on the units of the data: ``descend(aA, by,
-(b/a) X0)`` for powers of ten :math:`a, b` between 1e-150 and 1e150 gives
-the relative errors, iterations and stop reason of ``descend(A, y, X0)``,
-bitwise so for powers of two, and on data of ordinary size every bit of
-today's result. A step ``mu`` in the user's units is :math:`2^{2e_A}\mu` at
+(b/a) X0)`` gives the relative errors, iterations and stop reason of
+``descend(A, y, X0)`` (up to rounding for powers of ten such as
+:math:`a = b = 10^{\pm 150}` or :math:`a = 1, b = 10^{-170}`; bitwise for
+powers of two, with :math:`X` times :math:`b/a` and objectives times
+:math:`b^2`), and on data of ordinary size the result is bitwise the one of
+a run in the user's units. A step ``mu`` in the user's units is :math:`2^{2e_A}\mu` at
 unit scale; ``"auto"`` is computed at unit scale. Norms are computed without
 underflow (:func:`~.scaling.safe_norm`), so no vanishing square fakes a
 converged run.

@@ -257,6 +257,25 @@ def test_solve_on_scaled_planted_data_reports_the_unscaled_answer(scale, tmp_pat
     assert got["recovery_error"] == pytest.approx(ref["recovery_error"], rel=1e-5)
 
 
+@pytest.mark.parametrize("method", ["rgd", "newton"])
+def test_solve_on_a_data_file_with_labels_of_1e_minus_170_fits_them(method, tmp_path, capsys):
+    P = S.planted_problem(30, 40, 1, seed=3)
+    outs = {}
+    for name, factor in (("unit", 1.0), ("tiny", 1e-170)):
+        np.savez(tmp_path / f"{name}.npz", A=P.A, y=P.y * factor)
+        path = tmp_path / f"{name}.json"
+        code, _, err = _cli(["solve", "--data", str(tmp_path / f"{name}.npz"), "--method", method,
+                             "--json", str(path)], capsys)  # fmt: skip
+        assert code == 0, err
+        outs[name] = json.loads(path.read_text())
+    reliability.tried("cli-underflow")
+    X = np.array(outs["tiny"]["X"]) * 1e170  # back to labels of unit size
+    assert _plain_relative(P.A, P.y, X) <= ZERO_TRAIN_ERROR
+    assert outs["tiny"]["iterations"] == outs["unit"]["iterations"] > 0
+    assert outs["tiny"]["stop_reason"] == "converged"
+    assert outs["tiny"]["train_error"] == pytest.approx(outs["unit"]["train_error"], rel=1e-3, abs=1e-15)
+
+
 IGNORED = [
     (["--method", "cvxpy", "--step", "0.1"], "--step"),
     (["--method", "cvxpy", "--step", "auto"], "--step"),
