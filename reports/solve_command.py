@@ -97,7 +97,8 @@ def register(sub) -> None:
     p.add_argument("--iters", type=nonnegative_int, default=None,
                    help="gd, rgd and newton only: iteration budget (default 10000 for gd and rgd, "
                         "200 Newton steps for newton)")  # fmt: skip
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point (--data: N(0, I) times max|y| / max|A|)")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seed of data and initial point (--data: N(0, I) times max|y| / max|A|)")  # fmt: skip
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
     p.set_defaults(handler=_handle)
 

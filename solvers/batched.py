@@ -194,7 +194,8 @@ class _Chunk:
         self.y = np.stack([u.y for u in units])[:, None]  # (T, 1, n)
         self.A_test4 = np.stack([u.A_test for u in units])[:, None]
         self.y_test = np.stack([u.y_test for u in units])[:, None]
-        self.X_star = np.stack([u.scaling.x_to_unit(P.X_star) for u, P in zip(units, problems)])[:, None]  # (T, 1, d, m)
+        X_star = [u.scaling.x_to_unit(P.X_star) for u, P in zip(units, problems)]
+        self.X_star = np.stack(X_star)[:, None]  # (T, 1, d, m)
         steps = [_resolve_step(step, u.A, m, u.scaling.a_exponent) for u in units]
         self.mu = np.asarray([unit_mu for unit_mu, _ in steps])
         self.user_mu = np.asarray([mu for _, mu in steps])
@@ -268,7 +269,7 @@ class _Chunk:
         return True
 
     def check_recession(self, t: int) -> bool:
-        """The unboundedness test of :func:`~.descent.descend` where the objective is negative; False once all stopped."""
+        """descend's unboundedness test where the objective is negative; False once every pair stopped."""
         y2 = self.y[:, 0]
         for j, direction in enumerate(self.directions):
             f = direction.objective(self.Z[:, j], y2)
