@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from relurelax.solvers import BACKENDS
+from relurelax.solvers.resources import check_memory
 
 from . import progress as run_progress
 from ._io import prepare_output_file, write_json
@@ -88,6 +89,8 @@ def _handle(args) -> int:
     backends = check_backends(args.solvers)
     if args.json is not None:  # "--json ''" is refused, not ignored
         prepare_output_file(args.json)
+    # instances run one after the other: the largest must fit (planted data has a test set of 100 rows)
+    check_memory(max(args.n), max(args.d), args.m, "crosscheck", n_test=100, negative_labels=False)
     with progress_bar() as bar:
         total = len(args.n) * len(args.d) * args.trials
         task = bar.add_task("crosscheck", total=total)

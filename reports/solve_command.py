@@ -2,12 +2,28 @@ r"""``relurelax solve``: GD, RGD, the CVXPY relaxation or its exact Newton solve
 
 The JSON written by ``--json`` has exactly the keys of :data:`SOLVE_KEYS`;
 ``seconds`` is the wall time of the solve call alone (drop it to compare runs:
-everything else is a function of the arguments and the seed).
+everything else is a function of the arguments and the seed). ``X`` is the
+solution itself, always a (d, m) nested list (one inner list of m numbers
+per feature; m = 1 gives d lists of one number), written with Python's
+``repr`` of each float so that ``json.loads`` gives back every bit; the
+reported errors and objectives are those of exactly that point, computed
+at unit scale (:mod:`relurelax.solvers._unitscale`), so they hold for data of
+any units.
+
+With ``--data`` the initial point of gd and rgd is :math:`N(0, I)` times
+:math:`\max|y| / \max|A|` (the scale of the solution), so that it does not
+depend on the units of the file either.
+
+``--step`` is used by gd and rgd only, ``--iters`` by gd, rgd and newton;
+giving either to a method that ignores it is bad usage (exit 2). A request
+that cannot fit in memory is refused before anything is allocated
+(:func:`relurelax.solvers.resources.check_memory`, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
@@ -20,37 +36,48 @@ from relurelax.solvers import (
     descend,
     load_data,
     planted_problem,
-    relative_error,
     solve_relaxation,
 )
+from relurelax.solvers._unitscale import unit_problem
+from relurelax.solvers.descent import _relative_norms
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
+from relurelax.solvers.resources import check_memory
+from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 
-from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from . import progress as run_progress
+from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from ._io import SCHEMA_KEY, prepare_output_file, write_json
 from .cli import CommandFailed
 
-__all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS"]
+__all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS"]
 
 METHODS = ("gd", "rgd", "cvxpy", "newton")
+#: the methods that use --step and --iters, and their defaults
+STEP_METHODS = {"gd": "auto", "rgd": "auto"}
+ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200}
 SOLVE_KEYS = (
     "schema",  # "relurelax.solve/1", added by _io.write_json: marks the file as relurelax's
     "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
-    "test_error", "recovery_error", "iterations", "stop_reason", "seconds",
+    "test_error", "recovery_error", "iterations", "stop_reason", "seconds", "X",
 )  # fmt: skip
+#: the table lists every entry of X up to this many, else a summary
+TABLE_ENTRIES = 12
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "solve",
-        help="solve one instance with GD, RGD or the CVXPY relaxation",
+        help="solve one instance with GD, RGD, the CVXPY relaxation or exact Newton steps",
         description=(
-            "Solve min f (GD), min f_r / f_mp (RGD) or min f_r with CVXPY on planted data "
+            "Solve min f (GD), min f_r / f_mp (RGD) or min f_r (CVXPY, Newton) on planted data "
             "(Eq. 4 / Eq. 8) or on a data file. Prints a table; --json writes one object with keys "
             + ", ".join(SOLVE_KEYS)
-            + ". Exit 0 done, 1 the solve failed (diverged, unbounded, solver error), 2 bad usage or input."
+            + "; X is the solution, a d x m nested list (also for m = 1), with every float written exactly. "
+            "--step is used by gd and rgd only, --iters by gd, rgd and newton: giving one to a method that "
+            "ignores it is an error. A request too large for the memory is refused before it starts. "
+            "Exit 0 done, 1 the solve failed (diverged, unbounded, solver error), 2 bad usage or input."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -65,11 +92,68 @@ def register(sub) -> None:
     p.add_argument("--method", required=True, choices=METHODS,
                    help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r with CVXPY; newton: min f_r by exact Newton steps")
     p.add_argument("--solver", default="CLARABEL", type=str.upper, choices=BACKENDS, help="CVXPY backend")
-    p.add_argument("--step", type=step_size, default="auto", help="step size, or auto = 1/(m ||A||_2^2)")
-    p.add_argument("--iters", type=nonnegative_int, default=10_000, help="iteration budget (gd, rgd, newton)")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initial point")
+    p.add_argument("--step", type=step_size, default=None,
+                   help="gd and rgd only: step size in the units of the data, or auto = 1/(m ||A||_2^2) "
+                        "(the default)")  # fmt: skip
+    p.add_argument("--iters", type=nonnegative_int, default=None,
+                   help="gd, rgd and newton only: iteration budget (default 10000 for gd and rgd, "
+                        "200 Newton steps for newton)")  # fmt: skip
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seed of data and initial point (--data: N(0, I) times max|y| / max|A|)")  # fmt: skip
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
     p.set_defaults(handler=_handle)
+
+
+def _method_options(args) -> tuple:
+    """``(step, iters)`` for ``args.method``; a flag the method ignores is bad usage."""
+    for flag, used in (("step", STEP_METHODS), ("iters", ITERS_METHODS)):
+        if getattr(args, flag) is not None and args.method not in used:
+            names = list(used)
+            users = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            raise InvalidInputError(
+                f"--{flag} is used by {users} only; --method {args.method} ignores it (drop --{flag})"
+            )
+    step = STEP_METHODS.get(args.method) if args.step is None else args.step
+    iters = ITERS_METHODS.get(args.method) if args.iters is None else args.iters
+    return step, iters
+
+
+def _evaluate(A, y, X, A_test, y_test, X_star) -> dict:
+    r"""The reported measures of the point ``X`` (user units), computed at unit scale.
+
+    Objectives are mapped back (times :math:`2^{2e_y}`); relative errors need
+    no mapping; so labels of 1e-170 give the numbers labels of 1 give.
+    """
+    unit = unit_problem(A, y, A_test, y_test)
+    s = unit.scaling
+    X_unit = s.x_to_unit(X)
+    Z = unit.A @ X_unit
+    m = X.shape[1]
+    recovery = None
+    if X_star is not None and m == 1:
+        X_star_unit = s.x_to_unit(X_star)
+        recovery = _relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
+    return {
+        "objective": float(s.objective_from_unit(np.asarray(_loss_from(Z, unit.y)))),
+        "relaxed_objective": float(s.objective_from_unit(np.asarray(_relaxation_from(Z, unit.y)))),
+        "train_error": _relative_norms(_output(Z) - unit.y, unit.y),
+        "test_error": (_relative_norms(_output(unit.A_test @ X_unit) - unit.y_test, unit.y_test)
+                       if A_test is not None else None),  # fmt: skip
+        "recovery_error": recovery,
+    }
+
+
+def _initial_point(A, y, m: int, seed: int) -> np.ndarray:
+    r""":math:`X_0 \sim N(0, I)` times :math:`\max|y| / \max|A|` (the scale of the solution), for a data file.
+
+    So the start is the same point relative to the solution whatever the
+    units of ``A`` and ``y`` (up to rounding); the ratio is formed from the
+    mantissas and the exponent apart, so it neither overflows nor underflows.
+    """
+    top_A, top_y = float(np.max(np.abs(A))), float(np.max(np.abs(y)))
+    ratio = math.frexp(top_y)[0] / math.frexp(top_A)[0] if top_A > 0 and top_y > 0 else 1.0
+    scaling = UnitScaling(unit_exponent(A), unit_exponent(y))
+    return scaling.x_from_unit(ratio * np.random.default_rng(seed).standard_normal((A.shape[1], m)))
 
 
 def run_solve(args) -> tuple[dict, str | None]:
@@ -78,10 +162,17 @@ def run_solve(args) -> tuple[dict, str | None]:
     Returns the JSON object (keys :data:`SOLVE_KEYS`) and, when the solve
     failed (diverged or unbounded), the message saying why (else None).
     """
+    step, iters = _method_options(args)
+    m = args.m
+    if args.method in ("cvxpy", "newton") and m != 1:
+        raise InvalidInputError(
+            f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
+        )
     if args.planted:
         missing = [k for k in ("n", "d") if getattr(args, k) is None]
         if missing:
             raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
+        check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=args.noise > 0)
         P = planted_problem(args.n, args.d, args.m, seed=args.seed, noise=args.noise, scale=args.scale)
         A, y, X0, A_test, y_test, X_star = P.A, P.y, P.X0, P.A_test, P.y_test, P.X_star
     else:
@@ -89,53 +180,51 @@ def run_solve(args) -> tuple[dict, str | None]:
             if getattr(args, flag) is not None:
                 raise InvalidInputError(f"--{flag} applies to --planted data only; the data file fixes the shape")
         A, y = load_data(args.data)
-        X0 = np.random.default_rng(args.seed).standard_normal((A.shape[1], args.m))
+        check_memory(A.shape[0], A.shape[1], m, args.method, negative_labels=bool(np.any(y < 0)),
+                     allocated=A.nbytes + y.nbytes)  # fmt: skip
+        X0 = _initial_point(A, y, m, args.seed)
         A_test = y_test = X_star = None
     n, d = A.shape
-    m = args.m
 
-    if args.method in ("cvxpy", "newton") and m != 1:
-        raise InvalidInputError(
-            f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
-        )
     if args.method == "cvxpy":
         res = solve_relaxation(A, y, backend=args.solver)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = res.backend, res.iterations, res.status, res.seconds
         failed = None
     elif args.method == "newton":
-        res = solve_relaxation_newton(A, y, max_iter=args.iters)
+        run_progress.stage("the Newton solve")
+        res = solve_relaxation_newton(A, y, max_iter=iters)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = None, res.iterations, res.stop_reason.value, res.seconds
         failed = None
     else:
+        run_progress.stage(f"the {args.method.upper()} descent")
         start = time.perf_counter()
         res = descend(
-            A, y, X0, GD if args.method == "gd" else RGD, step=args.step, max_iter=args.iters,
-            history_every=max(1, args.iters), A_test=A_test, y_test=y_test, X_star=X_star,
+            A, y, X0, GD if args.method == "gd" else RGD, step=step, max_iter=iters,
+            history_every=max(1, iters), A_test=A_test, y_test=y_test, X_star=X_star,
         )  # fmt: skip
         seconds = time.perf_counter() - start
         X = np.asarray(res.X)
         solver, iterations, stop_reason = None, res.iterations, res.stop_reason.value
         failed = res.message if res.stop_reason in (StopReason.DIVERGED, StopReason.UNBOUNDED) else None
 
-    Z = A @ X
-    out = {
-        "method": args.method,
-        "solver": solver,
-        "n": n,
-        "d": d,
-        "m": m,
-        "objective": _loss_from(Z, y),
-        "relaxed_objective": _relaxation_from(Z, y),
-        "train_error": relative_error(_output(Z), y),
-        "test_error": relative_error(_output(A_test @ X), y_test) if A_test is not None else None,
-        "recovery_error": relative_error(X, X_star) if (X_star is not None and m == 1) else None,
-        "iterations": iterations,
-        "stop_reason": stop_reason,
-        "seconds": seconds,
-    }
+    X = np.asarray(X, dtype=np.float64)
+    out = {"method": args.method, "solver": solver, "n": n, "d": d, "m": m}
+    out.update(_evaluate(A, y, X, A_test, y_test, X_star))
+    out.update({"iterations": iterations, "stop_reason": stop_reason, "seconds": seconds, "X": X.tolist()})
     return out, failed
+
+
+def _solution_rows(X: np.ndarray) -> list[tuple[str, str]]:
+    """Table rows for the solution: every entry when there are few, else a summary."""
+    d, m = X.shape
+    if d * m <= TABLE_ENTRIES:
+        if m == 1:
+            return [("X[:, 0]", "[" + ", ".join(f"{v:.6g}" for v in X[:, 0]) + "]")]
+        return [(f"X[:, {j}]", "[" + ", ".join(f"{v:.6g}" for v in X[:, j]) + "]") for j in range(m)]
+    return [("X", f"{d} x {m}, entries {float(X.min()):.6g} .. {float(X.max()):.6g}, ||X||_F {safe_norm(X):.6g} "
+                  "(full matrix in --json)")]  # fmt: skip
 
 
 def _print_table(out: dict) -> None:
@@ -147,6 +236,10 @@ def _print_table(out: dict) -> None:
     table.add_column("value", justify="right")
     for key in SOLVE_KEYS:
         if key == SCHEMA_KEY:  # the marker of the file, not a quantity
+            continue
+        if key == "X":
+            for label, text in _solution_rows(np.asarray(out["X"], dtype=np.float64)):
+                table.add_row(label, text)
             continue
         value = out[key]
         if isinstance(value, float):

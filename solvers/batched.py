@@ -25,6 +25,13 @@ checks the equality with ``array_equal``. It relies on BLAS being
 deterministic for a given call, which holds for a fixed BLAS build and
 thread count.
 
+Units. Every trial runs at its own unit scale (:mod:`._unitscale`, powers
+of two, exact) exactly as :func:`~.descent.descend` does, and its records,
+final iterate, gradient norm and step are mapped back to the user's units
+trial by trial; the norms are the scale-safe ones of descend
+(:func:`~.objectives._norm`), and the unboundedness test is descend's own
+(:func:`~.descent._unboundedness`: a float64 certificate for one neuron).
+
 Records. All trials share one record grid, ``iterations`` = 0,
 ``history_every``, 2 ``history_every``, ..., and ``max_iter``. A trial that
 stops early (converged, diverged, unbounded) keeps its final iterate, so
@@ -44,6 +51,7 @@ import numpy as np
 from ._records import freeze_arrays
 from ._validation import check_positive_int, check_tolerance
 from .data import planted_problem
+from ._unitscale import unit_problem, x_to_user
 from .descent import (
     BLOWUP_FACTOR,
     GD,
@@ -51,12 +59,12 @@ from .descent import (
     Direction,
     StopReason,
     _gradient_scale,
-    _is_receding,
     _relative_norms,
     _resolve_step,
+    _unboundedness,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _output, _relaxation_from, _residual
+from .objectives import _dot, _norm, _output, _relaxation_from, _residual
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -176,19 +184,25 @@ class _Chunk:
     """
 
     def __init__(self, problems, directions: tuple[Direction, ...], step, m: int):
-        A = np.stack([P.A for P in problems])  # (T, n, d)
+        # every trial runs at its own unit scale, as descend does (powers of two, exact)
+        units = [unit_problem(P.A, P.y, P.A_test, P.y_test) for P in problems]
+        self.scalings = [u.scaling for u in units]
+        A = np.stack([u.A for u in units])  # (T, n, d)
         self.A = A
         self.A4 = A[:, None]  # (T, 1, n, d), broadcast over methods
         self.At4 = np.swapaxes(A, -1, -2)[:, None]  # cores are A.T, as descend uses it
-        self.y = np.stack([P.y for P in problems])[:, None]  # (T, 1, n)
-        self.A_test4 = np.stack([P.A_test for P in problems])[:, None]
-        self.y_test = np.stack([P.y_test for P in problems])[:, None]
-        self.X_star = np.stack([P.X_star for P in problems])[:, None]  # (T, 1, d, m)
-        self.mu = np.asarray([_resolve_step(step, P.A, m) for P in problems])
-        self.gscale = np.asarray([_gradient_scale(P.A, P.y) for P in problems])[:, None]
+        self.y = np.stack([u.y for u in units])[:, None]  # (T, 1, n)
+        self.A_test4 = np.stack([u.A_test for u in units])[:, None]
+        self.y_test = np.stack([u.y_test for u in units])[:, None]
+        X_star = [u.scaling.x_to_unit(P.X_star) for u, P in zip(units, problems)]
+        self.X_star = np.stack(X_star)[:, None]  # (T, 1, d, m)
+        steps = [_resolve_step(step, u.A, m, u.scaling.a_exponent) for u in units]
+        self.mu = np.asarray([unit_mu for unit_mu, _ in steps])
+        self.user_mu = np.asarray([mu for _, mu in steps])
+        self.gscale = np.asarray([_gradient_scale(u.A, u.y) for u in units])[:, None]
         self.directions = directions
         T, M = len(problems), len(directions)
-        X0 = np.stack([np.array(P.X0, dtype=np.float64) for P in problems])
+        X0 = np.stack([u.scaling.x_to_unit(P.X0) for u, P in zip(units, problems)])
         self.X = np.ascontiguousarray(np.broadcast_to(X0[:, None], (T, M) + X0.shape[1:]))
         self.Z = self.A4 @ self.X  # (T, M, n, m)
         self.W = np.empty_like(self.Z)
@@ -198,6 +212,18 @@ class _Chunk:
         self.gnorm = np.full((T, M), math.nan)
         self.gnorm0 = None
         self.X_check = self.X.copy()
+        self.lp_done = np.zeros((T, M), dtype=bool)
+
+    def to_user(self, values: np.ndarray) -> tuple[np.ndarray, ...]:
+        r"""Records (M, 5, T, R) at unit scale in the user's units, and the final X, gradient norms (T, M, ...)."""
+        e_y = np.asarray([s.y_exponent for s in self.scalings])[:, None]
+        e_x = np.asarray([s.x_exponent for s in self.scalings])[:, None]
+        e_g = np.asarray([s.a_exponent + s.y_exponent for s in self.scalings])[:, None]
+        out = values.copy()
+        out[:, 0:2] = np.ldexp(values[:, 0:2], 2 * e_y)
+        out[:, 4] = np.ldexp(values[:, 4], e_x)
+        X = np.stack([np.stack([x_to_user(s, Xij) for Xij in Xi]) for s, Xi in zip(self.scalings, self.X)])
+        return out, X, np.ldexp(self.gnorm, e_g)
 
     def stop(self, which: np.ndarray, reason: StopReason, t: int, gnorm: np.ndarray) -> None:
         if which.any():
@@ -213,8 +239,7 @@ class _Chunk:
         relaxed = _relaxation_from(Z, y)
         test = _relative_norms(_output(self.A_test4 @ X) - self.y_test, self.y_test)
         if m == 1:
-            diff = (X - self.X_star).reshape(X.shape[:2] + (-1,))
-            rec = np.sqrt(_dot(diff, diff))
+            rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
         else:
             rec = np.full(X.shape[:2], math.nan)
         return 0.5 * _dot(r, r), relaxed, _relative_norms(r, y), test, rec
@@ -225,8 +250,7 @@ class _Chunk:
         for j, direction in enumerate(self.directions):
             self.W[:, j] = direction.weights(self.Z[:, j], y2)
         G = self.At4 @ self.W
-        flat = G.reshape(G.shape[:2] + (-1,))
-        gnorm = np.sqrt(_dot(flat, flat))
+        gnorm = _norm(G.reshape(G.shape[:2] + (-1,)))
         if self.gnorm0 is None:
             self.gnorm0 = np.maximum(gnorm, self.gscale)
         act = self.active  # updated in place by stop()
@@ -245,13 +269,16 @@ class _Chunk:
         return True
 
     def check_recession(self, t: int) -> bool:
-        """The recession test of :func:`~.descent.descend` where the objective is negative; False once all stopped."""
+        """descend's unboundedness test where the objective is negative; False once every pair stopped."""
         y2 = self.y[:, 0]
         for j, direction in enumerate(self.directions):
             f = direction.objective(self.Z[:, j], y2)
             for i in np.flatnonzero(self.active[:, j] & (f < 0)):
                 X = self.X[i, j]
-                if _is_receding(direction, self.A[i], y2[i], X, X - self.X_check[i, j], float(f[i])):
+                how, self.lp_done[i, j] = _unboundedness(
+                    direction, self.A[i], y2[i], X, X - self.X_check[i, j], float(f[i]), bool(self.lp_done[i, j])
+                )
+                if how is not None:
                     self.active[i, j] = False
                     self.reasons[i, j] = StopReason.UNBOUNDED
                     self.stopped_at[i, j] = t
@@ -316,23 +343,25 @@ def run_trials(
         hi = min(T, lo + per_chunk)
         problems = [planted_problem(n, d, m, seed=int(s), noise=noise, scale=scale, n_test=n_test) for s in seeds[lo:hi]]
         chunk = _Chunk(problems, directions, step, m)
-        steps[lo:hi] = chunk.mu
+        steps[lo:hi] = chunk.user_mu
+        unit_values = np.full((M, 5, hi - lo, R), math.nan)
         with np.errstate(over="ignore", invalid="ignore"):
-            values[:, :, lo:hi, 0] = np.stack(chunk.record(m)).transpose(2, 0, 1)
+            unit_values[:, :, :, 0] = np.stack(chunk.record(m)).transpose(2, 0, 1)
             t, k = 0, 1
             while chunk.step(t, max_iter, gtol):
                 t += 1
                 if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
                     break
                 if t == grid[k]:
-                    values[:, :, lo:hi, k] = np.stack(chunk.record(m)).transpose(2, 0, 1)
+                    unit_values[:, :, :, k] = np.stack(chunk.record(m)).transpose(2, 0, 1)
                     k += 1
             # every pair has stopped and keeps its final state: the rest of the grid repeats it
-            values[:, :, lo:hi, k:] = np.stack(chunk.record(m)).transpose(2, 0, 1)[..., None]
-        X_final[:, lo:hi] = np.swapaxes(chunk.X, 0, 1)
+            unit_values[:, :, :, k:] = np.stack(chunk.record(m)).transpose(2, 0, 1)[..., None]
+            values[:, :, lo:hi], X_user, gnorm_user = chunk.to_user(unit_values)
+        X_final[:, lo:hi] = np.swapaxes(X_user, 0, 1)
         reasons[:, lo:hi] = chunk.reasons.T
         stopped_at[:, lo:hi] = chunk.stopped_at.T
-        gnorms[:, lo:hi] = chunk.gnorm.T
+        gnorms[:, lo:hi] = gnorm_user.T
 
     results = tuple(
         MethodTrials(

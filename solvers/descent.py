@@ -27,12 +27,35 @@ Stopping. ``converged`` when :math:`\|G\|_F \le` ``gtol`` :math:`\cdot\|A^Ty\|`
 (G the direction); ``max_iterations``; ``diverged`` when the direction is
 non-finite or grows by more than ``1e10`` over its starting size or
 :math:`\|A^Ty\|`, whichever is larger (the last finite iterate is returned,
-never NaNs); ``unbounded`` when the descended
-objective is negative (impossible for labels ``y >= 0``, for which all four
-objectives are nonnegative) and keeps decreasing linearly along the
-iterates' direction: the objective at ``X + 1e3 V`` and ``X + 1e6 V``
-(``V`` the last ``check_every`` steps) lies below ``f(X)`` by at least half of
-the linear extrapolation, the numerical signature of a recession direction.
+never NaNs); ``unbounded`` only when the descended objective is negative
+(impossible for labels ``y >= 0``, for which all four objectives are
+nonnegative) at a check (every ``check_every`` iterations) and
+
+* one neuron (RGD descends :math:`f_r`): a certificate :math:`v` with
+  :math:`Av \le 0` and :math:`y^TAv > 0` is checked in float64 at unit scale
+  (:func:`~.newton.unboundedness_certificate`'s conditions, which prove
+  :math:`f_r(x + sv) \to -\infty`): first :math:`v = V`, the last
+  ``check_every`` steps, then (once per run) the linear program of
+  :func:`~.newton.unboundedness_certificate`. Without a certificate the run
+  goes on: a negative :math:`f_r` with negative labels may be bounded.
+* several neurons (:math:`f_{mp}`, for which no such certificate is known):
+  a *numerical* recession test, not a proof. The objective at ``X + 1e3 V``
+  and ``X + 1e6 V`` must lie below ``f(X)`` by at least half of the linear
+  extrapolation of the drop ``V`` bought, the signature of a direction along
+  which the objective decreases linearly without bound.
+
+Units. The loop runs on the problem at unit scale (:mod:`._unitscale`:
+powers of two, exact) and maps every answer back to the user's units, so
+the answer does not depend on the units of the data: ``descend(aA, by,
+(b/a) X0)`` gives the relative errors, iterations and stop reason of
+``descend(A, y, X0)`` (up to rounding for powers of ten such as
+:math:`a = b = 10^{\pm 150}` or :math:`a = 1, b = 10^{-170}`; bitwise for
+powers of two, with :math:`X` times :math:`b/a` and objectives times
+:math:`b^2`), and on data of ordinary size the result is bitwise the one of
+a run in the user's units. A step ``mu`` in the user's units is :math:`2^{2e_A}\mu` at
+unit scale; ``"auto"`` is computed at unit scale. Norms are computed without
+underflow (:func:`~.scaling.safe_norm`), so no vanishing square fakes a
+converged run.
 """
 
 from __future__ import annotations
@@ -45,6 +68,7 @@ from typing import Callable
 import numpy as np
 
 from ._records import freeze_arrays
+from ._unitscale import parameters_to_unit, unit_problem, x_to_user
 from ._validation import (
     as_matrix,
     as_parameters,
@@ -55,7 +79,17 @@ from ._validation import (
     check_tolerance,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _gd_weights, _loss_from, _output, _regularized_from, _relaxation_from, _residual, _rgd_weights
+from .objectives import (
+    _gd_weights,
+    _loss_from,
+    _norm,
+    _output,
+    _regularized_from,
+    _relaxation_from,
+    _residual,
+    _rgd_weights,
+)
+from .scaling import safe_norm, unit_exponent
 from .tolerances import DESCENT_GTOL
 
 __all__ = [
@@ -129,7 +163,13 @@ class History:
 
 @dataclass(frozen=True)
 class DescentResult:
-    """The outcome of :func:`descend`; ``X`` has shape (d, m)."""
+    r"""The outcome of :func:`descend`; ``X`` has shape (d, m).
+
+    Every number is in the user's units. ``step`` is :math:`\mu` (the run used
+    :math:`2^{2e_A}\mu` at unit scale; for data so small or large that
+    :math:`\mu` leaves float64's range it is ``inf`` or ``0``, the run is not
+    affected); ``gradient_norm`` is the last :math:`\|G\|_F`.
+    """
 
     X: np.ndarray
     method: str
@@ -161,44 +201,86 @@ def spectral_norm_squared(A: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(G)[-1])
 
 
-def safe_step(A, m: int = 1) -> float:
-    r"""The ``auto`` step :math:`1/(m\|A\|_2^2)`; see the module docstring for why it is safe."""
-    A = as_matrix(A, "A")
-    m = check_positive_int(m, "m")
-    L = m * spectral_norm_squared(A) * (1.0 + 1e-12)
+def _unit_safe_step(A_unit: np.ndarray, m: int) -> float:
+    """The auto step of a matrix already at unit scale."""
+    L = m * spectral_norm_squared(A_unit) * (1.0 + 1e-12)
     if L == 0.0:
         raise InvalidInputError("A is zero: every direction vanishes and no step size is defined")
     return 1.0 / L
 
 
+def _step_to_user(mu_unit: float, a_exponent: int) -> float:
+    # the run uses mu_unit; in the user's units the step may leave float64's range (data of 1e-160
+    # has a step of about 1e317): then it is reported as inf (or 0), the run itself is unaffected
+    with np.errstate(over="ignore", under="ignore"):
+        return float(np.ldexp(mu_unit, -2 * a_exponent))
+
+
+def safe_step(A, m: int = 1) -> float:
+    r"""The ``auto`` step :math:`1/(m\|A\|_2^2)`; see the module docstring for why it is safe.
+
+    Computed at unit scale (:math:`\|2^{-e}A\|_2^2`, then times :math:`2^{-2e}`),
+    so :math:`\|A\|_2^2` neither overflows nor underflows; a step beyond
+    float64's range is refused (:func:`descend` needs only its unit-scale value).
+    """
+    A = as_matrix(A, "A")
+    m = check_positive_int(m, "m")
+    e = unit_exponent(A)
+    mu_unit = _unit_safe_step(np.ldexp(A, -e), m)
+    mu = _step_to_user(mu_unit, e)
+    if not (math.isfinite(mu) and mu >= 2.0**-1022):
+        raise InvalidInputError(
+            f"the step 1/(m ||A||_2^2) is about 2^{math.frexp(mu_unit)[1] - 2 * e}, beyond float64's normal "
+            "range: rescale A"
+        )
+    return mu
+
+
 def _relative_norms(diff: np.ndarray, target: np.ndarray):
-    r""":math:`\|d\|/\|t\|`, or :math:`\|d\|` where :math:`t = 0`, over the last axis; a float for vectors."""
-    num = np.sqrt(_dot(diff, diff))
-    den = np.sqrt(_dot(target, target))
+    r""":math:`\|d\|/\|t\|`, or :math:`\|d\|` where :math:`t = 0`, over the last axis; a float for vectors.
+
+    Both norms are scale-safe (:func:`~.objectives._norm`): labels of 1e-170
+    give the relative error of labels of 1, not 0/0.
+    """
+    num = _norm(diff)
+    den = _norm(target)
     if np.ndim(num) == 0:
         return float(num / den) if den > 0 else float(num)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
 
 
 def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
-    r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`."""
+    r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`.
+
+    Scale-safe: the norms neither underflow nor overflow (:func:`~.scaling.safe_norm`).
+    """
     prediction, target = np.broadcast_arrays(
         np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
     )
     return _relative_norms((prediction - target).ravel(), target.ravel())
 
 
-def _resolve_step(step, A, m) -> float:
+def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
+    r"""``(mu at unit scale, mu in the user's units)`` for ``step`` (user units) or ``"auto"``."""
     if isinstance(step, str):
         if step != "auto":
             raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
-        return safe_step(A, m)
-    return check_step(step)
+        mu_unit = _unit_safe_step(A_unit, m)
+        return mu_unit, _step_to_user(mu_unit, a_exponent)
+    mu = check_step(step)
+    with np.errstate(over="ignore", under="ignore"):
+        mu_unit = float(np.ldexp(mu, 2 * a_exponent))
+    if not math.isfinite(mu_unit) or mu_unit == 0.0:
+        raise InvalidInputError(
+            f"step {mu!r} is 2^{2 * a_exponent} times larger at the unit scale of A, beyond float64's range: "
+            "give a step nearer 1/(m ||A||_2^2)"
+        )
+    return mu_unit, mu
 
 
 def _gradient_scale(A: np.ndarray, y: np.ndarray) -> float:
-    r"""The scale of ``gtol``: :math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1."""
-    return float(np.linalg.norm(A.T @ y)) or float(np.linalg.norm(A)) or 1.0
+    r"""The scale of ``gtol``: :math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1 (scale-safe norms)."""
+    return safe_norm(A.T @ y) or safe_norm(A) or 1.0
 
 
 def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
@@ -214,7 +296,28 @@ def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
     return True
 
 
-@np.errstate(over="ignore", invalid="ignore")  # non-finite values are stop reasons, not warnings
+def _unboundedness(direction: Direction, A, y, X, V, f_X: float, lp_done: bool) -> tuple[str | None, bool]:
+    r"""How the run at ``X`` (objective ``f_X < 0``, last steps ``V``) is shown unbounded, or None.
+
+    Returns ``(how, lp_done)``. One neuron: a float64 certificate (module
+    docstring), the linear program at most once per run (``lp_done``
+    carries that across checks); several neurons: the numerical recession
+    test. ``A`` and ``y`` are at unit scale.
+    """
+    if X.shape[1] > 1:
+        return ("it keeps decreasing linearly along the iterates' direction (a numerical recession test, "
+                "not a proof)" if _is_receding(direction, A, y, X, V, f_X) else None), lp_done  # fmt: skip
+    from .newton import _is_certificate, _unit_certificate
+
+    if _is_certificate(A, y, V[:, 0]):  # f_r(x + s v) falls like -s y^T A v once rows with (A v)_i < 0 are inactive
+        return "v = the last steps' direction has A v <= 0 and y^T A v > 0 in float64, a certificate", lp_done
+    if not lp_done:
+        if _unit_certificate(A, y) is not None:
+            return "the linear program max y^T A v s.t. A v <= 0 gives a v with y^T A v > 0, a certificate", True
+        return None, True
+    return None, lp_done
+
+
 def descend(
     A,
     y,
@@ -246,13 +349,15 @@ def descend(
     A_test, y_test : optional test set for ``test_error``.
     X_star : optional planted point for ``recovery_distance`` (m = 1; ignored for m > 1).
     progress : optional ``progress(iteration, max_iter)`` called at each record.
+
+    Every argument is in the user's units; the loop runs at unit scale and
+    every returned number is mapped back (module docstring, "Units").
     """
     A, y = check_problem(A, y)
     X = as_parameters(X0, A.shape[1], "X0").copy()
     m = X.shape[1]
     if not isinstance(direction, Direction):
         raise InvalidInputError(f"direction must be a Direction (GD or RGD); got {direction!r}")
-    mu = _resolve_step(step, A, m)
     max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     history_every = check_positive_int(history_every, "history_every")
     check_every = check_positive_int(check_every, "check_every")
@@ -269,30 +374,92 @@ def descend(
         if m == 1 and X_star.shape != X.shape:
             # X - X_star would broadcast to (d, k) and report a distance to no planted point
             raise InvalidInputError(f"X_star has shape {X_star.shape} but X0 describes one neuron, shape {X.shape}")
+    if isinstance(step, str) and step != "auto":
+        raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
+    if not isinstance(step, str):
+        check_step(step)
 
+    unit = unit_problem(A, y, A_test, y_test)
+    scaling = unit.scaling
+    mu_unit, mu = _resolve_step(step, unit.A, m, scaling.a_exponent)
+    X_unit = parameters_to_unit(scaling, X, "X0")
+    X_star_unit = None if (X_star is None or m != 1) else scaling.x_to_unit(X_star)
+    run = _descend_at_unit_scale(
+        unit.A, unit.y, X_unit, direction, mu_unit, max_iter, gtol, history_every, check_every,
+        unit.A_test, unit.y_test, X_star_unit, progress,
+    )  # fmt: skip
+
+    records = run.records
+    history = History(
+        iterations=np.asarray(records[0], dtype=np.int64),
+        objective=scaling.objective_from_unit(np.asarray(records[1], dtype=np.float64)),
+        relaxed_objective=scaling.objective_from_unit(np.asarray(records[2], dtype=np.float64)),
+        train_error=np.asarray(records[3], dtype=np.float64),
+        test_error=np.asarray(records[4], dtype=np.float64),
+        recovery_distance=np.ldexp(np.asarray(records[5], dtype=np.float64), scaling.x_exponent),
+    )
+    return DescentResult(
+        X=x_to_user(scaling, run.X),
+        method=direction.name,
+        step=mu,
+        iterations=run.iterations,
+        stop_reason=run.reason,
+        gradient_norm=float(scaling.gradient_from_unit(np.asarray(run.gradient_norm))),
+        objective=float(history.objective[-1]),
+        relaxed_objective=float(history.relaxed_objective[-1]),
+        train_error=float(history.train_error[-1]),
+        history=history,
+        message=run.message,
+    )
+
+
+@dataclass(frozen=True)
+class _UnitRun:
+    """What the loop returns at unit scale: final iterate, records (columns), stop."""
+
+    X: np.ndarray
+    records: tuple
+    iterations: int
+    reason: StopReason
+    gradient_norm: float
+    message: str
+
+
+@np.errstate(over="ignore", invalid="ignore")  # non-finite values are stop reasons, not warnings
+def _descend_at_unit_scale(
+    A, y, X, direction, mu, max_iter, gtol, history_every, check_every, A_test, y_test, X_star, progress
+) -> _UnitRun:
+    """The loop of :func:`descend` on validated data at unit scale; ``mu`` is the unit-scale step."""
+    m = X.shape[1]
     gscale = _gradient_scale(A, y)
     records: list[tuple[float, ...]] = []
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
         r = _residual(Z, y)
         relaxed = _relaxation_from(Z, y)
-        test = relative_error(_output(A_test @ X), y_test) if A_test is not None else math.nan
-        rec = float(np.linalg.norm(X - X_star)) if (X_star is not None and m == 1) else math.nan
+        test = _relative_norms(_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
+        rec = safe_norm(X - X_star) if X_star is not None else math.nan
         records.append((t, 0.5 * float(r @ r), relaxed, _relative_norms(r, y), test, rec))
         if progress is not None:
             progress(t, max_iter)
 
     Z = A @ X
     record(0, Z, X)
+    if not (math.isfinite(records[0][1]) and math.isfinite(records[0][2])):
+        raise InvalidInputError(
+            "the objective at X0 is not finite in float64: X0 is too large in magnitude for the data "
+            "(compare it with max|y| / max|A|)"
+        )
     reason = StopReason.MAX_ITERATIONS
     message = f"reached the iteration budget ({max_iter})"
     gnorm0 = None
     gnorm = math.nan
     X_check = X.copy()
+    lp_done = False
     t = 0
     while True:
         G = A.T @ direction.weights(Z, y)
-        gnorm = float(np.linalg.norm(G))
+        gnorm = safe_norm(G)
         if gnorm0 is None:
             gnorm0 = max(gnorm, gscale)
         if t == 0 and not math.isfinite(gnorm):
@@ -302,13 +469,13 @@ def descend(
         if not math.isfinite(gnorm) or gnorm > BLOWUP_FACTOR * gnorm0:
             reason = StopReason.DIVERGED
             message = (
-                f"diverged at iteration {t}: the direction norm {gnorm:.3g} exceeds "
-                f"{BLOWUP_FACTOR:.0e} x its starting size; the step {mu:.3g} is too large"
+                f"diverged at iteration {t}: the direction norm grew by {gnorm / gnorm0:.3g} over its "
+                f"starting size (more than {BLOWUP_FACTOR:.0e}); the step is too large"
             )
             break
         if gnorm <= gtol * gscale:
             reason = StopReason.CONVERGED
-            message = f"converged: ||direction|| = {gnorm:.3g} <= {gtol:.1e} * ||A^T y||"
+            message = f"converged: ||direction|| = {gnorm / gscale:.3g} ||A^T y|| <= {gtol:.1e} ||A^T y||"
             break
         if t >= max_iter:
             break
@@ -322,42 +489,21 @@ def descend(
         t += 1
         if t % check_every == 0:
             f_X = direction.objective(Z, y)
-            if f_X < 0 and _is_receding(direction, A, y, X, X - X_check, f_X):
-                reason = StopReason.UNBOUNDED
-                message = (
-                    f"unbounded at iteration {t}: the {direction.name} objective is {f_X:.3g} < 0 and "
-                    "keeps decreasing linearly along the iterates' direction (a recession direction; "
-                    "labels with negative entries make the relaxation unbounded below)"
-                )
-                break
+            if f_X < 0:
+                how, lp_done = _unboundedness(direction, A, y, X, X - X_check, f_X, lp_done)
+                if how is not None:
+                    reason = StopReason.UNBOUNDED
+                    message = (
+                        f"unbounded at iteration {t}: the {direction.name} objective is negative and {how}; "
+                        "labels with negative entries can make the relaxation unbounded below"
+                    )
+                    break
             X_check = X.copy()
         if t % history_every == 0:
             record(t, Z, X)
     if records[-1][0] != t:
         record(t, Z, X)
-
-    cols = list(zip(*records))
-    history = History(
-        iterations=np.asarray(cols[0], dtype=np.int64),
-        objective=np.asarray(cols[1]),
-        relaxed_objective=np.asarray(cols[2]),
-        train_error=np.asarray(cols[3]),
-        test_error=np.asarray(cols[4]),
-        recovery_distance=np.asarray(cols[5]),
-    )
-    return DescentResult(
-        X=X,
-        method=direction.name,
-        step=mu,
-        iterations=t,
-        stop_reason=reason,
-        gradient_norm=gnorm,
-        objective=float(history.objective[-1]),
-        relaxed_objective=float(history.relaxed_objective[-1]),
-        train_error=float(history.train_error[-1]),
-        history=history,
-        message=message,
-    )
+    return _UnitRun(X, tuple(zip(*records)), t, reason, gnorm, message)
 
 
 def gradient_descent(A, y, X0, **options) -> DescentResult:

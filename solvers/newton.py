@@ -56,6 +56,15 @@ Stopping. ``converged`` when :math:`\|\nabla f_r(x)\| \le` ``gtol``
 step no longer changes :math:`x` in float64 (the floor of rounding);
 ``max_iterations`` otherwise.
 
+Units. The iteration runs on the problem at unit scale
+(:mod:`._unitscale`: :math:`A' = 2^{-e_A}A`, :math:`y' = 2^{-e_y}y`, exact)
+and maps its answer back (:math:`x = 2^{e_y - e_A}x'`, :math:`f_r` times
+:math:`2^{2e_y}`; the relative gradient norm is unchanged), with every norm
+computed without underflow (:func:`~.scaling.safe_norm`). So labels of
+1e-170 or data times 1e-100 are solved as data of unit size are (where the
+squares of the data underflow, a gradient norm of 0 no longer stops the
+iteration at its first step), and on data of ordinary size no bit changes.
+
 Unboundedness
 -------------
 **Claim.** With :math:`c = A^Ty`, the following are equivalent: (a)
@@ -101,10 +110,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._records import freeze_arrays
+from ._unitscale import parameters_to_unit, unit_problem, x_to_user
 from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
 from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
+from .scaling import safe_norm
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
 
 __all__ = ["NewtonStopReason", "NewtonResult", "solve_relaxation_newton", "unboundedness_certificate"]
@@ -240,7 +251,7 @@ def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians, c_norm: float) 
     n, d = A.shape
     k = int(np.count_nonzero(mask))
     h = A.T @ np.where(mask, 0.0, w) if k < d else None
-    if h is not None and np.finfo(float).eps * float(np.linalg.norm(h)) * c_norm > NSPACE_NOISE * float(grad @ grad):
+    if h is not None and np.finfo(float).eps * safe_norm(h) * c_norm > NSPACE_NOISE * float(grad @ grad):
         h = None
     if h is None:
         for fresh in (False, True):  # an updated matrix drifts by rounding: rebuild it if it fails
@@ -318,17 +329,26 @@ def unboundedness_certificate(A, y) -> np.ndarray | None:
     r"""A direction :math:`v` with :math:`Av \le 0` and :math:`y^TAv > 0`, or None if there is none.
 
     Solves the linear program :math:`\max c^Tv` s.t. :math:`Av \le 0`,
-    :math:`c^Tv \le 1` (:math:`c = A^Ty`) with HiGHS; its value is 1 if a
-    certificate exists and 0 otherwise (module docstring). The returned
-    :math:`v` satisfies :math:`y^TAv > 0` exactly and :math:`Av \le 0` up to
-    HiGHS's feasibility tolerance (:data:`~.tolerances.LP_FEASIBILITY_RTOL`
-    times :math:`\|A\|_\infty\|v\|_\infty`, the size of one entry of
-    :math:`Av`). Labels :math:`y \ge 0` need no LP: :math:`\lambda = y`
-    proves boundedness.
+    :math:`c^Tv \le 1` (:math:`c = A^Ty`) with HiGHS, on the problem at unit
+    scale (a certificate is a direction, so any positive multiple of one is
+    one, and HiGHS's absolute tolerances then mean the same for data of any
+    units); its value is 1 if a certificate exists and 0 otherwise (module
+    docstring). The returned :math:`v` satisfies :math:`y^TAv > 0` exactly and
+    :math:`Av \le 0` up to HiGHS's feasibility tolerance
+    (:data:`~.tolerances.LP_FEASIBILITY_RTOL` times
+    :math:`\|A\|_\infty\|v\|_\infty`, the size of one entry of :math:`Av`),
+    both checked in float64 at unit scale. Labels :math:`y \ge 0` need no LP:
+    :math:`\lambda = y` proves boundedness.
     """
+    A, y = check_problem(A, y)
+    unit = unit_problem(A, y)
+    return _unit_certificate(unit.A, unit.y)
+
+
+def _unit_certificate(A: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """:func:`unboundedness_certificate` on validated data at unit scale."""
     from scipy.optimize import linprog
 
-    A, y = check_problem(A, y)
     if np.all(y >= 0):
         return None
     n = A.shape[0]
@@ -344,20 +364,21 @@ def unboundedness_certificate(A, y) -> np.ndarray | None:
     return v if _is_certificate(A, y, v, slack) else None
 
 
-def _unbounded_message(A, y, v, how: str) -> str:
+def _unbounded_message(A, y, v, how: str, labels: np.ndarray) -> str:
+    # A, y at unit scale (the printed A v and y^T A v are unit-scale numbers); labels in the user's units
     q = A @ v
-    neg = int(np.count_nonzero(y < 0))
+    neg = int(np.count_nonzero(labels < 0))
     return (
-        f"the relaxation f_r is unbounded below (newton, {how}): along v with A v <= 0 (max {float(q.max()):.3g}) "
-        f"and y^T A v = {float(y @ q):.3g} > 0, f_r(t v) = ||y||^2/2 - t y^T A v -> -inf; "
-        f"y has {neg} negative entries" + (f" (min {float(y.min()):.3g})" if neg else "")
+        f"the relaxation f_r is unbounded below (newton, {how}): along v with A v <= 0 (max {float(q.max()):.3g} "
+        f"at unit scale) and y^T A v = {float(y @ q):.3g} > 0, f_r(t v) = ||y||^2/2 - t y^T A v -> -inf; "
+        f"y has {neg} negative entries" + (f" (min {float(labels.min()):.3g})" if neg else "")
     )
 
 
-def _raise_if_unbounded(A, y) -> None:
-    v = unboundedness_certificate(A, y)
+def _raise_if_unbounded(A, y, labels) -> None:
+    v = _unit_certificate(A, y)
     if v is not None:
-        raise UnboundedRelaxationError(_unbounded_message(A, y, v, "linear-program certificate"))
+        raise UnboundedRelaxationError(_unbounded_message(A, y, v, "linear-program certificate", labels))
 
 
 def solve_relaxation_newton(
@@ -396,7 +417,29 @@ def solve_relaxation_newton(
     if x.shape[0] != d:
         raise InvalidInputError(f"x0 has {x.shape[0]} entries but A has {d} columns")
 
-    c_norm = float(np.linalg.norm(A.T @ y)) or 1.0
+    # the iteration runs at unit scale (powers of two, exact; module docstring of ._unitscale)
+    unit = unit_problem(A, y)
+    x, objective, rho, k, reason, message = _minimise(unit.A, unit.y, parameters_to_unit(unit.scaling, x, "x0"),
+                                                      gtol, max_iter, labels=y)  # fmt: skip
+    return NewtonResult(
+        x=x_to_user(unit.scaling, x),
+        objective=float(unit.scaling.objective_from_unit(np.asarray(objective))),  # inf, not an error, on overflow
+        gradient_norm=rho,
+        iterations=k,
+        stop_reason=reason,
+        seconds=time.perf_counter() - start,
+        message=message,
+    )
+
+
+def _minimise(A, y, x, gtol: float, max_iter: int, labels: np.ndarray) -> tuple:
+    r"""The Newton iteration on validated data at unit scale from ``x`` (unit scale).
+
+    Returns ``(x, f_r(x), ||grad|| / ||A^T y||, iterations, stop reason, message)``;
+    ``labels`` are the user's ``y``, for messages.
+    """
+    n, d = A.shape
+    c_norm = safe_norm(A.T @ y) or 1.0
     scale = float(np.einsum("ij,ij->", A, A)) / min(n, d) or 1.0
     nonnegative_labels = bool(np.all(y >= 0))
     hessians = _Hessians(A)
@@ -409,7 +452,7 @@ def solve_relaxation_newton(
     while True:
         w = _residual(z[:, None], y)
         grad = A.T @ w
-        rho = float(np.linalg.norm(grad)) / c_norm
+        rho = safe_norm(grad) / c_norm
         if rho <= gtol:
             reason = NewtonStopReason.CONVERGED
             message = f"converged: ||grad f_r|| = {rho:.3g} ||A^T y|| <= {gtol:.1e} ||A^T y||"
@@ -419,8 +462,8 @@ def solve_relaxation_newton(
         if not nonnegative_labels and not lp_checked and _relaxed_from(z[:, None], y) < 0:
             # a negative f_r with some negative labels: test -grad, then settle it by the LP once
             if _is_certificate(A, y, -grad):
-                raise UnboundedRelaxationError(_unbounded_message(A, y, -grad, "steepest-descent direction"))
-            _raise_if_unbounded(A, y)
+                raise UnboundedRelaxationError(_unbounded_message(A, y, -grad, "steepest-descent direction", labels))
+            _raise_if_unbounded(A, y, labels)
             lp_checked = True
         mask = activation_mask(z)
         mu = scale * max(min(THETA_MAX, rho), MU_FLOOR)
@@ -431,7 +474,7 @@ def solve_relaxation_newton(
         t = _line_search(z, q, y)
         if math.isinf(t):
             if _is_certificate(A, y, p):
-                raise UnboundedRelaxationError(_unbounded_message(A, y, p, "line search"))
+                raise UnboundedRelaxationError(_unbounded_message(A, y, p, "line search", labels))
             t = 1.0
         x_new = x + t * p
         if t <= 0.0 or np.array_equal(x_new, x):
@@ -443,13 +486,5 @@ def solve_relaxation_newton(
         k += 1
 
     if reason is not NewtonStopReason.CONVERGED and not nonnegative_labels and not lp_checked:
-        _raise_if_unbounded(A, y)
-    return NewtonResult(
-        x=x,
-        objective=_relaxed_from(z[:, None], y),
-        gradient_norm=rho,
-        iterations=k,
-        stop_reason=reason,
-        seconds=time.perf_counter() - start,
-        message=message,
-    )
+        _raise_if_unbounded(A, y, labels)
+    return x, _relaxed_from(z[:, None], y), rho, k, reason, message

@@ -38,6 +38,7 @@ import numpy as np
 from ._validation import as_matrix, as_parameters, check_finite_value, check_problem
 from .activation import activation_mask, all_inactive_mask, relu
 from .errors import InvalidInputError
+from .scaling import _SQUARE_SAFE_HIGH, _SQUARE_SAFE_LOW, safe_norm
 
 __all__ = [
     "objective",
@@ -72,6 +73,24 @@ def _dot(a: np.ndarray, b: np.ndarray):
     if a.ndim == 1 and b.ndim == 1:
         return float(a @ b)
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
+
+
+def _norm(v: np.ndarray):
+    r"""Euclidean norms over the last axis without underflow or overflow: a float for a vector.
+
+    Bitwise :math:`\sqrt{v^Tv}` of :func:`_dot` where the largest entry of a
+    member is of moderate size (as :func:`~.scaling.safe_norm`); members with
+    tiny or huge entries are recomputed one by one by
+    :func:`~.scaling.safe_norm`, so a batch gives the values of its members.
+    """
+    if v.ndim == 1:
+        return safe_norm(v)
+    norms = np.sqrt(_dot(v, v))
+    top = np.max(np.abs(v), axis=-1, initial=0.0)
+    odd = (top > 0.0) & np.isfinite(top) & ((top < _SQUARE_SAFE_LOW) | (top > _SQUARE_SAFE_HIGH))
+    for index in zip(*np.nonzero(odd)):
+        norms[index] = safe_norm(v[index])
+    return norms
 
 
 def _output(Z: np.ndarray) -> np.ndarray:

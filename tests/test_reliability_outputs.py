@@ -545,7 +545,7 @@ def test_a_memory_error_in_a_solve_is_out_of_memory_with_its_stage_not_an_intern
     monkeypatch.setattr(solve_command, "descend", too_big)
     reliability.injected("memory-error", 2)
     code, err = _cli(SOLVE, capsys)
-    assert code == 1 and err.startswith("relurelax: failed: out of memory during the solve (--method gd)")
+    assert code == 1 and err.startswith("relurelax: failed: out of memory during the GD descent")
     assert "internal error" not in err
     assert main(["--debug", *SOLVE]) == 1
     assert "Traceback" in capsys.readouterr().err  # --debug shows where it happened
