@@ -29,6 +29,12 @@ __all__ = [
     "CONIC_RTOL",
     "conic_rtol",
     "agreement_rtol",
+    "CONIC_GRADIENT_RTOL",
+    "CONIC_KKT_RTOL",
+    "CELL_KKT_RTOL",
+    "conic_gradient_rtol",
+    "conic_kkt_rtol",
+    "cell_kkt_rtol",
 ]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
@@ -72,3 +78,28 @@ def agreement_rtol(a: str, b: str) -> float:
         return DESCENT_OBJECTIVE_RTOL if name.lower() in ("gd", "rgd") else conic_rtol(name)
 
     return max(one(a), one(b))
+
+
+# --- certificates of a conic solve (measured: see the comments) -----------------------------
+#: largest relative gradient norm ||grad f_r(x)|| / ||A^T y|| (float64, unit scale) accepted at
+#: a backend's "optimal" point of the relaxation. PLACEHOLDER
+CONIC_GRADIENT_RTOL = MappingProxyType({"CLARABEL": 1e-3, "SCS": 1e-3, "OSQP": 1e-3})
+#: largest worst KKT residual (relaxation.KKTResiduals.worst, unit scale) accepted for form "qp".
+CONIC_KKT_RTOL = MappingProxyType({"CLARABEL": 1e-3, "SCS": 1e-3, "OSQP": 1e-3})
+#: largest worst KKT residual of the cell QP (cell._kkt, unit scale) accepted by solve_cell.
+CELL_KKT_RTOL = MappingProxyType({"CLARABEL": 1e-3, "SCS": 1e-3, "OSQP": 1e-3})
+
+
+def conic_gradient_rtol(backend: str) -> float:
+    """Certificate tolerance on the relative gradient norm of f_r for a backend (by name)."""
+    return CONIC_GRADIENT_RTOL[backend.upper()]
+
+
+def conic_kkt_rtol(backend: str) -> float:
+    """Certificate tolerance on the worst KKT residual of the relaxation's QP form for a backend."""
+    return CONIC_KKT_RTOL[backend.upper()]
+
+
+def cell_kkt_rtol(backend: str) -> float:
+    """Certificate tolerance on the worst KKT residual of the cell QP for a backend."""
+    return CELL_KKT_RTOL[backend.upper()]
