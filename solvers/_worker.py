@@ -6,10 +6,14 @@ catch it for themselves and return early. relurelax therefore builds every
 CVXPY model and runs every backend solve in one worker process, and waits for
 the answer in the parent, where a signal is honoured at once:
 
-* the worker is started with the ``"spawn"`` method (never ``fork``: the
-  parent has BLAS and progress-bar threads), once, and reused by every later
-  call, so a cross-check of many solves pays its start-up (a fresh
-  interpreter importing numpy and CVXPY) once; it is shut down at exit;
+* the worker is a fresh interpreter (``sys.executable``, started by
+  ``subprocess`` and connected by a socket pair carrying
+  :class:`multiprocessing.connection.Connection` messages): the spawn
+  method, never ``fork`` (the parent has BLAS and progress-bar threads), and
+  without multiprocessing's re-import of the caller's ``__main__``, so a
+  user's script needs no ``if __name__ == "__main__"`` guard. It starts
+  once and is reused by every later call, so a cross-check of many solves
+  pays its start-up (importing numpy and CVXPY) once; it is shut down at exit;
 * the worker ignores SIGINT (a terminal's Ctrl-C goes to the whole process
   group; the parent decides), and exits when its parent has gone;
 * the parent polls the pipe; a ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM,
@@ -29,12 +33,15 @@ from __future__ import annotations
 
 import atexit
 import importlib
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import warnings
+from multiprocessing.connection import Connection
 
 from .errors import SolveError
 
@@ -45,7 +52,6 @@ POLL_SECONDS = 0.05
 #: how often (seconds) the worker checks that its parent is still alive
 PARENT_CHECK_SECONDS = 0.5
 
-_CONTEXT = multiprocessing.get_context("spawn")
 _lock = threading.Lock()
 _state: dict = {"process": None, "conn": None, "atexit": False}
 
@@ -58,8 +64,9 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(0)
 
 
-def _serve(conn, parent_pid: int) -> None:
+def _serve(fd: int, parent_pid: int) -> None:
     """The worker's loop: receive ``(module, function, args, kwargs)``, reply ``("ok", value)`` or ``("error", ...)``."""
+    conn = Connection(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # warnings would reach the user's terminal through the inherited stderr; the parent judges every result
@@ -86,33 +93,40 @@ def _serve(conn, parent_pid: int) -> None:
 
 
 def _start() -> None:
-    parent_conn, child_conn = _CONTEXT.Pipe(duplex=True)
-    process = _CONTEXT.Process(target=_serve, args=(child_conn, os.getpid()), name="relurelax-conic-worker",
-                               daemon=True)  # fmt: skip
+    parent_sock, child_sock = socket.socketpair()
+    code = f"from relurelax.solvers._worker import _serve; _serve({child_sock.fileno()}, {os.getpid()})"
     # SIGINT stays blocked in the child until it has installed SIG_IGN, so a Ctrl-C during its
-    # start-up cannot print a traceback from it; the parent receives the signal as usual
+    # start-up cannot print a traceback from it; the parent still receives the signal
     blocked = threading.current_thread() is threading.main_thread()
     if blocked:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        process.start()
+        process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child_sock.fileno(),),
+                                   stdin=subprocess.DEVNULL, close_fds=True)  # fmt: skip
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
-    child_conn.close()
-    _state.update(process=process, conn=parent_conn)
+        child_sock.close()
+    _state.update(process=process, conn=Connection(parent_sock.detach()))
     if not _state["atexit"]:
         atexit.register(shutdown)
         _state["atexit"] = True
+
+
+def _alive(process) -> bool:
+    return process is not None and process.poll() is None
 
 
 def _kill() -> None:
     process, conn = _state["process"], _state["conn"]
     _state.update(process=None, conn=None)
     if process is not None:
-        if process.is_alive():
+        if _alive(process):
             process.kill()
-        process.join(timeout=5)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
     if conn is not None:
         conn.close()
 
@@ -124,8 +138,8 @@ def shutdown() -> None:
         return
     try:
         conn.send(None)
-        process.join(timeout=1.0)
-    except (OSError, ValueError):
+        process.wait(timeout=1.0)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
         pass
     _kill()
 
@@ -133,14 +147,17 @@ def shutdown() -> None:
 def worker_pid() -> int | None:
     """The worker's process id, or None when none runs (for tests and diagnostics)."""
     process = _state["process"]
-    return process.pid if process is not None and process.is_alive() else None
+    return process.pid if _alive(process) else None
 
 
 def _death(backend: str, what: str) -> SolveError:
     process = _state["process"]
+    code = None
     if process is not None:
-        process.join(timeout=1.0)
-    code = None if process is None else process.exitcode
+        try:
+            code = process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            pass
     if code is not None and code < 0:
         try:
             how = f"killed by {signal.Signals(-code).name}"
@@ -162,14 +179,14 @@ def run(module: str, function: str, args: tuple = (), kwargs: dict | None = None
     """
     with _lock:
         process = _state["process"]
-        if process is None or not process.is_alive():
+        if not _alive(process):
             _kill()
             _start()
         conn = _state["conn"]
         try:
             conn.send((module, function, tuple(args), dict(kwargs or {})))
             while not conn.poll(POLL_SECONDS):
-                if not _state["process"].is_alive() and not conn.poll(0):
+                if not _alive(_state["process"]) and not conn.poll(0):
                     raise _death(backend, what)
             reply = conn.recv()
         except SolveError:
