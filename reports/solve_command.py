@@ -27,6 +27,7 @@ from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
 
+from . import progress
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from ._io import atomic_write_text, check_writable_target, dumps_json
 from .cli import CommandFailed
@@ -96,6 +97,8 @@ def run_solve(args) -> tuple[dict, str | None]:
         raise InvalidInputError(
             f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
         )
+    progress.stage(f"solving the relaxation with {args.solver} (n={n}, d={d})" if args.method == "cvxpy"
+                   else f"solving with {args.method} (n={n}, d={d}, m={m})")  # fmt: skip
     if args.method == "cvxpy":
         res = solve_relaxation(A, y, backend=args.solver)
         X = res.x[:, None]
