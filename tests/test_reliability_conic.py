@@ -255,6 +255,19 @@ def test_a_worker_that_dies_is_a_solve_error_naming_the_backend_and_the_signal(m
     assert res.status == "optimal" and _worker.worker_pid() not in (None, pid)
 
 
+def test_the_worker_ignores_a_ctrl_c_so_only_its_parent_decides(capfd):
+    # a terminal sends Ctrl-C to the whole process group, also while the worker waits for work
+    P = planted_problem(30, 10, 1, seed=0)
+    solve_relaxation(P.A, P.y)
+    pid = _worker.worker_pid()
+    reliability.injected("worker-sigint")
+    os.kill(pid, signal.SIGINT)
+    time.sleep(0.3)
+    assert solve_relaxation(P.A, P.y).status == "optimal"
+    assert _worker.worker_pid() == pid
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
 def test_an_error_inside_the_worker_is_a_solve_error_naming_the_backend():
     P = planted_problem(30, 10, 1, seed=0)
     reliability.injected("backend-failure")
@@ -303,7 +316,8 @@ def _selected_signal_cases(request) -> list:
 def interrupted_runs(request, tmp_path_factory):
     """Run ``solve --method cvxpy`` for every selected (backend, signal), all at once.
 
-    Each run is signalled 0.3 s after its backend has started; returns, per (backend, signal),
+    Each run is signalled 0.3 s after its backend has started (SIGINT to its process group, so
+    the worker receives it too, SIGTERM to the command alone); returns, per (backend, signal),
     ``(returncode, stderr, seconds from signal to exit, json path, worker pid)``.
     """
     root = tmp_path_factory.mktemp("interrupt")
@@ -321,6 +335,7 @@ def interrupted_runs(request, tmp_path_factory):
             [sys.executable, "-m", "relurelax.reports.cli", "solve", "--data", str(data), "--method", "cvxpy",
              "--solver", backend, "--json", str(root / f"{tag}.json")],
             cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
         )  # fmt: skip
         runs[(backend, sig)] = {"proc": proc, "marker": root / f"{tag}.marker", "json": root / f"{tag}.json"}
     deadline = time.time() + 120
@@ -333,7 +348,10 @@ def interrupted_runs(request, tmp_path_factory):
                 continue
             time.sleep(0.3)
             sent = time.time()
-            run["proc"].send_signal(key[1])
+            if key[1] is signal.SIGINT:  # as a terminal's Ctrl-C does: to the whole process group
+                os.killpg(run["proc"].pid, signal.SIGINT)
+            else:  # as `kill PID` does: to the command alone
+                run["proc"].send_signal(key[1])
             try:
                 run["proc"].wait(timeout=30)
             except subprocess.TimeoutExpired:
