@@ -187,18 +187,19 @@ def run_solve(args) -> tuple[dict, str | None]:
     n, d = A.shape
 
     if args.method == "cvxpy":
+        run_progress.stage(f"solving the relaxation with {args.solver} (n={n}, d={d})")
         res = solve_relaxation(A, y, backend=args.solver)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = res.backend, res.iterations, res.status, res.seconds
         failed = None
     elif args.method == "newton":
-        run_progress.stage("the Newton solve")
+        run_progress.stage(f"the Newton solve (n={n}, d={d})")
         res = solve_relaxation_newton(A, y, max_iter=iters)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = None, res.iterations, res.stop_reason.value, res.seconds
         failed = None
     else:
-        run_progress.stage(f"the {args.method.upper()} descent")
+        run_progress.stage(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
         start = time.perf_counter()
         res = descend(
             A, y, X0, GD if args.method == "gd" else RGD, step=step, max_iter=iters,

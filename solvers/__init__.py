@@ -28,6 +28,7 @@ from .descent import (
 )
 from .errors import (
     DataFileError,
+    InaccurateSolutionError,
     InvalidInputError,
     SolveError,
     SolverUnavailableError,
@@ -47,7 +48,7 @@ from .objectives import (
     residual,
     rgd_direction,
 )
-from .relaxation import BACKENDS, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
+from .relaxation import BACKENDS, Certificate, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
 from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton
 from .batched import MethodTrials, TrialBatch, run_trials
 

@@ -34,11 +34,19 @@ KKT residuals (duals :math:`\lambda_j \ge 0` of the cell constraints,
 - primal feasibility: :math:`(2D_j - I) A x_j \ge 0`;
 - dual feasibility: :math:`\lambda_j \ge 0`;
 - complementarity: :math:`\lambda_j^T (2D_j - I) A x_j = 0`.
+
+As for the relaxation (:mod:`.relaxation`), the QP is built and solved at
+unit scale in the worker process (:math:`X = (b/a) X'`, values times
+:math:`b^2`, the masks unchanged), and the result is accepted only when its
+worst KKT residual, computed in float64 at unit scale, is within the
+backend's :data:`~.tolerances.CELL_KKT_RTOL`: otherwise its status is
+``"inaccurate"`` and :class:`~.errors.InaccurateSolutionError` is raised
+unless ``accept_inaccurate=True``.
 """
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,9 +54,20 @@ import numpy as np
 from ._records import freeze_arrays
 from ._validation import as_matrix, as_parameters, check_problem
 from .activation import activation_mask
-from .errors import InvalidInputError
+from .errors import InaccurateSolutionError, InvalidInputError, SolveError
 from .objectives import _loss_from, _regularized_from
-from .relaxation import KKTResiduals, _check_backend, check_solved, run_backend
+from .relaxation import (
+    Certificate,
+    KKTResiduals,
+    _check_backend,
+    _objective_from_unit,
+    backend_options,
+    inaccurate_message,
+    native_solve,
+    solve_natively,
+)
+from .scaling import safe_norm, to_unit
+from .tolerances import cell_kkt_rtol
 
 __all__ = ["CellResult", "cell_masks", "cell_problem", "solve_cell"]
 
@@ -66,7 +85,9 @@ class CellResult:
     :math:`a_i^T x_j < 0` for every j: on a row that every mask leaves
     inactive the cell QP only asks :math:`a_i^T x_j \le 0`.
     ``solver_objective`` is what CVXPY reported; ``masks`` (n, m) are the
-    fixed :math:`D_j`.
+    fixed :math:`D_j`. ``status`` is ``"optimal"`` when ``certificate``
+    (the KKT residuals ``kkt`` at unit scale) passes and ``"inaccurate"``
+    otherwise; ``backend_status`` is what the backend said.
     """
 
     X: np.ndarray
@@ -81,6 +102,8 @@ class CellResult:
     iterations: int | None
     is_dcp: bool
     kkt: KKTResiduals
+    backend_status: str = ""
+    certificate: Certificate | None = None
 
     def __post_init__(self):
         freeze_arrays(self)
@@ -131,7 +154,7 @@ def _kkt(A, y, X, masks, lam) -> KKTResiduals:
     S = 2.0 * D - 1.0
     r = _cell_residual(Z, masks, y)
     signed = S * Z
-    c = float(np.linalg.norm(A.T @ y))
+    c = safe_norm(A.T @ y)
     primal = float(np.max(-signed, initial=0.0)) / max(1.0, float(np.max(np.abs(Z), initial=0.0))) + 0.0
     dual = float(np.max(-lam, initial=0.0)) / max(1.0, float(np.max(np.abs(lam), initial=0.0))) + 0.0
     comp = float(np.abs((lam * signed).sum(axis=0)).sum()) / max(1.0, float(y @ y))
@@ -139,7 +162,20 @@ def _kkt(A, y, X, masks, lam) -> KKTResiduals:
     return KKTResiduals(primal, dual, comp, stat)
 
 
-def solve_cell(A, y, masks, *, backend: str = "CLARABEL", **solver_options) -> CellResult:
+def _native_cell(A: np.ndarray, y: np.ndarray, masks: np.ndarray, name: str, options: dict) -> dict:
+    """Build and solve the cell QP (in the worker); see :func:`~.relaxation.native_solve`."""
+    import time
+
+    start = time.perf_counter()
+    problem, X, in_cell = cell_problem(A, y, masks)
+    out = native_solve(problem, {"X": X}, {"lam": in_cell}, name, options)
+    out["is_dcp"] = problem.is_dcp()
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: bool = False,
+               **solver_options) -> CellResult:  # fmt: skip
     r"""Minimise :math:`f_m` over the closed activation cell with masks ``masks``.
 
     Parameters
@@ -148,39 +184,54 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", **solver_options) -> C
     masks : boolean (n, m) (or (n,) for one neuron): column j is the diagonal
         of :math:`D_j`, e.g. :func:`cell_masks` of a descent result.
     backend : ``"CLARABEL"`` (default), ``"SCS"`` or ``"OSQP"``.
-    solver_options : passed to ``Problem.solve``.
+    accept_inaccurate : return a result whose certificate fails (status
+        ``"inaccurate"``) instead of raising :class:`~.errors.InaccurateSolutionError`.
+    solver_options : passed to ``Problem.solve`` (over
+        :data:`~.relaxation.BACKEND_DEFAULTS`).
 
     Raises
     ------
-    SolveError : the backend failed or returned no solution.
+    InaccurateSolutionError : the KKT residuals at the backend's point exceed
+        :data:`~.tolerances.CELL_KKT_RTOL`; ``.result`` holds the record.
+    SolveError : the backend failed, returned no solution, or its worker died.
     SolverUnavailableError : the backend is unknown or not installed.
     """
     A, y = check_problem(A, y)
     masks = _check_masks(masks, A.shape[0])
     name = _check_backend(backend)
+    A_unit, y_unit, scaling = to_unit(A, y)
+    d, m = A.shape[1], masks.shape[1]
 
-    start = time.perf_counter()
-    problem, X, in_cell = cell_problem(A, y, masks)
-    dcp = problem.is_dcp()
-    status = run_backend(problem, name, "the cell problem", **solver_options)
-    seconds = time.perf_counter() - start
-    check_solved(status, X, name, "the cell problem")
-
-    Xv = np.asarray(X.value, dtype=np.float64).reshape(A.shape[1], masks.shape[1])
-    lam = np.asarray(in_cell.dual_value, dtype=np.float64).reshape(masks.shape)
-    Z = A @ Xv
-    r = _cell_residual(Z, masks, y)
-    return CellResult(
-        X=Xv,
+    what = "the cell problem"
+    out = solve_natively("cell._native_cell", (A_unit, y_unit, masks, name, backend_options(name, solver_options)),
+                         name, what)  # fmt: skip
+    status = out["status"]
+    Xu = out["values"]["X"]
+    if status not in ("optimal", "optimal_inaccurate") or Xu is None:
+        raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
+    Xu = Xu.reshape(d, m)
+    lam = out["duals"]["lam"]
+    kkt = (KKTResiduals(math.nan, math.nan, math.nan, math.nan) if lam is None
+           else _kkt(A_unit, y_unit, Xu, masks, lam.reshape(masks.shape)))  # fmt: skip
+    certificate = Certificate(name, None, None, kkt.worst, cell_kkt_rtol(name))
+    Z = A_unit @ Xu
+    r = _cell_residual(Z, masks, y_unit)
+    result = CellResult(
+        X=scaling.x_from_unit(Xu),
         masks=masks.copy(),
-        objective=0.5 * float(r @ r),
-        loss=_loss_from(Z, y),
-        regularized=_regularized_from(Z, y),
-        solver_objective=float(problem.value),
-        status=status,
+        objective=_objective_from_unit(scaling, 0.5 * float(r @ r)),
+        loss=_objective_from_unit(scaling, _loss_from(Z, y_unit)),
+        regularized=_objective_from_unit(scaling, _regularized_from(Z, y_unit)),
+        solver_objective=_objective_from_unit(scaling, out["value"]),
+        status="optimal" if certificate.passed else "inaccurate",
         backend=name,
-        seconds=seconds,
-        iterations=getattr(problem.solver_stats, "num_iters", None),
-        is_dcp=dcp,
-        kkt=_kkt(A, y, Xv, masks, lam),
+        seconds=out["seconds"],
+        iterations=out["iterations"],
+        is_dcp=out["is_dcp"],
+        kkt=kkt,
+        backend_status=status,
+        certificate=certificate,
     )
+    if not certificate.passed and not accept_inaccurate:
+        raise InaccurateSolutionError(inaccurate_message(name, status, what, certificate), result)
+    return result

@@ -14,6 +14,7 @@ __all__ = [
     "DataFileError",
     "SolveError",
     "UnboundedRelaxationError",
+    "InaccurateSolutionError",
     "SolverUnavailableError",
 ]
 
@@ -37,6 +38,21 @@ class UnboundedRelaxationError(SolveError):
     :math:`y^T A v > 0`; such a direction exists, for instance, when a label is
     negative and :math:`A` has full row rank.
     """
+
+
+class InaccurateSolutionError(SolveError):
+    r"""A backend said "optimal" but relurelax's own certificate at the returned point fails.
+
+    ``result`` is the full result record (status ``"inaccurate"``), so a caller
+    can show what the backend returned; the message names the backend and the
+    failing residual. :func:`~.relaxation.solve_relaxation` and
+    :func:`~.cell.solve_cell` raise it unless called with
+    ``accept_inaccurate=True``, in which case they return that record.
+    """
+
+    def __init__(self, message: str, result=None):
+        super().__init__(message)
+        self.result = result
 
 
 class SolverUnavailableError(InvalidInputError):

@@ -17,29 +17,66 @@ Two equivalent forms:
   - dual feasibility: :math:`\lambda, \nu \ge 0`;
   - complementarity: :math:`\lambda^T(s - Ax) = 0`, :math:`\nu^Ts = 0`.
 
-A status other than ``optimal`` never passes silently: an unbounded problem
-raises :class:`~.errors.UnboundedRelaxationError`, any other failure
-:class:`~.errors.SolveError`, and ``optimal_inaccurate`` is returned with its
-status and a warning.
+Nothing a backend says is taken at face value:
+
+* **Unit scale.** The model is built and solved on :math:`(A', y')`, the data
+  scaled by powers of two to unit size (:func:`~.scaling.to_unit`), and the
+  answer is mapped back (:math:`x = (b/a)\,x'`, objective values times
+  :math:`b^2`). Since :math:`f_r(x; aA, by) = b^2 f_r(\tfrac ab x; A, y)`,
+  the backend sees the same numbers whatever the units of the data; data whose
+  dynamic range float64 cannot hold is refused (:class:`~.errors.InvalidInputError`).
+* **Certificate.** At the returned point relurelax computes, in float64 at
+  unit scale, the relative gradient norm
+  :math:`\|\nabla f_r(x)\|/\|A^Ty\|` (scale-free) and, for ``"qp"``, the KKT
+  residuals from the duals, and judges them against the backend's named
+  tolerances (:data:`~.tolerances.CONIC_GRADIENT_RTOL`,
+  :data:`~.tolerances.CONIC_KKT_RTOL`). A backend ``optimal`` or
+  ``optimal_inaccurate`` whose certificate passes has status ``"optimal"``;
+  one whose certificate fails has status ``"inaccurate"`` and raises
+  :class:`~.errors.InaccurateSolutionError` (carrying the result), unless the
+  caller passes ``accept_inaccurate=True``. What the backend itself said is
+  kept in ``backend_status``.
+* **Unbounded.** :class:`~.errors.UnboundedRelaxationError` is raised only
+  with a direction :math:`v` with :math:`A'v \le 0` and :math:`y'^TA'v > 0`
+  checked in float64 at unit scale
+  (:func:`~.newton.unboundedness_certificate`). A backend that says
+  ``unbounded`` without one has failed (:class:`~.errors.SolveError`);
+  labels :math:`y \ge 0` are themselves a proof that :math:`f_r` is bounded.
+* **Interruptible.** Model building and the backend run in a worker process
+  (:mod:`._worker`), so Ctrl-C and SIGTERM stop any backend at once.
+* **Deterministic.** No setting depends on wall time: OSQP's adaptive-rho
+  interval, timed by default in OSQP < 1.0, is fixed to a count of
+  iterations (:data:`BACKEND_DEFAULTS`).
 """
 
 from __future__ import annotations
 
-import time
-import warnings
+import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
+from . import _worker
 from ._records import freeze_arrays
 from ._validation import check_problem
-from .errors import SolveError, SolverUnavailableError, UnboundedRelaxationError, InvalidInputError
+from .errors import (
+    InaccurateSolutionError,
+    InvalidInputError,
+    SolveError,
+    SolverUnavailableError,
+    UnboundedRelaxationError,
+)
 from .objectives import _relaxed_from, _residual
+from .scaling import safe_norm, to_unit
+from .tolerances import conic_gradient_rtol, conic_kkt_rtol
 
 __all__ = [
     "BACKENDS",
+    "BACKEND_DEFAULTS",
     "FORMS",
     "installed_backends",
+    "Certificate",
     "KKTResiduals",
     "RelaxationResult",
     "solve_relaxation",
@@ -49,6 +86,19 @@ __all__ = [
 #: conic/QP backends relurelax supports, in order of preference
 BACKENDS = ("CLARABEL", "SCS", "OSQP")
 FORMS = ("direct", "qp")
+#: options relurelax passes to a backend unless the caller overrides them. OSQP < 1.0 times its
+#: rho adaptation by default (adaptive_rho_interval = 0: "a fraction of the setup time"), so two
+#: runs of the same problem differ at 1e-9; a fixed interval of 50 iterations (OSQP 1.x's default)
+#: makes every run the same. SCS (time_limit_secs = 0) and CLARABEL (time_limit = inf) have no
+#: setting that depends on wall time at their defaults.
+BACKEND_DEFAULTS = MappingProxyType({
+    "CLARABEL": MappingProxyType({}),
+    "SCS": MappingProxyType({}),
+    "OSQP": MappingProxyType({"adaptive_rho_interval": 50}),
+})  # fmt: skip
+#: statuses of a backend that come with a point to check
+_SOLVED = ("optimal", "optimal_inaccurate")
+_UNBOUNDED = ("unbounded", "unbounded_inaccurate")
 
 
 def installed_backends() -> tuple[str, ...]:
@@ -74,14 +124,49 @@ class KKTResiduals:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    r"""relurelax's own optimality certificate of a conic solve, computed in float64 at unit scale.
+
+    ``gradient_norm`` is :math:`\|\nabla f_r(x)\|/\|A^Ty\|` (None for a cell
+    solve, whose objective has no such gradient test); ``kkt_worst`` the
+    worst KKT residual (None for the ``"direct"`` form, which has no duals).
+    Each is judged against its tolerance; ``passed`` when every present
+    measure is within it (NaN never passes).
+    """
+
+    backend: str
+    gradient_norm: float | None
+    gradient_tolerance: float | None
+    kkt_worst: float | None
+    kkt_tolerance: float | None
+
+    def failures(self) -> tuple[str, ...]:
+        """One phrase per failing measure, e.g. ``"relative gradient norm 2 > 1e-06"``."""
+        out = []
+        if self.gradient_norm is not None and not self.gradient_norm <= self.gradient_tolerance:
+            out.append(f"relative gradient norm ||grad f_r(x)||/||A^T y|| = {self.gradient_norm:.3g} "
+                       f"> {self.gradient_tolerance:.1e}")  # fmt: skip
+        if self.kkt_worst is not None and not self.kkt_worst <= self.kkt_tolerance:
+            out.append(f"worst KKT residual {self.kkt_worst:.3g} > {self.kkt_tolerance:.1e}")
+        return tuple(out)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures()
+
+
+@dataclass(frozen=True)
 class RelaxationResult:
     r"""A CVXPY solve of :math:`\min f_r`.
 
     ``objective`` is :math:`f_r(x)` recomputed in float64 at the returned x
     (not the solver's own value); ``solver_objective`` is what CVXPY
-    reported. ``gradient_norm`` is :math:`\|\nabla f_r(x)\|/\|A^Ty\|`, an
-    optimality measure independent of the backend. ``seconds`` is the wall
-    time of building and solving the model.
+    reported, in the user's units. ``status`` is relurelax's verdict:
+    ``"optimal"`` when ``certificate`` passes, ``"inaccurate"`` when it does
+    not; ``backend_status`` is what the backend said. ``gradient_norm`` is
+    :math:`\|\nabla f_r(x)\|/\|A^Ty\|` and ``kkt`` the KKT residuals (form
+    ``"qp"``), both at unit scale (they are scale-free). ``seconds`` is the
+    wall time of building and solving the model (in the worker process).
     """
 
     x: np.ndarray
@@ -95,6 +180,8 @@ class RelaxationResult:
     is_dcp: bool
     gradient_norm: float
     kkt: KKTResiduals | None
+    backend_status: str = ""
+    certificate: Certificate | None = None
 
     def __post_init__(self):
         freeze_arrays(self)
@@ -114,28 +201,65 @@ def _check_backend(backend: str) -> str:
     return name
 
 
-def run_backend(problem, name: str, what: str, **solver_options) -> str:
-    """Solve a CVXPY problem with backend ``name``; a backend crash becomes a :class:`SolveError`.
+def backend_options(name: str, solver_options: dict) -> dict:
+    """The options passed to backend ``name``: :data:`BACKEND_DEFAULTS` overridden by the caller's."""
+    return {**BACKEND_DEFAULTS.get(name, {}), **solver_options}
 
-    Returns CVXPY's status string; ``what`` names the problem in messages.
+
+def native_solve(problem, variables: dict, duals: dict, name: str, options: dict) -> dict:
+    r"""Solve a CVXPY problem in the current process and return plain data (run in the worker).
+
+    Returns ``status``, ``value`` (CVXPY's objective), ``iterations``, and the
+    values of ``variables`` and dual values of the constraints ``duals`` as
+    float64 arrays (None when the backend gave none); a backend error is status
+    ``"solver_error"`` with its first line in ``message``.
     """
+    import time
+
     import cvxpy as cp
 
+    start = time.perf_counter()
     try:
-        problem.solve(solver=name, **solver_options)
+        problem.solve(solver=name, **options)
     except cp.error.SolverError as exc:
-        raise SolveError(f"{name} failed on {what}: {str(exc).splitlines()[0]}") from None
-    return problem.status
+        return {"status": "solver_error", "message": (str(exc).splitlines() or [""])[0],
+                "seconds": time.perf_counter() - start}  # fmt: skip
+
+    def arr(v):
+        return None if v is None else np.asarray(v, dtype=np.float64)
+
+    value = problem.value
+    return {
+        "status": problem.status,
+        "value": float(value) if value is not None else math.nan,
+        "iterations": getattr(problem.solver_stats, "num_iters", None),
+        "values": {k: arr(v.value) for k, v in variables.items()},
+        "duals": {k: arr(c.dual_value) for k, c in duals.items()},
+        "seconds": time.perf_counter() - start,
+    }
 
 
-def check_solved(status: str, variable, name: str, what: str) -> None:
-    """Accept ``optimal`` silently and ``optimal_inaccurate`` with a warning; raise :class:`SolveError` otherwise."""
-    import cvxpy as cp
+def _native_relaxation(A: np.ndarray, y: np.ndarray, form: str, name: str, options: dict) -> dict:
+    """Build and solve the relaxation's model (in the worker); see :func:`native_solve`."""
+    import time
 
-    if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) or variable.value is None:
-        raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
-    if status == cp.OPTIMAL_INACCURATE:
-        warnings.warn(f"{name} solved {what} only to reduced accuracy (status '{status}')", stacklevel=3)
+    start = time.perf_counter()
+    problem, x, extras = relaxation_problem(A, y, form)
+    variables = {"x": x, **({"s": extras["s"]} if form == "qp" else {})}
+    duals = {"lam": extras["lam"], "nu": extras["nu"]} if form == "qp" else {}
+    out = native_solve(problem, variables, duals, name, options)
+    out["is_dcp"] = problem.is_dcp()
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def solve_natively(task: str, args: tuple, name: str, what: str) -> dict:
+    """Run the model-building task ``task`` of this package in the worker and check its status."""
+    module, _, function = task.rpartition(".")
+    out = _worker.run(f"relurelax.solvers.{module}", function, args, backend=name, what=what)
+    if out["status"] == "solver_error":
+        raise SolveError(f"{name} failed on {what}: {out['message']}")
+    return out
 
 
 def relaxation_problem(A: np.ndarray, y: np.ndarray, form: str = "direct"):
@@ -172,72 +296,115 @@ def _kkt(A, y, x, s, lam, nu) -> KKTResiduals:
     return KKTResiduals(primal, dual, comp, stat)
 
 
-def solve_relaxation(A, y, *, backend: str = "CLARABEL", form: str = "direct", **solver_options) -> RelaxationResult:
-    r"""Minimise :math:`f_r` with CVXPY.
+def relative_gradient_norm(A: np.ndarray, y: np.ndarray, x: np.ndarray) -> float:
+    r""":math:`\|\nabla f_r(x)\|/\|A^Ty\|` (1 in place of a zero :math:`\|A^Ty\|`), scale-safely."""
+    Z = (A @ x)[:, None]
+    return safe_norm(A.T @ _residual(Z, y)) / (safe_norm(A.T @ y) or 1.0)
+
+
+def _unbounded_or_failed(A_unit, y_unit, name: str, status: str) -> SolveError:
+    r"""The error for a backend that says unbounded (or whose point fails): proved or not, in float64."""
+    from .newton import unboundedness_certificate
+
+    v = unboundedness_certificate(A_unit, y_unit)
+    if v is None:
+        why = ("labels y >= 0 prove f_r bounded below (lambda = y)" if np.all(y_unit >= 0)
+               else "no direction v with A v <= 0 and y^T A v > 0 exists in float64")  # fmt: skip
+        return SolveError(f"{name} returned status '{status}' (f_r unbounded below) on the relaxation, "
+                          f"but {why}: the solve failed")  # fmt: skip
+    q = A_unit @ v
+    neg = int(np.count_nonzero(y_unit < 0))
+    return UnboundedRelaxationError(
+        f"the relaxation f_r is unbounded below ({name} status '{status}', certified in float64 at unit scale): "
+        f"along v with A v <= 0 and y^T A v > 0, f_r(t v) = ||y||^2/2 - t y^T A v -> -inf; "
+        f"y has {neg} negative entries" + (f" (min {float(y_unit.min()):.3g} at unit scale)" if neg else "")
+    )
+
+
+def _objective_from_unit(scaling, value: float) -> float:
+    try:
+        return scaling.objective_from_unit(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def inaccurate_message(name: str, status: str, what: str, certificate: Certificate) -> str:
+    """One line: the backend, what it said, and the residual that fails relurelax's certificate."""
+    return (f"{name} returned status '{status}' on {what}, but the point fails relurelax's certificate: "
+            + "; ".join(certificate.failures()) + " (status 'inaccurate')")  # fmt: skip
+
+
+def solve_relaxation(
+    A, y, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False, **solver_options
+) -> RelaxationResult:
+    r"""Minimise :math:`f_r` with CVXPY, at unit scale, in the worker process, and certify the answer.
 
     Parameters
     ----------
     A, y : data (n, d) and labels (n,).
     backend : ``"CLARABEL"`` (default), ``"SCS"`` or ``"OSQP"``.
     form : ``"direct"`` or ``"qp"`` (the latter also returns KKT residuals).
-    solver_options : passed to ``Problem.solve``.
+    accept_inaccurate : return a result whose certificate fails (status
+        ``"inaccurate"``) instead of raising :class:`~.errors.InaccurateSolutionError`.
+    solver_options : passed to ``Problem.solve`` (over :data:`BACKEND_DEFAULTS`).
 
     Raises
     ------
-    UnboundedRelaxationError : f_r is unbounded below (e.g. a negative label).
-    SolveError : the backend failed or returned no solution.
+    InaccurateSolutionError : the backend's point fails the certificate
+        (module docstring); ``.result`` holds the record.
+    UnboundedRelaxationError : f_r is unbounded below, with a certificate
+        checked in float64 (e.g. a negative label).
+    SolveError : the backend failed, returned no solution, said unbounded
+        without a certificate, or its worker process died.
     SolverUnavailableError : the backend is unknown or not installed.
+    InvalidInputError : bad data, or data float64 cannot hold at one scale.
     """
-    import cvxpy as cp
-
     A, y = check_problem(A, y)
     name = _check_backend(backend)
     if form not in FORMS:
         raise InvalidInputError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
+    A_unit, y_unit, scaling = to_unit(A, y)
 
-    start = time.perf_counter()
-    problem, x, extras = relaxation_problem(A, y, form)
-    dcp = problem.is_dcp()
-    status = run_backend(problem, name, "the relaxation", **solver_options)
-    seconds = time.perf_counter() - start
+    what = "the relaxation"
+    out = solve_natively("relaxation._native_relaxation", (A_unit, y_unit, form, name, backend_options(name, solver_options)),
+                         name, what)  # fmt: skip
+    status = out["status"]
+    if status in _UNBOUNDED:
+        raise _unbounded_or_failed(A_unit, y_unit, name, status)
+    xv = out["values"]["x"]
+    if status not in _SOLVED or xv is None:
+        raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
 
-    if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
-        neg = int(np.count_nonzero(y < 0))
-        why = (
-            f"y has {neg} negative entries (min {float(y.min()):.3g}); f_r decreases without bound "
-            "along a direction v with A v <= 0 and y^T A v > 0, which exists when a label is negative "
-            "and A has full row rank"
-            if neg
-            else "f_r decreases without bound along a direction v with A v <= 0 and y^T A v > 0"
-        )
-        raise UnboundedRelaxationError(f"the relaxation f_r is unbounded below ({name} status '{status}'): {why}")
-    check_solved(status, x, name, "the relaxation")
-
-    xv = np.asarray(x.value, dtype=np.float64)
-    Z = (A @ xv)[:, None]
-    objective = _relaxed_from(Z, y)
-    c_norm = float(np.linalg.norm(A.T @ y)) or 1.0
-    gradient_norm = float(np.linalg.norm(A.T @ _residual(Z, y))) / c_norm
+    Z = (A_unit @ xv)[:, None]
+    gradient_norm = relative_gradient_norm(A_unit, y_unit, xv)
     kkt = None
     if form == "qp":
-        kkt = _kkt(
-            A,
-            y,
-            xv,
-            np.asarray(extras["s"].value, dtype=np.float64),
-            np.asarray(extras["lam"].dual_value, dtype=np.float64),
-            np.asarray(extras["nu"].dual_value, dtype=np.float64),
-        )
-    return RelaxationResult(
-        x=xv,
-        objective=objective,
-        solver_objective=float(problem.value),
-        status=status,
+        s, lam, nu = out["values"]["s"], out["duals"]["lam"], out["duals"]["nu"]
+        kkt = (KKTResiduals(math.nan, math.nan, math.nan, math.nan) if s is None or lam is None or nu is None
+               else _kkt(A_unit, y_unit, xv, s, lam, nu))  # fmt: skip
+    certificate = Certificate(name, gradient_norm, conic_gradient_rtol(name),
+                              None if kkt is None else kkt.worst, None if kkt is None else conic_kkt_rtol(name))  # fmt: skip
+    if not certificate.passed and not np.all(y_unit >= 0):
+        from .newton import unboundedness_certificate
+
+        if unboundedness_certificate(A_unit, y_unit) is not None:
+            # the point is bad because there is no minimiser: say so, with the proof
+            raise _unbounded_or_failed(A_unit, y_unit, name, status)
+    result = RelaxationResult(
+        x=scaling.x_from_unit(xv),
+        objective=_objective_from_unit(scaling, _relaxed_from(Z, y_unit)),
+        solver_objective=_objective_from_unit(scaling, out["value"]),
+        status="optimal" if certificate.passed else "inaccurate",
         backend=name,
         form=form,
-        seconds=seconds,
-        iterations=getattr(problem.solver_stats, "num_iters", None),
-        is_dcp=dcp,
+        seconds=out["seconds"],
+        iterations=out["iterations"],
+        is_dcp=out["is_dcp"],
         gradient_norm=gradient_norm,
         kkt=kkt,
+        backend_status=status,
+        certificate=certificate,
     )
+    if not certificate.passed and not accept_inaccurate:
+        raise InaccurateSolutionError(inaccurate_message(name, status, what, certificate), result)
+    return result

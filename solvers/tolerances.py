@@ -29,6 +29,12 @@ __all__ = [
     "CONIC_RTOL",
     "conic_rtol",
     "agreement_rtol",
+    "CONIC_GRADIENT_RTOL",
+    "CONIC_KKT_RTOL",
+    "CELL_KKT_RTOL",
+    "conic_gradient_rtol",
+    "conic_kkt_rtol",
+    "cell_kkt_rtol",
 ]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
@@ -72,3 +78,40 @@ def agreement_rtol(a: str, b: str) -> float:
         return DESCENT_OBJECTIVE_RTOL if name.lower() in ("gd", "rgd") else conic_rtol(name)
 
     return max(one(a), one(b))
+
+
+# --- certificates of a conic solve -------------------------------------------------------------
+# Measured at each backend's defaults (through solve_relaxation / solve_cell, unit scale), on
+# planted instances (y >= 0): the relaxation on n x d = 20x50, 50x50, 200x50, 400x100, 1000x50
+# (4 seeds, noise 0 and 0.1 clipped at 0, both forms) and 5x3, 8x12, 20x12, 300x20, 50x100,
+# 100x100, 200x100, 2000x100 (5 seeds, form qp); the cell QP on m = 2, 3 with n x d = 20x50,
+# 50x50, 200x50, 400x100, 15x25, 40x25, 50x100, 100x100, 200x100, at the cells of X* and X0.
+# Largest values seen (median in brackets):
+#   relative gradient norm: CLARABEL 9.0e-7 (6e-9), SCS 1.6e-5 (8e-8), OSQP 1.9e-5 (1e-15;
+#     OSQP's polishing usually succeeds, and when it does not it stops at eps = 1e-5)
+#   KKT worst, form qp:     CLARABEL 9.4e-9 (3e-9), SCS 1.9e-5 (1e-6), OSQP 1.9e-5 (6e-15)
+#   KKT worst, cell QP:     CLARABEL 5.7e-9 (1e-9), SCS 8.4e-6 (4e-9), OSQP 1.4e-7 (2e-10)
+# The tolerances keep a margin of 10 to 100 over these; the wrong answers of issue 9 (planted data
+# times 1e-6, solved at the user's scale) had a relative gradient norm of 2.
+#: largest relative gradient norm ||grad f_r(x)|| / ||A^T y|| (float64, unit scale) accepted at
+#: a backend's "optimal" point of the relaxation
+CONIC_GRADIENT_RTOL = MappingProxyType({"CLARABEL": 1e-5, "SCS": 3e-4, "OSQP": 3e-4})
+#: largest worst KKT residual (relaxation.KKTResiduals.worst, unit scale) accepted for form "qp"
+CONIC_KKT_RTOL = MappingProxyType({"CLARABEL": 1e-6, "SCS": 3e-4, "OSQP": 3e-4})
+#: largest worst KKT residual of the cell QP (cell._kkt, unit scale) accepted by solve_cell
+CELL_KKT_RTOL = MappingProxyType({"CLARABEL": 1e-6, "SCS": 3e-4, "OSQP": 3e-4})
+
+
+def conic_gradient_rtol(backend: str) -> float:
+    """Certificate tolerance on the relative gradient norm of f_r for a backend (by name)."""
+    return CONIC_GRADIENT_RTOL[backend.upper()]
+
+
+def conic_kkt_rtol(backend: str) -> float:
+    """Certificate tolerance on the worst KKT residual of the relaxation's QP form for a backend."""
+    return CONIC_KKT_RTOL[backend.upper()]
+
+
+def cell_kkt_rtol(backend: str) -> float:
+    """Certificate tolerance on the worst KKT residual of the cell QP for a backend."""
+    return CELL_KKT_RTOL[backend.upper()]

@@ -14,7 +14,7 @@ from relurelax.solvers import (
 )
 from relurelax.solvers.errors import SolverUnavailableError, UnboundedRelaxationError, InvalidInputError
 from relurelax.solvers.relaxation import relaxation_problem
-from relurelax.solvers.tolerances import conic_rtol
+from relurelax.solvers.tolerances import conic_gradient_rtol, conic_kkt_rtol, conic_rtol
 
 BACKENDS = installed_backends()
 
@@ -62,6 +62,10 @@ def test_clarabel_kkt_residuals_certify_the_qp_optimum():
     assert qp.kkt.complementarity <= 1e-6
     assert qp.kkt.stationarity <= 1e-6
     assert qp.gradient_norm <= 1e-5
+    # relurelax's own verdict: the certificate at unit scale passes the named tolerances
+    assert qp.status == "optimal" and qp.certificate.passed
+    assert qp.certificate.kkt_worst == qp.kkt.worst <= conic_kkt_rtol("CLARABEL")
+    assert qp.certificate.gradient_norm == qp.gradient_norm <= conic_gradient_rtol("CLARABEL")
 
 
 def test_kkt_residuals_expose_a_wrong_point():

@@ -211,12 +211,13 @@ def test_a_missing_backend_lists_the_installed_ones(monkeypatch, capsys):
 
 
 def test_a_failing_backend_is_a_failed_solve(monkeypatch, capsys):
-    import cvxpy as cp
+    from relurelax.solvers import _worker
 
-    def broken(self, *args, **kwargs):
-        raise cp.error.SolverError("numerical trouble injected by the test")
+    def broken(*args, **kwargs):
+        # what the worker returns when the backend raises cvxpy's SolverError
+        return {"status": "solver_error", "message": "numerical trouble injected by the test", "seconds": 0.0}
 
-    monkeypatch.setattr(cp.Problem, "solve", broken)
+    monkeypatch.setattr(_worker, "run", broken)
     reliability.injected("backend-failure")
     with pytest.raises(SolveError, match="injected"):
         S.solve_relaxation(GOOD_A, GOOD_Y)
