@@ -106,6 +106,7 @@ from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
+from .threads import blas_threads_for_problem
 
 __all__ = ["NewtonStopReason", "NewtonResult", "solve_relaxation_newton", "unboundedness_certificate"]
 
@@ -360,6 +361,7 @@ def _raise_if_unbounded(A, y) -> None:
         raise UnboundedRelaxationError(_unbounded_message(A, y, v, "linear-program certificate"))
 
 
+@blas_threads_for_problem
 def solve_relaxation_newton(
     A,
     y,
