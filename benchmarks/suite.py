@@ -24,6 +24,12 @@ Cases (sizes per profile in :data:`PROFILES`):
   is reported beside the machine's ``dgemm`` rate measured in the same run.
 * ``rgd_iteration_vs_two_matvecs``: one RGD iteration of ``descend`` (per
   iteration of a long run) against :math:`Ax` plus :math:`A^Tr`.
+* ``newton_loaded_vs_idle``: the exact Newton solve timed with a CPU-bound
+  process (``python -c 'while True: pass'``) running beside it, over its
+  time on the machine as it is (medians, both measured in this run; target
+  <= 2). Without the BLAS thread limit of :mod:`relurelax.solvers.threads`
+  the solver's two threads wait on the busy core: at 2000 x 500 this ratio
+  was 4.5 (0.05 s beside 0.23 s) against 0.95 with the limit.
 * ``newton_peak_memory``: peak resident memory (``VmHWM``) of
   ``relurelax solve --planted --method newton`` in a child process, over the
   size of :math:`A` (the interpreter with relurelax loaded is reported
@@ -69,16 +75,19 @@ class Profile:
     rgd_iterations: int
     memory_size: tuple[int, int]
     dgemm_n: int
+    loaded_size: tuple[int, int] = (2000, 500)
+    loaded_repeats: int = 5
 
 
 #: ``full`` is the issue's set-up; ``quick`` a few-minute version; ``smoke`` the CI test's tiny one
 PROFILES = MappingProxyType(
     {
         "full": Profile(((2000, 500), (500, 2000), (20000, 200)), 1, 5, 100, 100, 2000, 3, 4000, 50,
-                        (200000, 500), 2000),
+                        (200000, 500), 2000, loaded_size=(2000, 500), loaded_repeats=7),
         "quick": Profile(((1000, 250), (250, 1000), (5000, 100)), 1, 3, 40, 100, 500, 3, 2000, 30,
-                         (50000, 200), 1000),
-        "smoke": Profile(((60, 15), (15, 60)), 1, 1, 3, 12, 20, 1, 64, 3, (600, 20), 64),
+                         (50000, 200), 1000, loaded_size=(2000, 500), loaded_repeats=5),
+        "smoke": Profile(((60, 15), (15, 60)), 1, 1, 3, 12, 20, 1, 64, 3, (600, 20), 64,
+                         loaded_size=(200, 40), loaded_repeats=2),
     }
 )  # fmt: skip
 
@@ -297,6 +306,45 @@ def _peak_rss_bytes(args: list[str]) -> tuple[int, int]:
     return int(lines[-1].split()[1]) * 1024, proc.returncode
 
 
+#: the CPU-bound neighbour of ``newton_loaded_vs_idle``
+_BUSY_LOOP = "while True: pass"
+
+
+def bench_newton_loaded(profile: Profile) -> dict:
+    r"""Newton's time with one busy-loop process beside it over its time without, medians of the profile's repeats."""
+    import statistics
+
+    n, d = profile.loaded_size
+    P = planted_problem(n, d, 1, seed=0, scale=1 / np.sqrt(d))
+    solve_relaxation_newton(P.A, P.y)  # warm-up
+
+    def times() -> list[float]:
+        out = []
+        for _ in range(profile.loaded_repeats):
+            start = time.perf_counter()
+            solve_relaxation_newton(P.A, P.y)
+            out.append(time.perf_counter() - start)
+        return out
+
+    idle = times()
+    busy = subprocess.Popen([sys.executable, "-c", _BUSY_LOOP])
+    try:
+        time.sleep(0.3)  # let the neighbour start spinning
+        loaded = times()
+    finally:
+        busy.kill()
+        busy.wait()
+    t_idle, t_loaded = statistics.median(idle), statistics.median(loaded)
+    return {
+        "case": "newton_loaded_vs_idle",
+        "n": n, "d": d,
+        "neighbour": f"{os.path.basename(sys.executable)} -c '{_BUSY_LOOP}'",
+        "seconds": {"idle": idle, "loaded": loaded},
+        "median_seconds": {"idle": t_idle, "loaded": t_loaded},
+        "ratio": t_loaded / t_idle,
+    }  # fmt: skip
+
+
 def bench_newton_memory(profile: Profile) -> dict:
     """Peak memory of ``relurelax solve --method newton`` over the size of A."""
     n, d = profile.memory_size
@@ -324,7 +372,8 @@ def run_benchmarks(profile: str = "full", progress=None) -> dict:
     ``exact_vs_fastest_cvxpy`` (smallest over the sizes; target >= 10),
     ``batched_vs_loop`` (target >= 5), ``batched_vs_descend``,
     ``rgd_iteration_vs_two_matvecs`` (target <= 1.5),
-    ``newton_peak_memory_vs_A`` (target <= 2.5), ``batched_gflops`` and
+    ``newton_peak_memory_vs_A`` (target <= 2.5), ``newton_loaded_vs_idle``
+    (target <= 2), ``batched_gflops`` and
     ``dgemm_gflops``. ``progress(message)`` is called before each case.
     """
     spec = PROFILES[profile]
@@ -338,6 +387,8 @@ def run_benchmarks(profile: str = "full", progress=None) -> dict:
     batched = bench_batched(spec, gemm)
     say("one RGD iteration against two matrix-vector products")
     rgd = bench_rgd_iteration(spec)
+    say("exact solver with a CPU-bound process beside it")
+    loaded = bench_newton_loaded(spec)
     say("peak memory of relurelax solve --method newton")
     memory = bench_newton_memory(spec)
     machine["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -350,8 +401,9 @@ def run_benchmarks(profile: str = "full", progress=None) -> dict:
             "batched_vs_descend": batched["ratio_vs_descend"],
             "rgd_iteration_vs_two_matvecs": rgd["ratio"],
             "newton_peak_memory_vs_A": memory["ratio"],
+            "newton_loaded_vs_idle": loaded["ratio"],
             "batched_gflops": batched["batched_gflops"],
             "dgemm_gflops": gemm,
         },
-        "cases": exact_cases + [batched, rgd, memory],
+        "cases": exact_cases + [batched, rgd, loaded, memory],
     }

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from relurelax.solvers import GD, StopReason, UnboundedRelaxationError, planted_problem
+from relurelax.solvers.seeds import derived_seed
 from relurelax.solvers.tolerances import conic_rtol
 
 from .checks import VALUE_RTOL, Numerics, stationary_residual_bound
@@ -35,6 +36,8 @@ __all__ = ["SolverEvidence", "thm1_solver", "thm2_solver", "cor1_solver", "SOLVE
 #: iteration budget of the descent runs on the Gaussian instances
 BUDGET = 50_000
 BACKEND = "CLARABEL"
+#: the namespace of the solver comparisons' instance seeds (see :func:`relurelax.solvers.seeds.derived_seed`)
+SEED_NAMESPACE = "proofs.crosscheck"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def _descend(nx: Numerics, A, y, X0, direction):
 
 
 def _instance_seed(seed: int, t: int) -> int:
-    return 1000 * seed + t
+    """Seed of instance t of a solver comparison: child t of the ledger seed's ``SeedSequence``."""
+    return derived_seed(seed, SEED_NAMESPACE, t)
 
 
 def _confirm_counterexamples(nx: Numerics, counterexamples) -> tuple[int, list[str]]:

@@ -10,11 +10,23 @@ frozen :class:`Counterexample` carrying the instance, why it fails and
 which conditions it satisfies.
 
 Runs are deterministic: a fixed hypothesis seed derived from the ledger
-seed and the search's name, no example database, no deadline.
+seed and the search's name, no example database, no deadline, and every
+budget a count (``max_examples`` examples; hypothesis's own cap of
+successful shrinks). Hypothesis also stops shrinking after five minutes of
+wall time (``MAX_SHRINKING_SECONDS`` of its engine), which would make a
+counterexample depend on the machine's speed and load; :func:`search`
+lifts that limit for the duration of its run (:func:`_count_budgets_only`).
+The same seed therefore gives the same examples, counts and
+counterexamples on a loaded machine as on an idle one, for one version of
+hypothesis: its generator changes between releases (the example counts of
+the default ledger at seed 0 differ between hypothesis 6.155 and 6.170),
+so the ledger records the version it ran with.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
 import zlib
 from dataclasses import dataclass
@@ -122,6 +134,27 @@ def _in_space(space: Space, outcome: Outcome) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _count_budgets_only():
+    r"""Lift hypothesis's wall-time cap on shrinking for the block (restored afterwards).
+
+    The engine reads ``MAX_SHRINKING_SECONDS`` when it starts shrinking; with
+    it infinite, shrinking ends only on its count budgets (no shrink left to
+    try, or hypothesis's cap of successful shrinks).
+    """
+    from hypothesis.internal.conjecture import engine
+
+    if not hasattr(engine, "MAX_SHRINKING_SECONDS"):  # a hypothesis without the cap
+        yield
+        return
+    saved = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = math.inf
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = saved
+
+
 def search_seed(*parts) -> int:
     """A stable 32-bit hypothesis seed from the ledger seed and a search's name."""
     return zlib.crc32(":".join(str(p) for p in parts).encode())
@@ -180,7 +213,8 @@ def search(
     start = time.perf_counter()
     found = None
     try:
-        run()
+        with _count_budgets_only():
+            run()
     except Unsatisfiable:
         pass  # every drawn instance was rejected: the claim decides no instance of this space
     except _ClaimFails as exc:

@@ -66,6 +66,7 @@ from relurelax.solvers.tolerances import (
     conic_kkt_rtol,
     conic_rtol,
 )
+from relurelax.solvers.seeds import derived_seed
 
 __all__ = [
     "Solution",
@@ -422,7 +423,7 @@ def run_crosscheck(
     relax: Callable = solve_relaxation,
     cell: Callable = solve_cell,
 ) -> CrosscheckResult:
-    """Cross-check ``trials`` instances (seeds ``seed, seed + 1, ...``) for every m, n and d.
+    """Cross-check ``trials`` instances for every m, n and d; instance k has seed ``derived_seed(seed, "crosscheck", k)``.
 
     ``progress(done, total, label)`` is called after each instance.
     """
@@ -432,7 +433,8 @@ def run_crosscheck(
             raise InvalidInputError(f"{name} values must be integers >= 1; got {list(values)!r}")
     if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
         raise InvalidInputError(f"trials must be an integer >= 1; got {trials!r}")
-    cases = [(m, n, d, seed + k) for m in ms for d in ds for n in ns for k in range(trials)]
+    seeds = [derived_seed(seed, "crosscheck", k) for k in range(trials)]  # child k of SeedSequence(seed)
+    cases = [(m, n, d, seeds[k]) for m in ms for d in ds for n in ns for k in range(trials)]
     instances = []
     for i, (m, n, d, s) in enumerate(cases):
         instances.append(crosscheck_instance(int(n), int(d), int(m), s, backends, max_iter=max_iter,

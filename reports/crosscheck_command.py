@@ -48,7 +48,7 @@ def register(sub) -> None:
     p.add_argument("--trials", type=positive_int, default=5, metavar="K", help="instances per (n, d)")
     p.add_argument("--solvers", type=_backend_list, default=list(BACKENDS), metavar="LIST",
                    help="comma-separated CVXPY backends")  # fmt: skip
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="instance k uses seed S + k")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed S of the instances (instance k: derived_seed(S, 'crosscheck', k), printed with it)")
     p.add_argument("--iters", type=positive_int, default=DEFAULT_MAX_ITER, help="iteration budget of GD and RGD")
     p.add_argument("--json", metavar="PATH", help="write the instances and tolerances as JSON")
     p.set_defaults(handler=_handle)

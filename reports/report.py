@@ -70,7 +70,7 @@ _PACKAGES = ("relurelax", "numpy", "scipy", "cvxpy", "clarabel", "scs", "osqp", 
 
 @dataclass(frozen=True)
 class CrosscheckSettings:
-    """What the report cross-checks: every m, n, d with ``trials`` instances each (seeds S, S+1, ...)."""
+    """What the report cross-checks: every m, n, d with ``trials`` instances each (instance k: ``derived_seed(S, "crosscheck", k)``)."""
 
     ns: tuple[int, ...] = DEFAULT_NS
     ds: tuple[int, ...] = DEFAULT_DS
@@ -193,7 +193,9 @@ def build_results(
             "ns": list(ccs.ns),
             "ds": list(ccs.ds),
             "trials": ccs.trials,
-            "seeds": f"{seed} .. {seed + ccs.trials - 1}",
+            "seeds": f"instance k = 0 .. {ccs.trials - 1} of every (m, n, d) has seed derived_seed({seed}, "
+            "'crosscheck', k) (child k of numpy.random.SeedSequence, relurelax.solvers.seeds); each instance "
+            "lists its seed",
             "data": "planted_problem(n, d, m, seed): a_i ~ N(0, I_d) unscaled, x* and x_0 ~ N(0, I_d), no noise",
             "backends": list(backends),
             "descent": f"step auto = 1/(m ||A||_2^2) (invariant to the scale of A), stop at ||direction|| <= "

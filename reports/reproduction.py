@@ -34,6 +34,7 @@ import numpy as np
 from relurelax.solvers import all_inactive_mask, planted_problem, spectral_norm_squared
 from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.seeds import derived_seed
 from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
 
 from relurelax.solvers import StopReason
@@ -56,6 +57,8 @@ __all__ = [
 REACHES_ZERO_FRACTION = 0.9
 #: a method "does not reach zero" on a panel when fewer than this fraction of its trials do
 FAILS_FRACTION = 0.5
+#: the namespace of the reproduction's trial seeds (see :func:`relurelax.solvers.seeds.derived_seed`)
+SEED_NAMESPACE = "reproduction"
 #: trials per call of run_trials, so that progress advances between calls
 _CHUNK = 10
 
@@ -94,7 +97,9 @@ class ReproductionSettings:
     r"""Sizes and budgets of the reproduction (see :func:`choices` for why).
 
     ``ns`` are the panels' sample counts, one below, one equal to and one
-    above ``d``. Trial ``k`` of every panel uses seed ``1000 * seed + k``.
+    above ``d``. Trial ``k`` of every panel uses the seed
+    ``derived_seed(seed, "reproduction", k)`` (:mod:`relurelax.solvers.seeds`),
+    for any ``seed`` >= 0.
     Rows of the data are scaled by :math:`1/\sqrt{d}`.
     """
 
@@ -131,7 +136,7 @@ class ReproductionSettings:
 
     @property
     def seeds(self) -> tuple[int, ...]:
-        return tuple(1000 * self.seed + k for k in range(self.trials))
+        return tuple(derived_seed(self.seed, SEED_NAMESPACE, k) for k in range(self.trials))
 
 
 def _panel_label(n: int, d: int) -> str:
@@ -189,7 +194,10 @@ def choices(settings: ReproductionSettings) -> list[dict]:
             "name": "trials per panel",
             "value": settings.trials,
             "why": "Curves are medians over the trials with interquartile bands (25th to 75th percentile); "
-            f"trial k uses seed 1000 * {settings.seed} + k for its data, planted point, initial point and test set.",
+            f"trial k uses the seed derived_seed({settings.seed}, '{SEED_NAMESPACE}', k) (child k of "
+            "numpy.random.SeedSequence, relurelax.solvers.seeds) for its data, planted point, initial point "
+            "and test set; the panels list these seeds, and relurelax solve --planted --seed SEED redraws an "
+            "instance (with the panel's n, d, m and --scale 1/sqrt(d)).",
         },
         {
             "name": "initialisation and planted point",

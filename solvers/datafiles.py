@@ -4,6 +4,10 @@ r"""Loading a user's data set ``(A, y)`` from ``.npz`` or ``.csv``, safely.
   ``allow_pickle=False``; object arrays are refused, never unpickled.
 * ``.csv``: a header row, then one row per sample with the features first and
   the label ``y`` in the last column; every cell must be a finite number.
+  The separator is a comma, a semicolon or a tab, found by
+  :class:`csv.Sniffer` on the header row; any other separator (a space, ``|``)
+  is refused with a message that names it. Line endings may be ``\n``,
+  ``\r\n`` or old Mac ``\r``.
 
 Every problem is a :class:`~.errors.DataFileError` (a ``ValueError``) whose
 message names the file and what is wrong with it.
@@ -64,6 +68,38 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+#: the separators a .csv data file may use, and their names in messages
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _separator_name(char: str) -> str:
+    return SEPARATORS.get(char) or {" ": "space"}.get(char) or repr(char)
+
+
+def _delimiter(path: str, header: str) -> str:
+    r"""The header's separator: one of :data:`SEPARATORS` (sniffed), refused by name when it is another one.
+
+    A header with none of them is one column (refused later for its width)
+    unless :class:`csv.Sniffer`, unrestricted, finds another punctuation
+    character or a space between the names: then the file is refused here.
+    """
+    sniffer = csv.Sniffer()
+    try:
+        return sniffer.sniff(header, delimiters="".join(SEPARATORS)).delimiter
+    except csv.Error:
+        pass
+    try:
+        other = sniffer.sniff(header).delimiter
+    except csv.Error:
+        return ","
+    if other.isalnum() or other in "\"'.-+_" or other not in header.strip():
+        return ","  # a letter or a character of a number: the header is one column name
+    raise DataFileError(
+        f"{path}: the header row {header.strip()[:60]!r} is separated by {_separator_name(other)}; "
+        "a .csv data file must use commas, semicolons or tabs"
+    )
+
+
 def _load_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open(path, "rb") as fh:
@@ -74,7 +110,11 @@ def _load_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataFileError(f"{path}: is not UTF-8 text; a .csv data file must be text") from None
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    # universal newlines: \n, \r\n and old Mac \r all end a line
+    text = io.StringIO(text, newline=None).read()
+    header_line = next((line for line in text.split("\n") if line.strip()), "")
+    delimiter = _delimiter(path, header_line)
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     if not rows:
         raise DataFileError(f"{path}: is empty; a .csv data file needs a header row and at least one data row")
     header, body = rows[0], rows[1:]

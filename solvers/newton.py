@@ -117,6 +117,7 @@ from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
 from .scaling import safe_norm
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
+from .threads import blas_threads_for_problem
 
 __all__ = ["NewtonStopReason", "NewtonResult", "solve_relaxation_newton", "unboundedness_certificate"]
 
@@ -381,6 +382,7 @@ def _raise_if_unbounded(A, y, labels) -> None:
         raise UnboundedRelaxationError(_unbounded_message(A, y, v, "linear-program certificate", labels))
 
 
+@blas_threads_for_problem
 def solve_relaxation_newton(
     A,
     y,

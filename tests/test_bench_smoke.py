@@ -19,13 +19,13 @@ def test_bench_smoke_writes_machine_ratios_and_cases(tmp_path, capsys):
     assert data["schema"] == "relurelax.bench/1"
     assert data["profile"] == "smoke"
     for key in ("exact_vs_fastest_cvxpy", "batched_vs_loop", "rgd_iteration_vs_two_matvecs",
-                "newton_peak_memory_vs_A", "batched_gflops", "dgemm_gflops"):  # fmt: skip
+                "newton_peak_memory_vs_A", "newton_loaded_vs_idle", "batched_gflops", "dgemm_gflops"):  # fmt: skip
         assert math.isfinite(data["ratios"][key]) and data["ratios"][key] > 0, key
         assert key in out
     assert {key for key, _, _ in TARGETS} <= set(data["ratios"])
     kinds = [case["case"] for case in data["cases"]]
     assert kinds.count("exact_vs_fastest_cvxpy") == 2
-    assert {"batched_vs_loop", "rgd_iteration_vs_two_matvecs", "newton_peak_memory"} <= set(kinds)
+    assert {"batched_vs_loop", "rgd_iteration_vs_two_matvecs", "newton_peak_memory", "newton_loaded_vs_idle"} <= set(kinds)
     for case in data["cases"]:
         if case["case"] == "exact_vs_fastest_cvxpy":
             assert case["objective_target_met"] is True

@@ -22,6 +22,7 @@ from relurelax.reports.crosscheck import (
 )
 from relurelax.solvers import solve_cell, solve_relaxation
 from relurelax.solvers.errors import SolveError
+from relurelax.solvers.seeds import derived_seed
 from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, conic_rtol
 
 
@@ -172,7 +173,8 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
     assert set(data) == {"schema", "instances", "tolerances"}
     assert data["schema"] == "relurelax.crosscheck/1"
     assert len(data["instances"]) == 4
-    assert [(i["n"], i["seed"]) for i in data["instances"]] == [(12, 3), (12, 4), (30, 3), (30, 4)]
+    k0, k1 = derived_seed(3, "crosscheck", 0), derived_seed(3, "crosscheck", 1)  # instance k: child k of seed 3
+    assert [(i["n"], i["seed"]) for i in data["instances"]] == [(12, k0), (12, k1), (30, k0), (30, k1)]
     for inst in data["instances"]:
         assert {"n", "d", "m", "seed", "solutions", "agree"} <= set(inst)
         assert inst["agree"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import pickle
 
 import numpy as np
@@ -119,3 +120,54 @@ def test_broken_npz_files_are_rejected_with_the_reason(tmp_path):
         load_data(tmp_path / "shape.npz")
     with pytest.raises(DataFileError, match="no such file"):
         load_data(tmp_path / "absent.npz")
+
+
+# --- CSV dialects (issue 9, section 7): separators other than a comma, old Mac line endings
+
+_A = np.arange(6.0).reshape(3, 2)
+_Y = np.array([1.0, 2.0, 3.5])
+
+
+def _csv(sep: str, newline: str) -> bytes:
+    lines = [sep.join(["a1", "a2", "y"])] + [sep.join(f"{v:g}" for v in (*row, label)) for row, label in zip(_A, _Y)]
+    return (newline.join(lines) + newline).encode()
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["unix", "windows", "old-mac"])
+def test_a_csv_with_comma_semicolon_or_tab_separators_and_any_line_ending_is_read(tmp_path, sep, newline):
+    from . import reliability
+
+    reliability.tried("cli-csv-dialect")
+    path = tmp_path / "d.csv"
+    path.write_bytes(_csv(sep, newline))
+    A, y = load_data(path)
+    assert np.array_equal(A, _A) and np.array_equal(y, _Y)
+
+
+@pytest.mark.parametrize("sep, name", [("|", "'|'"), (" ", "space"), (":", "':'")])
+def test_a_csv_with_another_separator_is_refused_with_a_message_naming_it(tmp_path, sep, name):
+    from . import reliability
+
+    reliability.tried("cli-csv-dialect")
+    path = tmp_path / "d.csv"
+    path.write_bytes(_csv(sep, "\n"))
+    with pytest.raises(DataFileError, match=f"separated by {re.escape(name)}") as info:
+        load_data(path)
+    assert str(path) in str(info.value) and "commas, semicolons or tabs" in str(info.value)
+
+
+def test_the_cli_reads_a_semicolon_csv_and_refuses_a_pipe_csv_with_exit_2(tmp_path, capsys):
+    from relurelax.reports.cli import main
+
+    from . import reliability
+
+    reliability.tried("cli-csv-dialect", 2)
+    good, bad = tmp_path / "semi.csv", tmp_path / "pipe.csv"
+    good.write_bytes(_csv(";", "\r"))
+    bad.write_bytes(_csv("|", "\n"))
+    assert main(["solve", "--data", str(good), "--method", "gd", "--iters", "10"]) == 0
+    capsys.readouterr()
+    assert main(["solve", "--data", str(bad), "--method", "gd", "--iters", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "'|'" in err and "Traceback" not in err
