@@ -90,6 +90,7 @@ from .objectives import (
     _rgd_weights,
 )
 from .scaling import safe_norm, unit_exponent
+from .threads import blas_threads_for_problem
 from .tolerances import DESCENT_GTOL
 
 __all__ = [
@@ -318,6 +319,7 @@ def _unboundedness(direction: Direction, A, y, X, V, f_X: float, lp_done: bool) 
     return None, lp_done
 
 
+@blas_threads_for_problem  # one BLAS thread for mid-sized problems: see .threads
 def descend(
     A,
     y,
