@@ -87,11 +87,12 @@ def register(sub) -> None:
     p.add_argument("--n", type=positive_int, help="samples (planted)")
     p.add_argument("--d", type=positive_int, help="features (planted)")
     p.add_argument("--m", type=positive_int, default=1, help="neurons")
-    p.add_argument("--noise", type=nonnegative_float, default=0.0, help="label noise std (planted)")
-    p.add_argument("--scale", type=float, default=1.0, help="factor on the rows of A (planted)")
+    p.add_argument("--noise", type=nonnegative_float, help="--planted only: label noise std (default 0)")
+    p.add_argument("--scale", type=float, help="--planted only: factor on the rows of A (default 1)")
     p.add_argument("--method", required=True, choices=METHODS,
                    help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r with CVXPY; newton: min f_r by exact Newton steps")
-    p.add_argument("--solver", default="CLARABEL", type=str.upper, choices=BACKENDS, help="CVXPY backend")
+    p.add_argument("--solver", type=str.upper, choices=BACKENDS,
+                   help=f"cvxpy only: the CVXPY backend (default {BACKENDS[0]})")  # fmt: skip
     p.add_argument("--step", type=step_size, default=None,
                    help="gd and rgd only: step size in the units of the data, or auto = 1/(m ||A||_2^2) "
                         "(the default)")  # fmt: skip
@@ -113,6 +114,11 @@ def _method_options(args) -> tuple:
             raise InvalidInputError(
                 f"--{flag} is used by {users} only; --method {args.method} ignores it (drop --{flag})"
             )
+    if args.solver is not None and args.method != "cvxpy":
+        raise InvalidInputError(f"--solver is used by cvxpy only; --method {args.method} ignores it (drop --solver)")
+    for flag in ("noise", "scale"):
+        if getattr(args, flag) is not None and not args.planted:
+            raise InvalidInputError(f"--{flag} applies to --planted data only; --data ignores it (drop --{flag})")
     step = STEP_METHODS.get(args.method) if args.step is None else args.step
     iters = ITERS_METHODS.get(args.method) if args.iters is None else args.iters
     return step, iters
@@ -172,8 +178,10 @@ def run_solve(args) -> tuple[dict, str | None]:
         missing = [k for k in ("n", "d") if getattr(args, k) is None]
         if missing:
             raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
-        check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=args.noise > 0)
-        P = planted_problem(args.n, args.d, args.m, seed=args.seed, noise=args.noise, scale=args.scale)
+        noise = 0.0 if args.noise is None else args.noise
+        scale = 1.0 if args.scale is None else args.scale
+        check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=noise > 0)
+        P = planted_problem(args.n, args.d, args.m, seed=args.seed, noise=noise, scale=scale)
         A, y, X0, A_test, y_test, X_star = P.A, P.y, P.X0, P.A_test, P.y_test, P.X_star
     else:
         for flag in ("n", "d"):
@@ -187,8 +195,9 @@ def run_solve(args) -> tuple[dict, str | None]:
     n, d = A.shape
 
     if args.method == "cvxpy":
-        run_progress.stage(f"solving the relaxation with {args.solver} (n={n}, d={d})")
-        res = solve_relaxation(A, y, backend=args.solver)
+        backend = args.solver or BACKENDS[0]
+        run_progress.stage(f"solving the relaxation with {backend} (n={n}, d={d})")
+        res = solve_relaxation(A, y, backend=backend)
         X = res.x[:, None]
         solver, iterations, stop_reason, seconds = res.backend, res.iterations, res.status, res.seconds
         failed = None

@@ -281,6 +281,8 @@ IGNORED = [
     (["--method", "cvxpy", "--step", "auto"], "--step"),
     (["--method", "cvxpy", "--iters", "10"], "--iters"),
     (["--method", "newton", "--step", "0.1"], "--step"),
+    (["--method", "gd", "--solver", "SCS"], "--solver"),
+    (["--method", "newton", "--solver", "CLARABEL"], "--solver"),
 ]
 
 
@@ -290,6 +292,17 @@ def test_a_flag_the_method_ignores_is_bad_usage(flags, name, capsys):
     code, _, err = _cli(["solve", "--planted", "--n", "5", "--d", "3", *flags], capsys)
     assert code == 2
     assert name in err and "ignores" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag", ["--noise", "--scale"])
+def test_a_planted_data_flag_given_with_a_data_file_is_bad_usage(flag, tmp_path, capsys):
+    reliability.tried("cli-ignored-flag")
+    path = tmp_path / "data.npz"
+    np.savez(path, A=np.eye(3), y=np.ones(3))
+    code, _, err = _cli(["solve", "--data", str(path), "--method", "newton", flag, "0.5"], capsys)
+    assert code == 2
+    assert flag in err and "--planted data only" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
