@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import stat
+from typing import Callable
 
 import numpy as np
 
@@ -231,6 +232,25 @@ def remove_leftovers(path: str) -> list[str]:
     merely looks similar, is left alone. Errors are ignored: the clean-up is
     best effort and never fails the run.
     """
+
+    def remove_if_ours(entry: os.DirEntry) -> bool:
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        if entry.stat(follow_symlinks=False).st_size > 0 and not is_relurelax_json(entry.path):
+            return False
+        os.unlink(entry.path)
+        return True
+
+    return remove_dead_siblings(path, remove_if_ours)
+
+
+def remove_dead_siblings(path: str, remove_if_ours: Callable[[os.DirEntry], bool]) -> list[str]:
+    r"""The one scan behind every clean-up of leftovers: the siblings of ``path`` named
+    ``.NAME.relurelax-[old-]<pid>-<hex>.tmp`` whose process no longer exists are passed to
+    ``remove_if_ours``, which removes one and returns True only when it carries relurelax's
+    marker. Returns the removed paths; errors are ignored (the clean-up is best effort and
+    never fails the run).
+    """
     parent, base = os.path.split(os.path.abspath(os.fspath(path)))
     removed = []
     try:
@@ -242,12 +262,8 @@ def remove_leftovers(path: str) -> list[str]:
         if pid is None or process_is_alive(pid):
             continue
         try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if entry.stat(follow_symlinks=False).st_size > 0 and not is_relurelax_json(entry.path):
-                continue
-            os.unlink(entry.path)
-            removed.append(entry.path)
+            if remove_if_ours(entry):
+                removed.append(entry.path)
         except OSError:
             continue
     return removed

@@ -36,7 +36,7 @@ from relurelax.solvers._validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
-from ._io import leftover_pid, process_is_alive, temp_sibling_name
+from ._io import remove_dead_siblings, temp_sibling_name
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, run_crosscheck
 from .figures import draw_figures
 from .ledger_section import LEDGER_PROFILES, run_ledger_section
@@ -387,30 +387,17 @@ def remove_report_leftovers(out: str) -> list[str]:
     else but what relurelax writes), or holds nothing at all (empty, or only an
     empty marker file: a run killed as it made the folder). Errors are ignored.
     """
-    parent, base = os.path.split(os.path.abspath(out))
-    removed = []
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        pid = leftover_pid(entry.name, base)
-        if pid is None or process_is_alive(pid):
-            continue
-        try:
-            if not entry.is_dir(follow_symlinks=False):
-                continue
-            contents = classify_folder(entry.path)
-            if contents.kind is FolderKind.REPORT:
-                _remove_report_folder(entry.path)
-            elif contents.kind is FolderKind.EMPTY or _only_an_empty_marker(entry.path, contents):
-                _remove_report_folder(entry.path)
-            else:
-                continue
-            removed.append(entry.path)
-        except OSError:
-            continue
-    return removed
+
+    def remove_if_ours(entry: os.DirEntry) -> bool:
+        if not entry.is_dir(follow_symlinks=False):
+            return False
+        contents = classify_folder(entry.path)
+        if not (contents.kind in (FolderKind.REPORT, FolderKind.EMPTY) or _only_an_empty_marker(entry.path, contents)):
+            return False
+        _remove_report_folder(entry.path)
+        return True
+
+    return remove_dead_siblings(out, remove_if_ours)
 
 
 def _only_an_empty_marker(folder: str, contents: FolderContents) -> bool:
