@@ -7,7 +7,7 @@ solution itself, always a (d, m) nested list (one inner list of m numbers
 per feature; m = 1 gives d lists of one number), written with Python's
 ``repr`` of each float so that ``json.loads`` gives back every bit; the
 reported errors and objectives are those of exactly that point, computed
-at unit scale (:mod:`relurelax.solvers._unitscale`), so they hold for data of
+at unit scale (:mod:`relurelax.solvers.scaling`), so they hold for data of
 any units.
 
 With ``--data`` the initial point of gd and rgd is :math:`N(0, I)` times
@@ -38,7 +38,7 @@ from relurelax.solvers import (
     planted_problem,
     solve_relaxation,
 )
-from relurelax.solvers._unitscale import unit_problem
+from relurelax.solvers.scaling import unit_problem
 from relurelax.solvers.descent import _relative_norms
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton

@@ -25,7 +25,7 @@ checks the equality with ``array_equal``. It relies on BLAS being
 deterministic for a given call, which holds for a fixed BLAS build and
 thread count.
 
-Units. Every trial runs at its own unit scale (:mod:`._unitscale`, powers
+Units. Every trial runs at its own unit scale (:mod:`.scaling`, powers
 of two, exact) exactly as :func:`~.descent.descend` does, and its records,
 final iterate, gradient norm and step are mapped back to the user's units
 trial by trial; the norms are the scale-safe ones of descend
@@ -51,7 +51,7 @@ import numpy as np
 from ._records import freeze_arrays
 from ._validation import check_positive_int, check_tolerance
 from .data import planted_problem
-from ._unitscale import unit_problem, x_to_user
+from .scaling import unit_problem, x_to_user
 from .descent import (
     BLOWUP_FACTOR,
     GD,

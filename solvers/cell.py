@@ -66,7 +66,7 @@ from .relaxation import (
     native_solve,
     solve_natively,
 )
-from .scaling import safe_norm, to_unit
+from .scaling import safe_norm, unit_problem, x_to_user
 from .tolerances import cell_kkt_rtol
 
 __all__ = ["CellResult", "cell_masks", "cell_problem", "solve_cell"]
@@ -199,7 +199,8 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
     A, y = check_problem(A, y)
     masks = _check_masks(masks, A.shape[0])
     name = _check_backend(backend)
-    A_unit, y_unit, scaling = to_unit(A, y)
+    unit = unit_problem(A, y)
+    A_unit, y_unit, scaling = unit.A, unit.y, unit.scaling
     d, m = A.shape[1], masks.shape[1]
 
     what = "the cell problem"
@@ -217,7 +218,7 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
     Z = A_unit @ Xu
     r = _cell_residual(Z, masks, y_unit)
     result = CellResult(
-        X=scaling.x_from_unit(Xu),
+        X=x_to_user(scaling, Xu),
         masks=masks.copy(),
         objective=_objective_from_unit(scaling, 0.5 * float(r @ r)),
         loss=_objective_from_unit(scaling, _loss_from(Z, y_unit)),

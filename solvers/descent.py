@@ -44,7 +44,7 @@ nonnegative) at a check (every ``check_every`` iterations) and
   extrapolation of the drop ``V`` bought, the signature of a direction along
   which the objective decreases linearly without bound.
 
-Units. The loop runs on the problem at unit scale (:mod:`._unitscale`:
+Units. The loop runs on the problem at unit scale (:mod:`.scaling`:
 powers of two, exact) and maps every answer back to the user's units, so
 the answer does not depend on the units of the data: ``descend(aA, by,
 (b/a) X0)`` gives the relative errors, iterations and stop reason of
@@ -68,7 +68,7 @@ from typing import Callable
 import numpy as np
 
 from ._records import freeze_arrays
-from ._unitscale import parameters_to_unit, unit_problem, x_to_user
+from .scaling import parameters_to_unit, unit_problem, x_to_user
 from ._validation import (
     as_matrix,
     as_parameters,

@@ -57,7 +57,7 @@ step no longer changes :math:`x` in float64 (the floor of rounding);
 ``max_iterations`` otherwise.
 
 Units. The iteration runs on the problem at unit scale
-(:mod:`._unitscale`: :math:`A' = 2^{-e_A}A`, :math:`y' = 2^{-e_y}y`, exact)
+(:mod:`.scaling`: :math:`A' = 2^{-e_A}A`, :math:`y' = 2^{-e_y}y`, exact)
 and maps its answer back (:math:`x = 2^{e_y - e_A}x'`, :math:`f_r` times
 :math:`2^{2e_y}`; the relative gradient norm is unchanged), with every norm
 computed without underflow (:func:`~.scaling.safe_norm`). So labels of
@@ -110,7 +110,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._records import freeze_arrays
-from ._unitscale import parameters_to_unit, unit_problem, x_to_user
+from .scaling import parameters_to_unit, unit_problem, x_to_user
 from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
 from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
@@ -419,7 +419,7 @@ def solve_relaxation_newton(
     if x.shape[0] != d:
         raise InvalidInputError(f"x0 has {x.shape[0]} entries but A has {d} columns")
 
-    # the iteration runs at unit scale (powers of two, exact; module docstring of ._unitscale)
+    # the iteration runs at unit scale (powers of two, exact; module docstring of .scaling)
     unit = unit_problem(A, y)
     x, objective, rho, k, reason, message = _minimise(unit.A, unit.y, parameters_to_unit(unit.scaling, x, "x0"),
                                                       gtol, max_iter, labels=y)  # fmt: skip

@@ -20,7 +20,7 @@ Two equivalent forms:
 Nothing a backend says is taken at face value:
 
 * **Unit scale.** The model is built and solved on :math:`(A', y')`, the data
-  scaled by powers of two to unit size (:func:`~.scaling.to_unit`), and the
+  scaled by powers of two to unit size (:func:`~.scaling.unit_problem`), and the
   answer is mapped back (:math:`x = (b/a)\,x'`, objective values times
   :math:`b^2`). Since :math:`f_r(x; aA, by) = b^2 f_r(\tfrac ab x; A, y)`,
   the backend sees the same numbers whatever the units of the data; data whose
@@ -68,7 +68,7 @@ from .errors import (
     UnboundedRelaxationError,
 )
 from .objectives import _relaxed_from, _residual
-from .scaling import safe_norm, to_unit
+from .scaling import safe_norm, unit_problem, x_to_user
 from .tolerances import conic_gradient_rtol, conic_kkt_rtol
 
 __all__ = [
@@ -363,7 +363,8 @@ def solve_relaxation(
     name = _check_backend(backend)
     if form not in FORMS:
         raise InvalidInputError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
-    A_unit, y_unit, scaling = to_unit(A, y)
+    unit = unit_problem(A, y)
+    A_unit, y_unit, scaling = unit.A, unit.y, unit.scaling
 
     what = "the relaxation"
     out = solve_natively("relaxation._native_relaxation", (A_unit, y_unit, form, name, backend_options(name, solver_options)),
@@ -391,7 +392,7 @@ def solve_relaxation(
             # the point is bad because there is no minimiser: say so, with the proof
             raise _unbounded_or_failed(A_unit, y_unit, name, status)
     result = RelaxationResult(
-        x=scaling.x_from_unit(xv),
+        x=x_to_user(scaling, xv),
         objective=_objective_from_unit(scaling, _relaxed_from(Z, y_unit)),
         solver_objective=_objective_from_unit(scaling, out["value"]),
         status="optimal" if certificate.passed else "inaccurate",
