@@ -62,19 +62,63 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+#: the interruption that a callback swallowed and that is being delivered again (None when there is none)
+_swallowed: dict = {"signal": None, "timer": None}
+#: how long the re-delivery waits, so that the main thread has left the callback that swallowed the signal
+REDELIVERY_DELAY = 0.05
+
+
+def _redeliver_swallowed_interrupt(previous_hook):
+    r"""An ``unraisablehook`` that delivers again an interruption that a callback swallowed.
+
+    A signal's ``KeyboardInterrupt`` raised while the interpreter runs a garbage
+    collector callback (hypothesis installs one), a ``__del__`` or a weakref
+    callback cannot propagate: Python reports it as "unraisable" and the run
+    goes on, so a SIGTERM would be lost and the command would exit 0. This hook
+    sends the signal again from a helper thread a moment later, when the main
+    thread is back in ordinary code, and repeats whenever it is swallowed
+    again; ``main`` clears the record when the interruption arrives.
+    """
+
+    def hook(unraisable):
+        exc = unraisable.exc_value
+        if not isinstance(exc, KeyboardInterrupt):
+            previous_hook(unraisable)
+            return
+        signum = signal.SIGTERM if str(exc) == "SIGTERM" else signal.SIGINT
+        _swallowed["signal"] = signum
+        main_id = threading.main_thread().ident
+        timer = threading.Timer(REDELIVERY_DELAY, signal.pthread_kill, (main_id, signum))
+        timer.daemon = True
+        _swallowed["timer"] = timer
+        timer.start()
+
+    return hook
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
-    previous = None
+    previous = previous_hook = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminate)
+        previous_hook = sys.unraisablehook
+        sys.unraisablehook = _redeliver_swallowed_interrupt(previous_hook)
+        _swallowed["signal"] = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return int(args.handler(args) or EXIT_OK)
+        code = int(args.handler(args) or EXIT_OK)
+        if _swallowed["signal"] is not None:
+            # the signal came back only after the command had finished: its output is complete
+            name = signal.Signals(_swallowed["signal"]).name
+            print(f"relurelax: interrupted ({name}) as the run finished; its output was written completely",
+                  file=sys.stderr)  # fmt: skip
+            return 130
+        return code
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except UsageError as exc:
@@ -91,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"relurelax: failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt as exc:
+        _swallowed["signal"] = None
         # a command that knows how far it got says so in the exception;
         # otherwise the last recorded stage does
         detail = str(exc)
@@ -111,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     finally:
         if previous is not None:
+            if _swallowed["timer"] is not None:  # no re-delivery after the command has returned
+                _swallowed["timer"].cancel()
+            _swallowed.update(signal=None, timer=None)
             signal.signal(signal.SIGTERM, previous)
+            sys.unraisablehook = previous_hook
         progress.reset()
 
 

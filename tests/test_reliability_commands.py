@@ -210,3 +210,48 @@ def test_arbitrary_argument_lists_for_every_command_never_escape_as_a_traceback(
     assert code in (0, 1, 2)
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 1
+
+
+def _sigterm_swallowed_by_a_gc_callback(*args, **kwargs):
+    """Stand-in for a long solve: a SIGTERM lands inside a garbage collector callback (where
+    hypothesis keeps one), which cannot propagate it; then the solve works on for 5 s."""
+    import gc
+    import os
+    import signal
+    import time
+
+    fired = []
+
+    def callback(phase, info):
+        if not fired:
+            fired.append(phase)
+            os.kill(os.getpid(), signal.SIGTERM)  # handled at once, inside this callback
+            for _ in range(1000):  # give the handler its bytecode boundary inside the callback
+                pass
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert fired
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+    raise AssertionError("the swallowed SIGTERM was never delivered again")
+
+
+def test_a_sigterm_swallowed_by_a_gc_callback_still_ends_the_run_with_130(monkeypatch, capsys):
+    import time
+
+    from relurelax.reports import solve_command
+
+    monkeypatch.setattr(solve_command, "descend", _sigterm_swallowed_by_a_gc_callback)
+    reliability.injected("signal-in-gc-callback")
+    start = time.monotonic()
+    code = main(["solve", "--planted", "--n", "5", "--d", "3", "--method", "gd"])
+    elapsed = time.monotonic() - start
+    err = capsys.readouterr().err
+    assert code == 130, err
+    assert "interrupted during the GD descent" in err
+    assert elapsed < 4.0  # re-delivered within moments, not after the 5 s of work
