@@ -65,7 +65,6 @@ from .descent import (
 )
 from .errors import InvalidInputError
 from .objectives import _dot, _norm, _output, _relaxation_from, _residual
-from .threads import blas_threads
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -339,31 +338,30 @@ def run_trials(
     gnorms = np.empty((M, T))
     steps = np.empty(T)
 
-    with blas_threads(n, d):  # one BLAS thread for mid-sized problems: see .threads
-        per_chunk = max(1, chunk_bytes // (8 * n * d))
-        for lo in range(0, T, per_chunk):
-            hi = min(T, lo + per_chunk)
-            problems = [planted_problem(n, d, m, seed=int(s), noise=noise, scale=scale, n_test=n_test) for s in seeds[lo:hi]]
-            chunk = _Chunk(problems, directions, step, m)
-            steps[lo:hi] = chunk.user_mu
-            unit_values = np.full((M, 5, hi - lo, R), math.nan)
-            with np.errstate(over="ignore", invalid="ignore"):
-                unit_values[:, :, :, 0] = np.stack(chunk.record(m)).transpose(2, 0, 1)
-                t, k = 0, 1
-                while chunk.step(t, max_iter, gtol):
-                    t += 1
-                    if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
-                        break
-                    if t == grid[k]:
-                        unit_values[:, :, :, k] = np.stack(chunk.record(m)).transpose(2, 0, 1)
-                        k += 1
-                # every pair has stopped and keeps its final state: the rest of the grid repeats it
-                unit_values[:, :, :, k:] = np.stack(chunk.record(m)).transpose(2, 0, 1)[..., None]
-                values[:, :, lo:hi], X_user, gnorm_user = chunk.to_user(unit_values)
-            X_final[:, lo:hi] = np.swapaxes(X_user, 0, 1)
-            reasons[:, lo:hi] = chunk.reasons.T
-            stopped_at[:, lo:hi] = chunk.stopped_at.T
-            gnorms[:, lo:hi] = gnorm_user.T
+    per_chunk = max(1, chunk_bytes // (8 * n * d))
+    for lo in range(0, T, per_chunk):
+        hi = min(T, lo + per_chunk)
+        problems = [planted_problem(n, d, m, seed=int(s), noise=noise, scale=scale, n_test=n_test) for s in seeds[lo:hi]]
+        chunk = _Chunk(problems, directions, step, m)
+        steps[lo:hi] = chunk.user_mu
+        unit_values = np.full((M, 5, hi - lo, R), math.nan)
+        with np.errstate(over="ignore", invalid="ignore"):
+            unit_values[:, :, :, 0] = np.stack(chunk.record(m)).transpose(2, 0, 1)
+            t, k = 0, 1
+            while chunk.step(t, max_iter, gtol):
+                t += 1
+                if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
+                    break
+                if t == grid[k]:
+                    unit_values[:, :, :, k] = np.stack(chunk.record(m)).transpose(2, 0, 1)
+                    k += 1
+            # every pair has stopped and keeps its final state: the rest of the grid repeats it
+            unit_values[:, :, :, k:] = np.stack(chunk.record(m)).transpose(2, 0, 1)[..., None]
+            values[:, :, lo:hi], X_user, gnorm_user = chunk.to_user(unit_values)
+        X_final[:, lo:hi] = np.swapaxes(X_user, 0, 1)
+        reasons[:, lo:hi] = chunk.reasons.T
+        stopped_at[:, lo:hi] = chunk.stopped_at.T
+        gnorms[:, lo:hi] = gnorm_user.T
 
     results = tuple(
         MethodTrials(

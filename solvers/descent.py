@@ -90,7 +90,6 @@ from .objectives import (
     _rgd_weights,
 )
 from .scaling import safe_norm, unit_exponent
-from .threads import blas_threads_for_problem
 from .tolerances import DESCENT_GTOL
 
 __all__ = [
@@ -319,7 +318,6 @@ def _unboundedness(direction: Direction, A, y, X, V, f_X: float, lp_done: bool) 
     return None, lp_done
 
 
-@blas_threads_for_problem  # one BLAS thread for mid-sized problems: see .threads
 def descend(
     A,
     y,

@@ -29,15 +29,6 @@ for every problem with :math:`nd \le` :data:`SINGLE_THREAD_MAX_ENTRIES`
 (:math:`nd <` :data:`SINGLE_THREAD_MIN_ENTRIES`), which OpenBLAS runs on
 one thread anyway and where the 20 microseconds of a limit would show.
 
-On a quiet machine (no other jobs) the price of the rule is small and the
-gain is still there: Newton at 2000 x 500 took 0.058 s limited against
-0.052 s with two threads idle, and 0.060 s against 0.099 s beside one
-busy-loop process (4000 x 1000: 0.35 s limited in both cases against 0.27 s
-idle and 0.45 s loaded with two threads); 200 RGD iterations at 2000 x 500
-took 0.145 s limited in both cases against 0.093 s idle and 0.179 s loaded
-with two threads. The exact Newton solve, :func:`~.descent.descend` and the
-batched engine (:func:`~.batched.run_trials`) all run under this rule.
-
 The count depends on (n, d) only, so the same problem is computed with the
 same threads, and gives the same bits, on a loaded machine as on an idle one.
 """
