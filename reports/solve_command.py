@@ -130,7 +130,7 @@ def _evaluate(A, y, X, A_test, y_test, X_star) -> dict:
     Objectives are mapped back (times :math:`2^{2e_y}`); relative errors need
     no mapping; so labels of 1e-170 give the numbers labels of 1 give.
     """
-    unit = unit_problem(A, y, A_test, y_test)
+    unit = unit_problem(A, y, A_test, y_test, keep_moderate=True)
     s = unit.scaling
     X_unit = s.x_to_unit(X)
     Z = unit.A @ X_unit

@@ -185,7 +185,7 @@ class _Chunk:
 
     def __init__(self, problems, directions: tuple[Direction, ...], step, m: int):
         # every trial runs at its own unit scale, as descend does (powers of two, exact)
-        units = [unit_problem(P.A, P.y, P.A_test, P.y_test) for P in problems]
+        units = [unit_problem(P.A, P.y, P.A_test, P.y_test, keep_moderate=True) for P in problems]
         self.scalings = [u.scaling for u in units]
         A = np.stack([u.A for u in units])  # (T, n, d)
         self.A = A

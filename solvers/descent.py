@@ -379,7 +379,7 @@ def descend(
     if not isinstance(step, str):
         check_step(step)
 
-    unit = unit_problem(A, y, A_test, y_test)
+    unit = unit_problem(A, y, A_test, y_test, keep_moderate=True)
     scaling = unit.scaling
     mu_unit, mu = _resolve_step(step, unit.A, m, scaling.a_exponent)
     X_unit = parameters_to_unit(scaling, X, "X0")

@@ -110,12 +110,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._records import freeze_arrays
-from .scaling import parameters_to_unit, unit_problem, x_to_user
 from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
 from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
 from .objectives import _relaxed_from, _residual
-from .scaling import safe_norm
+from .scaling import parameters_to_unit, safe_norm, unit_exponent, unit_problem, x_to_user
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
 from .threads import blas_threads_for_problem
 
@@ -342,16 +341,19 @@ def unboundedness_certificate(A, y) -> np.ndarray | None:
     :math:`\lambda = y` proves boundedness.
     """
     A, y = check_problem(A, y)
-    unit = unit_problem(A, y)
+    unit = unit_problem(A, y, keep_moderate=True)
     return _unit_certificate(unit.A, unit.y)
 
 
 def _unit_certificate(A: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-    """:func:`unboundedness_certificate` on validated data at unit scale."""
+    """:func:`unboundedness_certificate` on validated data (a certificate of the data at any scale)."""
     from scipy.optimize import linprog
 
     if np.all(y >= 0):
         return None
+    # HiGHS's tolerances are absolute: solve at true unit scale. A certificate v of the
+    # scaled data is one of the data (A v <= 0 and y^T A v > 0 keep their signs)
+    A, y = np.ldexp(A, -unit_exponent(A)), np.ldexp(y, -unit_exponent(y))
     n = A.shape[0]
     c = A.T @ y
     if not np.any(c):
@@ -420,7 +422,7 @@ def solve_relaxation_newton(
         raise InvalidInputError(f"x0 has {x.shape[0]} entries but A has {d} columns")
 
     # the iteration runs at unit scale (powers of two, exact; module docstring of .scaling)
-    unit = unit_problem(A, y)
+    unit = unit_problem(A, y, keep_moderate=True)
     x, objective, rho, k, reason, message = _minimise(unit.A, unit.y, parameters_to_unit(unit.scaling, x, "x0"),
                                                       gtol, max_iter, labels=y)  # fmt: skip
     return NewtonResult(

@@ -62,7 +62,9 @@ _SQUARE_SAFE_HIGH = 2.0**500
 
 def unit_exponent(values: np.ndarray) -> int:
     r"""The exponent :math:`e` with :math:`\max|v| \cdot 2^{-e} \in [\tfrac12, 1)` (0 for a zero array)."""
-    top = float(np.max(np.abs(values), initial=0.0))
+    if values.size == 0:
+        return 0
+    top = max(float(values.max()), -float(values.min()))  # no |values| temporary the size of A
     if top == 0.0 or not math.isfinite(top):
         return 0
     return math.frexp(top)[1]
@@ -108,7 +110,13 @@ class UnitScaling:
         return np.ldexp(value, e) if isinstance(value, np.ndarray) else math.ldexp(value, e)
 
 
+#: with ``keep_moderate``, data whose largest entry has an exponent within this bound is used as given
+MODERATE_EXPONENT = 64
+
+
 def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
+    if exponent == 0:
+        return values  # no copy: scaling by 2^0 changes nothing
     out = np.ldexp(values, -exponent)
     lost = int(np.count_nonzero(values)) - int(np.count_nonzero(out))
     if lost:
@@ -120,17 +128,29 @@ def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
     return out
 
 
-def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None) -> tuple:
+def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_moderate: bool = False) -> tuple:
     r"""``(A', y', scaling, *extra')``: the problem at unit scale and how to map answers back.
 
     ``A`` and ``y`` must already be validated (:func:`~._validation.check_problem`).
     ``extra_A`` are further matrices in the units of ``A`` (a test set), scaled
     by the same power of two (None passes through).
+
+    ``keep_moderate``: an array whose largest entry lies within
+    :math:`2^{\pm 64}` (:data:`MODERATE_EXPONENT`) is used as given, without a
+    copy. That is all the scale-invariant solvers (descent, Newton: relative
+    stopping rules) need, since their only risk at other scales is under- or
+    overflow, and it gives bitwise the same results as exact unit scale; a
+    conic backend, whose tolerances are absolute, needs true unit scale.
     """
-    scaling = UnitScaling(unit_exponent(A), unit_exponent(y))
+
+    def exponent(values: np.ndarray) -> int:
+        e = unit_exponent(values)
+        return 0 if keep_moderate and abs(e) <= MODERATE_EXPONENT else e
+
+    scaling = UnitScaling(exponent(A), exponent(y))
     A_unit = _scaled(A, scaling.a_exponent, "A")
     y_unit = _scaled(y, scaling.y_exponent, "y")
-    extras = tuple(None if M is None else np.ldexp(M, -scaling.a_exponent) for M in extra_A)
+    extras = tuple(None if M is None else _scaled(M, scaling.a_exponent, "A_test") for M in extra_A)
     return (A_unit, y_unit, scaling, *extras)
 
 
@@ -167,12 +187,13 @@ class UnitProblem:
     y_test: np.ndarray | None = None
 
 
-def unit_problem(A: np.ndarray, y: np.ndarray, A_test=None, y_test=None) -> UnitProblem:
+def unit_problem(A: np.ndarray, y: np.ndarray, A_test=None, y_test=None, *, keep_moderate: bool = False) -> UnitProblem:
     r"""The validated problem at unit scale; refuses one whose solutions float64 cannot hold.
 
-    ``y_test`` is scaled as ``y`` (it is in the units of the labels).
+    ``y_test`` is scaled as ``y`` (it is in the units of the labels);
+    ``keep_moderate`` as in :func:`to_unit`.
     """
-    A_unit, y_unit, scaling, A_test_unit = to_unit(A, y, A_test)
+    A_unit, y_unit, scaling, A_test_unit = to_unit(A, y, A_test, keep_moderate=keep_moderate)
     e = scaling.x_exponent
     if not _MIN_EXPONENT <= e <= _MAX_EXPONENT:
         raise InvalidInputError(
