@@ -53,7 +53,7 @@ POLL_SECONDS = 0.05
 PARENT_CHECK_SECONDS = 0.5
 
 _lock = threading.Lock()
-_state: dict = {"process": None, "conn": None, "atexit": False}
+_state: dict = {"process": None, "conn": None, "atexit": False, "pid": None}
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -64,8 +64,24 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(0)
 
 
+def _die_with_parent() -> None:
+    # Linux: the kernel sends SIGKILL when the parent dies, even while a backend holds the GIL
+    # (the watcher thread below needs the GIL); elsewhere the watcher alone is used
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _serve(fd: int, parent_pid: int) -> None:
     """The worker's loop: receive ``(module, function, args, kwargs)``, reply ``("ok", value)`` or ``("error", ...)``."""
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
+        os._exit(0)
     conn = Connection(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -108,20 +124,28 @@ def _worker_environment() -> dict:
 
 def _start() -> None:
     parent_sock, child_sock = socket.socketpair()
-    code = f"from relurelax.solvers._worker import _serve; _serve({child_sock.fileno()}, {os.getpid()})"
+    # -P: the working directory is not put on sys.path, so a user's cvxpy.py or numpy.py there is
+    # not imported by the worker; relurelax is found where the parent found it
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = (f"import sys; sys.path.append({package_root!r}); from relurelax.solvers._worker import _serve; "
+            f"_serve({child_sock.fileno()}, {os.getpid()})")  # fmt: skip
     # SIGINT stays blocked in the child until it has installed SIG_IGN, so a Ctrl-C during its
     # start-up cannot print a traceback from it; the parent still receives the signal
     blocked = threading.current_thread() is threading.main_thread()
     if blocked:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child_sock.fileno(),),
-                                   stdin=subprocess.DEVNULL, close_fds=True, env=_worker_environment())  # fmt: skip
+        # stdout and stderr are not inherited: an orphaned worker must not hold the parent's pipes
+        # open (a reader of `relurelax ... | tee` would wait for it); the parent reports every failure
+        process = subprocess.Popen([sys.executable, "-P", "-c", code], pass_fds=(child_sock.fileno(),),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   close_fds=True, env=_worker_environment())  # fmt: skip
+        # recorded before the mask is restored, so a pending Ctrl-C finds the worker and kills it
+        _state.update(process=process, conn=Connection(parent_sock.detach()), pid=os.getpid())
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child_sock.close()
-    _state.update(process=process, conn=Connection(parent_sock.detach()))
     if not _state["atexit"]:
         atexit.register(shutdown)
         _state["atexit"] = True
@@ -148,7 +172,7 @@ def _kill() -> None:
 def shutdown() -> None:
     """Stop the worker (if one runs): ask it to leave, and kill it if it does not within a second."""
     process, conn = _state["process"], _state["conn"]
-    if process is None:
+    if process is None or _state["pid"] != os.getpid():  # a forked child does not own its parent's worker
         return
     try:
         conn.send(None)
@@ -192,12 +216,13 @@ def run(module: str, function: str, args: tuple = (), kwargs: dict | None = None
     and propagates.
     """
     with _lock:
-        process = _state["process"]
-        if not _alive(process):
-            _kill()
-            _start()
-        conn = _state["conn"]
         try:
+            if _state["pid"] != os.getpid():  # a forked child: the worker is its parent's, never kill it
+                _state.update(process=None, conn=None)
+            if not _alive(_state["process"]):
+                _kill()
+                _start()
+            conn = _state["conn"]
             conn.send((module, function, tuple(args), dict(kwargs or {})))
             while not conn.poll(POLL_SECONDS):
                 if not _alive(_state["process"]) and not conn.poll(0):

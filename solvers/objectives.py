@@ -38,7 +38,7 @@ import numpy as np
 from ._validation import as_matrix, as_parameters, check_finite_value, check_problem
 from .activation import activation_mask, all_inactive_mask, relu
 from .errors import InvalidInputError
-from .scaling import _SQUARE_SAFE_HIGH, _SQUARE_SAFE_LOW, safe_norm
+from .scaling import safe_norm, square_safe
 
 __all__ = [
     "objective",
@@ -85,9 +85,10 @@ def _norm(v: np.ndarray):
     """
     if v.ndim == 1:
         return safe_norm(v)
-    norms = np.sqrt(_dot(v, v))
+    with np.errstate(over="ignore"):  # an overflowing member is recomputed below
+        norms = np.sqrt(_dot(v, v))
     top = np.max(np.abs(v), axis=-1, initial=0.0)
-    odd = (top > 0.0) & np.isfinite(top) & ((top < _SQUARE_SAFE_LOW) | (top > _SQUARE_SAFE_HIGH))
+    odd = (top > 0.0) & np.isfinite(top) & ~square_safe(top, v.shape[-1])
     for index in zip(*np.nonzero(odd)):
         norms[index] = safe_norm(v[index])
     return norms

@@ -154,6 +154,13 @@ def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_mode
     return (A_unit, y_unit, scaling, *extras)
 
 
+def square_safe(top, size: int):
+    r"""Whether :math:`\sum v_i^2` of ``size`` numbers whose largest magnitude is ``top`` can be
+    summed in float64 as it is: the largest square does not underflow and the sum cannot
+    overflow (:math:`\text{size}\cdot\text{top}^2 \le 2^{1000}`). Works on arrays of ``top``."""
+    return (top >= _SQUARE_SAFE_LOW) & (top <= _SQUARE_SAFE_HIGH / math.sqrt(max(size, 1)))
+
+
 def safe_norm(values) -> float:
     r"""Euclidean / Frobenius norm of ``values`` without underflow or overflow of the squares.
 
@@ -165,7 +172,7 @@ def safe_norm(values) -> float:
     top = float(np.max(np.abs(v), initial=0.0))
     if top == 0.0 or not math.isfinite(top):
         return top
-    if _SQUARE_SAFE_LOW <= top <= _SQUARE_SAFE_HIGH and v.size < 2**40:
+    if square_safe(top, v.size):
         return math.sqrt(float(v @ v))
     e = math.frexp(top)[1]
     u = np.ldexp(v, -e)

@@ -99,7 +99,10 @@ def blas_threads_for_problem(solve: Callable) -> Callable:
 
     @functools.wraps(solve)
     def wrapper(A, *args, **kwargs):
-        shape = np.shape(A) if isinstance(A, np.ndarray) else ()
+        try:  # the shape whatever the type, so a list and an array get the same threads (and bits)
+            shape = np.shape(A)
+        except (ValueError, TypeError):  # ragged input: the solve's validation says what is wrong
+            shape = ()
         if len(shape) != 2:
             return solve(A, *args, **kwargs)
         with blas_threads(*shape):

@@ -368,3 +368,14 @@ def test_an_interrupted_solve_says_which_solve_it_was_in(method, stage, monkeypa
     code, _, err = _cli(["solve", "--planted", "--n", "5", "--d", "3", "--method", method], capsys)
     assert code == 130
     assert stage in err and "before any work" not in err
+
+
+def test_a_norm_takes_the_plain_sum_of_squares_only_where_it_cannot_overflow():
+    from relurelax.solvers.scaling import square_safe
+
+    reliability.tried("api-underflow", 4)
+    assert square_safe(2.0**500, 1)
+    # 2^25 entries of 2^500: the sum of squares 2^1025 overflows, so the plain sum is unsafe
+    assert not square_safe(2.0**500, 2**25)
+    assert square_safe(2.0**487, 2**25)
+    assert not square_safe(2.0**-501, 10)
