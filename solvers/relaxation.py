@@ -302,11 +302,16 @@ def relative_gradient_norm(A: np.ndarray, y: np.ndarray, x: np.ndarray) -> float
     return safe_norm(A.T @ _residual(Z, y)) / (safe_norm(A.T @ y) or 1.0)
 
 
-def _unbounded_or_failed(A_unit, y_unit, name: str, status: str) -> SolveError:
-    r"""The error for a backend that says unbounded (or whose point fails): proved or not, in float64."""
+def _unbounded_or_failed(A_unit, y_unit, y, name: str, status: str, v=None) -> SolveError:
+    r"""The error for a backend that says unbounded (or whose point fails): proved or not, in float64.
+
+    ``v`` is a certificate already found (the LP is not solved twice); ``y`` the labels in the
+    user's units, for the message.
+    """
     from .newton import unboundedness_certificate
 
-    v = unboundedness_certificate(A_unit, y_unit)
+    if v is None:
+        v = unboundedness_certificate(A_unit, y_unit)
     if v is None:
         why = ("labels y >= 0 prove f_r bounded below (lambda = y)" if np.all(y_unit >= 0)
                else "no direction v with A v <= 0 and y^T A v > 0 exists in float64")  # fmt: skip
@@ -317,7 +322,7 @@ def _unbounded_or_failed(A_unit, y_unit, name: str, status: str) -> SolveError:
     return UnboundedRelaxationError(
         f"the relaxation f_r is unbounded below ({name} status '{status}', certified in float64 at unit scale): "
         f"along v with A v <= 0 and y^T A v > 0, f_r(t v) = ||y||^2/2 - t y^T A v -> -inf; "
-        f"y has {neg} negative entries" + (f" (min {float(y_unit.min()):.3g} at unit scale)" if neg else "")
+        f"y has {neg} negative entries" + (f" (min {float(y.min()):.3g})" if neg else "")
     )
 
 
@@ -371,7 +376,7 @@ def solve_relaxation(
                          name, what)  # fmt: skip
     status = out["status"]
     if status in _UNBOUNDED:
-        raise _unbounded_or_failed(A_unit, y_unit, name, status)
+        raise _unbounded_or_failed(A_unit, y_unit, y, name, status)
     xv = out["values"]["x"]
     if status not in _SOLVED or xv is None:
         raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
@@ -388,9 +393,10 @@ def solve_relaxation(
     if not certificate.passed and not np.all(y_unit >= 0):
         from .newton import unboundedness_certificate
 
-        if unboundedness_certificate(A_unit, y_unit) is not None:
+        v = unboundedness_certificate(A_unit, y_unit)
+        if v is not None:
             # the point is bad because there is no minimiser: say so, with the proof
-            raise _unbounded_or_failed(A_unit, y_unit, name, status)
+            raise _unbounded_or_failed(A_unit, y_unit, y, name, status, v)
     result = RelaxationResult(
         x=x_to_user(scaling, xv),
         objective=_objective_from_unit(scaling, _relaxed_from(Z, y_unit)),
