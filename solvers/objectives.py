@@ -50,9 +50,7 @@ __all__ = [
     "multi_neuron_objective_gradient",
     "regularized_objective_gradient",
     "gd_direction",
-    "rgd_direction",
     "residual",
-    "predict",
 ]
 
 
@@ -171,13 +169,6 @@ def _shaped(G: np.ndarray, was_vector: bool) -> np.ndarray:
     return G[:, 0] if was_vector else G
 
 
-def predict(A, X) -> np.ndarray:
-    r"""Network output :math:`\sum_j g(A x_j)` for parameters of shape (d,) or (d, m)."""
-    A = as_matrix(A, "A")
-    X = as_parameters(X, A.shape[1], "X")
-    return _output(A @ X)
-
-
 def residual(A, y, X) -> np.ndarray:
     r"""Residual :math:`r = \sum_j g(Ax_j) - y`, Eq. (10)."""
     A, y, X, _ = _prepare(A, y, X, single=False)
@@ -245,5 +236,3 @@ def regularized_objective_gradient(A, y, X) -> np.ndarray:
 
 #: GD direction for any m: gradient of f_m (equals Eq. (2) for m = 1).
 gd_direction = multi_neuron_objective_gradient
-#: RGD direction for any m: Eq. (13) halved (equals Eq. (5) for m = 1).
-rgd_direction = regularized_objective_gradient
