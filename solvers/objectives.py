@@ -122,8 +122,10 @@ def _relaxed_from(Z: np.ndarray, y: np.ndarray):
     return 0.5 * _dot(h, h) - _dot(y, z) + 0.5 * _dot(y, y)
 
 
-def _relaxation_from(Z: np.ndarray, y: np.ndarray):
-    """The relaxed objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
+def _rgd_objective_from(Z: np.ndarray, y: np.ndarray):
+    """The objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
+
+    Not to be confused with :func:`_relaxed_from`, which is f_r for every m.
 
     The two are the same function when m = 1; f_r's form is the one evaluated then.
     """

@@ -31,3 +31,16 @@ def test_the_report_ledger_section_has_no_branch_for_a_missing_ledger(monkeypatc
     monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", None)
     with pytest.raises(ImportError):  # the ledger is part of every build: its absence is a bug, not a None
         run_ledger_section("quick", 0)
+
+
+def test_the_objective_rgd_descends_is_named_for_rgd_and_is_f_r_for_one_neuron_and_f_mp_for_several():
+    import numpy as np
+
+    from relurelax.solvers import objectives
+
+    assert not hasattr(objectives, "_relaxation_from")
+    rng = np.random.default_rng(0)
+    A, y = rng.standard_normal((5, 3)), rng.random(5)
+    x1, X3 = rng.standard_normal((3, 1)), rng.standard_normal((3, 3))
+    assert objectives._rgd_objective_from(A @ x1, y) == objectives.relaxed_objective(A, y, x1[:, 0])
+    assert objectives._rgd_objective_from(A @ X3, y) == objectives.regularized_objective(A, y, X3)
