@@ -37,7 +37,6 @@ __all__ = [
     "FULL_ROW_RANK",
     "NO_ZERO_PREACTIVATION",
     "CONDITIONS",
-    "DESCRIPTIONS",
     "IMPLICATIONS",
     "closure",
     "implies",
@@ -56,14 +55,6 @@ NO_ZERO_PREACTIVATION = "no-zero-preactivation"
 
 #: the five conditions, in the order the ledger lists them
 CONDITIONS = (PLANTED, LABELS_NONNEGATIVE, N_LE_D, FULL_ROW_RANK, NO_ZERO_PREACTIVATION)
-
-DESCRIPTIONS = {
-    PLANTED: "y = g(Ax*) (4) or y = sum_j g(Ax_j*) (8)",
-    LABELS_NONNEGATIVE: "y >= 0",
-    N_LE_D: "n <= d",
-    FULL_ROW_RANK: "rank A = n",
-    NO_ZERO_PREACTIVATION: "no entry of AX is zero at the claim's point",
-}
 
 #: (premises, conclusion): the premises together imply the conclusion
 IMPLICATIONS = (

@@ -55,7 +55,7 @@ from relurelax.solvers import (
     solve_relaxation,
 )
 from relurelax.solvers.errors import InvalidInputError, SolveError
-from relurelax.solvers.objectives import _loss_from, _output, _relaxation_from
+from relurelax.solvers.objectives import _loss_from, _output, _rgd_objective_from
 from relurelax.solvers.relaxation import Certificate, KKTResiduals, _check_backend
 from relurelax.solvers.tolerances import (
     DESCENT_GTOL,
@@ -322,7 +322,7 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
     Z = P.A @ X
     m = X.shape[1]
     f = _loss_from(Z, P.y)
-    fr = _relaxation_from(Z, P.y)
+    fr = _rgd_objective_from(Z, P.y)
     if value is None:
         value = fr if m == 1 else f
     return Solution(

@@ -4,8 +4,7 @@ r"""The claims-ledger section of the report: one call into the ledger, and its r
 (``relurelax.proofs.ledger.run_ledger``, the claims of Propositions 1-2,
 Theorems 1-2 and Corollary 1 with their symbolic, SMT, property and solver
 evidence). It returns the ledger's JSON (``profile, seed, versions, claims``)
-plus ``ok``, or None when this build has no ledger; the renderers then say
-so plainly, and ``results.json`` has ``"claims": null``.
+plus ``ok``.
 
 The renderers read only that JSON: ``claims[i]`` has ``id, statement,
 paper_conditions, minimal_conditions, verdict, conditions`` (``name,
@@ -22,7 +21,6 @@ from typing import Callable
 
 __all__ = [
     "LEDGER_PROFILES",
-    "UNAVAILABLE",
     "run_ledger_section",
     "ledger_summary",
     "ledger_html",
@@ -33,35 +31,23 @@ __all__ = [
 #: report profile -> ledger profile
 LEDGER_PROFILES = {"quick": "quick", "default": "default", "full": "thorough"}
 
-UNAVAILABLE = (
-    "The claims ledger is not available in this build (the module relurelax.proofs.ledger is not installed), "
-    "so this report has no claims section; results.json has \"claims\": null."
-)
-
-
-def run_ledger_section(profile: str, seed: int, progress: Callable | None = None) -> dict | None:
+def run_ledger_section(profile: str, seed: int, progress: Callable | None = None) -> dict:
     """Run the claims ledger at the ledger profile matching the report ``profile``.
 
-    Returns ``{**ledger.to_json(), "ok": ledger.ok}``, or None when
-    ``relurelax.proofs.ledger`` does not exist in this build. Any other
-    import error is a bug and propagates.
+    Returns ``{**ledger.to_json(), "ok": ledger.ok}``. The ledger is imported
+    here, not at module level, so that loading the report writers does not
+    load sympy, z3 and hypothesis.
     """
-    try:
-        from relurelax.proofs.ledger import run_ledger
-    except ModuleNotFoundError as exc:
-        if exc.name in ("relurelax.proofs.ledger", "relurelax.proofs"):
-            return None
-        raise
+    from relurelax.proofs.ledger import run_ledger
+
     ledger = run_ledger(profile=LEDGER_PROFILES[profile], seed=seed, progress=progress)
     data = dict(ledger.to_json())
     data["ok"] = bool(ledger.ok)
     return data
 
 
-def ledger_summary(claims: dict | None) -> str:
+def ledger_summary(claims: dict) -> str:
     """One sentence for the verdict summary."""
-    if claims is None:
-        return "Not available in this build (relurelax.proofs.ledger is not installed)."
     items = claims.get("claims", [])
     counts = Counter(str(c.get("verdict")) for c in items)
     verdicts = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
@@ -85,10 +71,8 @@ def _e(value) -> str:
     return html.escape(_text(value), quote=True)
 
 
-def ledger_html(claims: dict | None) -> str:
+def ledger_html(claims: dict) -> str:
     """The claims section as an HTML fragment; every string is escaped."""
-    if claims is None:
-        return f'<p class="unavailable"><strong>{html.escape(UNAVAILABLE)}</strong></p>'
     parts = [
         f"<p>{_e(ledger_summary(claims))} Seed {_e(claims.get('seed'))}.</p>",
         "<table><thead><tr><th>claim</th><th>verdict</th><th>paper's conditions</th>"
@@ -136,10 +120,8 @@ def _md(value) -> str:
     return md_cell(_text(value))
 
 
-def ledger_markdown(claims: dict | None) -> str:
+def ledger_markdown(claims: dict) -> str:
     """The claims section as Markdown."""
-    if claims is None:
-        return f"**{html.escape(UNAVAILABLE, quote=False)}**\n"
     lines = [
         f"{_md(ledger_summary(claims))} Seed {_md(claims.get('seed'))}.",
         "",

@@ -40,13 +40,11 @@ from .objectives import (
     multi_neuron_objective_gradient,
     objective,
     objective_gradient,
-    predict,
     regularized_objective,
     regularized_objective_gradient,
     relaxed_objective,
     relaxed_objective_gradient,
     residual,
-    rgd_direction,
 )
 from .relaxation import BACKENDS, Certificate, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
 from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton

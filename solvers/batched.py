@@ -64,7 +64,7 @@ from .descent import (
     _unboundedness,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _norm, _output, _relaxation_from, _residual
+from .objectives import _dot, _norm, _output, _rgd_objective_from, _residual
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -236,7 +236,7 @@ class _Chunk:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
         r = _residual(Z, y)
-        relaxed = _relaxation_from(Z, y)
+        relaxed = _rgd_objective_from(Z, y)
         test = _relative_norms(_output(self.A_test4 @ X) - self.y_test, self.y_test)
         if m == 1:
             rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))

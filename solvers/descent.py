@@ -85,7 +85,7 @@ from .objectives import (
     _norm,
     _output,
     _regularized_from,
-    _relaxation_from,
+    _rgd_objective_from,
     _residual,
     _rgd_weights,
 )
@@ -436,7 +436,7 @@ def _descend_at_unit_scale(
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
         r = _residual(Z, y)
-        relaxed = _relaxation_from(Z, y)
+        relaxed = _rgd_objective_from(Z, y)
         test = _relative_norms(_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
         rec = safe_norm(X - X_star) if X_star is not None else math.nan
         records.append((t, 0.5 * float(r @ r), relaxed, _relative_norms(r, y), test, rec))

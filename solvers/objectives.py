@@ -50,9 +50,7 @@ __all__ = [
     "multi_neuron_objective_gradient",
     "regularized_objective_gradient",
     "gd_direction",
-    "rgd_direction",
     "residual",
-    "predict",
 ]
 
 
@@ -125,8 +123,10 @@ def _relaxed_from(Z: np.ndarray, y: np.ndarray):
     return 0.5 * _dot(h, h) - _dot(y, z) + 0.5 * _dot(y, y)
 
 
-def _relaxation_from(Z: np.ndarray, y: np.ndarray):
-    """The relaxed objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
+def _rgd_objective_from(Z: np.ndarray, y: np.ndarray):
+    """The objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
+
+    Not to be confused with :func:`_relaxed_from`, which is f_r for every m.
 
     The two are the same function when m = 1; f_r's form is the one evaluated then.
     """
@@ -170,13 +170,6 @@ def _prepare(A, y, X, *, single: bool) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def _shaped(G: np.ndarray, was_vector: bool) -> np.ndarray:
     return G[:, 0] if was_vector else G
-
-
-def predict(A, X) -> np.ndarray:
-    r"""Network output :math:`\sum_j g(A x_j)` for parameters of shape (d,) or (d, m)."""
-    A = as_matrix(A, "A")
-    X = as_parameters(X, A.shape[1], "X")
-    return _output(A @ X)
 
 
 def residual(A, y, X) -> np.ndarray:
@@ -246,5 +239,3 @@ def regularized_objective_gradient(A, y, X) -> np.ndarray:
 
 #: GD direction for any m: gradient of f_m (equals Eq. (2) for m = 1).
 gd_direction = multi_neuron_objective_gradient
-#: RGD direction for any m: Eq. (13) halved (equals Eq. (5) for m = 1).
-rgd_direction = regularized_objective_gradient

@@ -17,7 +17,7 @@ from relurelax.reports import report as report_module
 from relurelax.reports import report_command
 from relurelax.reports.cli import main
 from relurelax.reports.crosscheck import run_crosscheck
-from relurelax.reports.ledger_section import UNAVAILABLE, ledger_html, ledger_markdown, run_ledger_section
+from relurelax.reports.ledger_section import run_ledger_section
 from relurelax.reports.report import (
     PROFILES,
     RESULT_KEYS,
@@ -106,11 +106,7 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     assert "![" in md and "(figures/fig1.png)" in md
     for f in results["paper_findings"]:
         assert f["evidence"].replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;") in page
-    if results["claims"] is None:  # this build has no ledger: every format says so
-        assert "not available in this build" in page and "not available in this build" in md
-        assert "Not available in this build" in re.sub(r"[\s\u2502]+", " ", stdout)  # table borders removed
-    else:
-        assert results["claims"]["claims"] and "ok" in results["claims"]
+    assert results["claims"]["claims"] and "ok" in results["claims"]
     assert "Report written to" in stdout
 
 
@@ -141,15 +137,6 @@ def test_the_ledger_is_rendered_and_every_string_is_escaped(tiny_results):
     md = render_markdown(tiny_results)
     assert "&lt;script&gt;" in md and "<script>" not in md
     assert "\\| pipe" in md
-
-
-def test_a_missing_ledger_is_said_plainly_in_every_format(tiny_results):
-    results = dict(tiny_results, claims=None)
-    page = render_html(results, {"fig1": PNG, "fig2": PNG})
-    assert UNAVAILABLE.replace('"', "&quot;") in page
-    assert "not available in this build" in render_markdown(results)
-    assert json.loads(dumps_results(results))["claims"] is None
-    assert "not available" in ledger_html(None) and "not available" in ledger_markdown(None)
 
 
 def test_the_page_is_a_function_of_the_results_alone(tiny_results):
@@ -205,11 +192,6 @@ def test_the_ledger_section_calls_run_ledger_once_with_the_mapped_profile(monkey
     data = run_ledger_section("full", 7)
     assert calls == [("thorough", 7)]
     assert data["ok"] is False and data["claims"] == []
-
-
-def test_the_ledger_section_is_none_when_the_ledger_module_is_absent(monkeypatch):
-    monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", None)
-    assert run_ledger_section("quick", 0) is None
 
 
 # --- writing: determinism, atomicity, --force, interruption, exit codes ------------------------

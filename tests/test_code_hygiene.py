@@ -1,0 +1,46 @@
+r"""Hygiene of the code base (issue 10): no dead names, names that say which objective they compute,
+one implementation of each helper, and no block above radon's rank C."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "module, name",
+    [
+        ("relurelax.solvers", "predict"),
+        ("relurelax.solvers.objectives", "predict"),
+        ("relurelax.solvers", "rgd_direction"),
+        ("relurelax.solvers.objectives", "rgd_direction"),
+        ("relurelax.proofs.conditions", "DESCRIPTIONS"),
+        ("relurelax.reports.ledger_section", "UNAVAILABLE"),
+    ],
+)
+def test_a_name_nothing_uses_or_documents_is_gone(module, name):
+    assert not hasattr(importlib.import_module(module), name)
+
+
+def test_the_report_ledger_section_has_no_branch_for_a_missing_ledger(monkeypatch):
+    import sys
+
+    from relurelax.reports.ledger_section import run_ledger_section
+
+    monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", None)
+    with pytest.raises(ImportError):  # the ledger is part of every build: its absence is a bug, not a None
+        run_ledger_section("quick", 0)
+
+
+def test_the_objective_rgd_descends_is_named_for_rgd_and_is_f_r_for_one_neuron_and_f_mp_for_several():
+    import numpy as np
+
+    from relurelax.solvers import objectives
+
+    assert not hasattr(objectives, "_relaxation_from")
+    rng = np.random.default_rng(0)
+    A, y = rng.standard_normal((5, 3)), rng.random(5)
+    x1, X3 = rng.standard_normal((3, 1)), rng.standard_normal((3, 3))
+    assert objectives._rgd_objective_from(A @ x1, y) == objectives.relaxed_objective(A, y, x1[:, 0])
+    assert objectives._rgd_objective_from(A @ X3, y) == objectives.regularized_objective(A, y, X3)
