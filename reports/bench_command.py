@@ -30,7 +30,6 @@ TARGETS = (
 def register(sub) -> None:
     p = sub.add_parser(
         "bench",
-        help="measure the performance ratios (exact solver, batched engine, RGD iteration, memory)",
         description=(
             "Time the exact Newton solver of f_r against the fastest CVXPY backend, the batched GD/RGD engine "
             "against per-trial loops (with its GFLOP/s beside the machine's dgemm rate), one RGD iteration "

@@ -1,10 +1,16 @@
 r"""The ``relurelax`` command line.
 
-Each subcommand lives in its own module that exposes ``register(subparsers)``
-(adding its parser and setting ``handler``). Exit codes are the same for
-every command: 0 done, 1 the solve or check failed (and out of memory), 2 bad
-usage or bad input, 130 interrupted. Errors are one line on stderr;
-``--debug`` shows the traceback.
+The subcommands are registered lazily, like pip's: :data:`COMMANDS` is one
+table of (name, module, one-line summary). ``relurelax --help`` lists the
+summaries without importing any command module, and ``relurelax COMMAND ...``
+imports that command's module only; the module exposes ``register(sub)``,
+which adds its parser (the summary is filled in from the table) and sets
+``handler``. So a light command never pays for what a heavy one imports
+(sympy, z3 and hypothesis for the ledger, CVXPY for the conic solves).
+
+Exit codes are the same for every command (:mod:`.errors`): 0 done, 1 the
+solve or check failed (and out of memory), 2 bad usage or bad input, 130
+interrupted. Errors are one line on stderr; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -15,25 +21,37 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from relurelax.solvers.errors import InvalidInputError, SolveError
 
 from . import progress
+from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
 
-__all__ = ["main", "build_parser", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-#: modules (in relurelax.reports) that each register one subcommand
-COMMAND_MODULES = ("solve_command", "verify_command", "crosscheck_command", "report_command", "bench_command")
+__all__ = ["main", "build_parser", "COMMANDS", "Command", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
 
-class CommandFailed(Exception):
-    """A command ran but its result is a failure (exit 1); the message is printed."""
+class Command(NamedTuple):
+    """One subcommand: its name, its module in ``relurelax.reports`` and the summary ``--help`` lists."""
+
+    name: str
+    module: str
+    summary: str
 
 
-class UsageError(Exception):
-    """Bad command-line usage (exit 2)."""
+#: every subcommand, in the order ``relurelax --help`` lists them; a new command is one entry here
+COMMANDS = (
+    Command("solve", "solve_command",
+            "solve one instance with GD, RGD, the CVXPY relaxation or exact Newton steps"),
+    Command("verify", "verify_command",
+            "prove, property-test and stress-test every claim of the paper (the claims ledger)"),
+    Command("crosscheck", "crosscheck_command", "check GD/RGD against CVXPY on planted instances"),
+    Command("report", "report_command",
+            "run the ledger, the cross-check and the reproduction of Figures 1-2; write a report"),
+    Command("bench", "bench_command",
+            "measure the performance ratios (exact solver, batched engine, RGD iteration, memory)"),
+)  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +59,40 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Registration:
+    r"""What a command module's ``register`` receives: ``add_parser`` of the subcommands, for its own name only.
+
+    The parser gets the command's summary from :data:`COMMANDS` as its
+    ``help``, so the summary is written once.
+    """
+
+    def __init__(self, sub, command: Command):
+        self._sub, self._command = sub, command
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        if name != self._command.name:
+            raise ValueError(f"module {self._command.module} registered {name!r}, expected {self._command.name!r}")
+        return self._sub.add_parser(name, help=self._command.summary, **kwargs)
+
+
+def _requested(argv: list[str]) -> set[str]:
+    """The command named on the command line (the first argument that is not an option), as a set of at most one."""
+    names = {c.name for c in COMMANDS}
+    for arg in argv:
+        if not arg.startswith("-"):
+            return {arg} & names
+    return set()
+
+
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    r"""The ``relurelax`` parser with every subcommand of :data:`COMMANDS`.
+
+    The commands named in ``load`` (all of them when None) are registered by
+    their modules, which are imported here; every other command gets a
+    placeholder parser with its summary, which is all ``relurelax --help``
+    and an invalid-choice message need, and imports nothing.
+    """
+    load = {c.name for c in COMMANDS} if load is None else set(load)
     parser = _Parser(
         prog="relurelax",
         description=(
@@ -51,8 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"relurelax.reports.{name}").register(sub)
+    for command in COMMANDS:
+        if command.name in load:
+            importlib.import_module(f"relurelax.reports.{command.module}").register(_Registration(sub, command))
+        else:
+            sub.add_parser(command.name, help=command.summary)
     return parser
 
 
@@ -106,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.unraisablehook = _redeliver_swallowed_interrupt(previous_hook)
         _swallowed["signal"] = None
     try:
-        parser = build_parser()
+        parser = build_parser(_requested(argv))
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
@@ -117,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             name = signal.Signals(_swallowed["signal"]).name
             print(f"relurelax: interrupted ({name}) as the run finished; its output was written completely",
                   file=sys.stderr)  # fmt: skip
-            return 130
+            return EXIT_INTERRUPTED
         return code
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
@@ -142,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         if detail in ("", "SIGINT", "SIGTERM"):
             detail = progress.describe()
         print(f"relurelax: interrupted {detail}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except MemoryError:
         # not a bug but a request too large for this machine; say where, as for an interruption
         if debug:

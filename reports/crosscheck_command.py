@@ -14,7 +14,7 @@ from relurelax.solvers.resources import check_memory
 
 from . import progress as run_progress
 from ._io import prepare_output_file, write_json
-from .cli import CommandFailed
+from .errors import CommandFailed
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, TABLE_HEADERS, check_backends, disagreements, run_crosscheck, table_rows
 from ._args import nonnegative_int, positive_int
 
@@ -31,7 +31,6 @@ def _backend_list(text: str) -> list[str]:
 def register(sub) -> None:
     p = sub.add_parser(
         "crosscheck",
-        help="check GD/RGD against CVXPY on planted instances",
         description=(
             "For K planted instances per (n, d): m = 1 runs GD, RGD and each CVXPY backend on the relaxation f_r "
             "and compares f_r, f, recovery error and KKT residuals; m > 1 fixes the activation cell RGD ends in "

@@ -20,7 +20,7 @@ import argparse
 import time
 
 from . import progress as run_progress
-from .cli import CommandFailed
+from .errors import CommandFailed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
 from .report import PROFILES, _Stages, build_results, prepare_target, write_report
@@ -35,7 +35,6 @@ DEFAULT_OUT = "reports/latest"
 def register(sub) -> None:
     p = sub.add_parser(
         "report",
-        help="run the ledger, the cross-check and the reproduction of Figures 1-2; write a report",
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
             "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (keys settings, "

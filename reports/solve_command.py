@@ -49,7 +49,7 @@ from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 from . import progress as run_progress
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
 from ._io import SCHEMA_KEY, prepare_output_file, write_json
-from .cli import CommandFailed
+from .errors import CommandFailed
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS"]
 
@@ -69,7 +69,6 @@ TABLE_ENTRIES = 12
 def register(sub) -> None:
     p = sub.add_parser(
         "solve",
-        help="solve one instance with GD, RGD, the CVXPY relaxation or exact Newton steps",
         description=(
             "Solve min f (GD), min f_r / f_mp (RGD) or min f_r (CVXPY, Newton) on planted data "
             "(Eq. 4 / Eq. 8) or on a data file. Prints a table; --json writes one object with keys "

@@ -19,7 +19,7 @@ from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, Verdict,
 from . import progress as run_progress
 from ._args import nonnegative_int
 from ._io import prepare_output_file, write_json
-from .cli import CommandFailed
+from .errors import CommandFailed
 
 __all__ = ["register", "render", "failures"]
 
@@ -27,7 +27,6 @@ __all__ = ["register", "render", "failures"]
 def register(sub) -> None:
     p = sub.add_parser(
         "verify",
-        help="prove, property-test and stress-test every claim of the paper (the claims ledger)",
         description=(
             "Examine the eight claims of the paper with sympy and z3 proofs, hypothesis property checks of the "
             "numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the minimal conditions and "
