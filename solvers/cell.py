@@ -54,15 +54,17 @@ import numpy as np
 from ._records import freeze_arrays
 from ._validation import as_matrix, as_parameters, check_problem
 from .activation import activation_mask
-from .errors import InaccurateSolutionError, InvalidInputError, SolveError
+from .errors import InvalidInputError, SolveError
 from .objectives import _loss_from, _regularized_from
 from .relaxation import (
     Certificate,
     KKTResiduals,
+    _SOLVED,
     _check_backend,
     _objective_from_unit,
+    accept_certified,
     backend_options,
-    inaccurate_message,
+    certified_status,
     native_solve,
     solve_natively,
 )
@@ -208,7 +210,7 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
                          name, what)  # fmt: skip
     status = out["status"]
     Xu = out["values"]["X"]
-    if status not in ("optimal", "optimal_inaccurate") or Xu is None:
+    if status not in _SOLVED or Xu is None:
         raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
     Xu = Xu.reshape(d, m)
     lam = out["duals"]["lam"]
@@ -224,7 +226,7 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
         loss=_objective_from_unit(scaling, _loss_from(Z, y_unit)),
         regularized=_objective_from_unit(scaling, _regularized_from(Z, y_unit)),
         solver_objective=_objective_from_unit(scaling, out["value"]),
-        status="optimal" if certificate.passed else "inaccurate",
+        status=certified_status(certificate),
         backend=name,
         seconds=out["seconds"],
         iterations=out["iterations"],
@@ -233,6 +235,4 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
         backend_status=status,
         certificate=certificate,
     )
-    if not certificate.passed and not accept_inaccurate:
-        raise InaccurateSolutionError(inaccurate_message(name, status, what, certificate), result)
-    return result
+    return accept_certified(result, what, accept_inaccurate)

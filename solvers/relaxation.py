@@ -333,10 +333,21 @@ def _objective_from_unit(scaling, value: float) -> float:
         return math.copysign(math.inf, value)
 
 
-def inaccurate_message(name: str, status: str, what: str, certificate: Certificate) -> str:
-    """One line: the backend, what it said, and the residual that fails relurelax's certificate."""
-    return (f"{name} returned status '{status}' on {what}, but the point fails relurelax's certificate: "
-            + "; ".join(certificate.failures()) + " (status 'inaccurate')")  # fmt: skip
+def certified_status(certificate: Certificate) -> str:
+    """relurelax's verdict on a backend's point: ``"optimal"`` only when its certificate passes."""
+    return "optimal" if certificate.passed else "inaccurate"
+
+
+def accept_certified(result, what: str, accept_inaccurate: bool):
+    """Return ``result`` (a record with ``certificate``, ``backend``, ``backend_status``), or raise
+    :class:`~.errors.InaccurateSolutionError` with one line naming the backend, what it said and the
+    failing residual, unless ``accept_inaccurate``. The one gate of every conic solve."""
+    certificate = result.certificate
+    if certificate.passed or accept_inaccurate:
+        return result
+    message = (f"{result.backend} returned status '{result.backend_status}' on {what}, but the point fails "
+               "relurelax's certificate: " + "; ".join(certificate.failures()) + " (status 'inaccurate')")  # fmt: skip
+    raise InaccurateSolutionError(message, result)
 
 
 def solve_relaxation(
@@ -401,7 +412,7 @@ def solve_relaxation(
         x=x_to_user(scaling, xv),
         objective=_objective_from_unit(scaling, _relaxed_from(Z, y_unit)),
         solver_objective=_objective_from_unit(scaling, out["value"]),
-        status="optimal" if certificate.passed else "inaccurate",
+        status=certified_status(certificate),
         backend=name,
         form=form,
         seconds=out["seconds"],
@@ -412,6 +423,4 @@ def solve_relaxation(
         backend_status=status,
         certificate=certificate,
     )
-    if not certificate.passed and not accept_inaccurate:
-        raise InaccurateSolutionError(inaccurate_message(name, status, what, certificate), result)
-    return result
+    return accept_certified(result, what, accept_inaccurate)
