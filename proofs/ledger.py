@@ -39,7 +39,7 @@ import platform
 from dataclasses import dataclass
 from typing import Callable
 
-from relurelax.solvers._validation import check_positive_int
+from relurelax.solvers.validation import check_positive_int
 
 from . import smt, symbolic
 from .checks import CHECKS, SOLVERS, Numerics

@@ -31,8 +31,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from relurelax.solvers._records import freeze_arrays
-from relurelax.solvers.objectives import _output
+from relurelax.solvers.records import freeze_arrays
+from relurelax.solvers.objectives import network_output
 
 from .conditions import (
     FULL_ROW_RANK,
@@ -214,7 +214,7 @@ def instances(
     X_star = None
     if PLANTED in space.require:
         X_star = draw(_integer_matrix((d, m), bound))
-        y = _output(A @ X_star)
+        y = network_output(A @ X_star)
     elif LABELS_NONNEGATIVE in space.violate:
         y = draw(_integer_matrix((n,), bound))
         if np.all(y >= 0):

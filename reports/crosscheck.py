@@ -55,8 +55,8 @@ from relurelax.solvers import (
     solve_relaxation,
 )
 from relurelax.solvers.errors import InvalidInputError, SolveError
-from relurelax.solvers.objectives import _loss_from, _output, _rgd_objective_from
-from relurelax.solvers.relaxation import Certificate, KKTResiduals, _check_backend
+from relurelax.solvers.objectives import loss_from, network_output, rgd_objective_from
+from relurelax.solvers.relaxation import Certificate, KKTResiduals, check_backend
 from relurelax.solvers.tolerances import (
     DESCENT_GTOL,
     DESCENT_OBJECTIVE_RTOL,
@@ -321,8 +321,8 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
                     certificate=None) -> Solution:  # fmt: skip
     Z = P.A @ X
     m = X.shape[1]
-    f = _loss_from(Z, P.y)
-    fr = _rgd_objective_from(Z, P.y)
+    f = loss_from(Z, P.y)
+    fr = rgd_objective_from(Z, P.y)
     if value is None:
         value = fr if m == 1 else f
     return Solution(
@@ -331,7 +331,7 @@ def _point_solution(P, X, method, solver, iterations, stop, kkt, seconds, *, gra
         objective=f,
         relaxed_objective=fr,
         value=value,
-        train_error=relative_error(_output(Z), P.y),
+        train_error=relative_error(network_output(Z), P.y),
         recovery_error=relative_error(X, P.X_star) if m == 1 else None,
         iterations=iterations,
         stop_reason=stop,
@@ -404,7 +404,7 @@ def check_backends(backends: Sequence[str]) -> tuple[str, ...]:
     """Validate backend names (unknown or not installed: :class:`InvalidInputError`, exit 2)."""
     if not backends:
         raise InvalidInputError("no CVXPY backend given; choose from CLARABEL, SCS, OSQP")
-    names = tuple(_check_backend(b) for b in backends)
+    names = tuple(check_backend(b) for b in backends)
     if len(set(names)) != len(names):
         raise InvalidInputError(f"backend listed twice: {', '.join(names)}")
     return names

@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import Callable
 
 from relurelax.solvers import installed_backends
-from relurelax.solvers._validation import check_positive_int
+from relurelax.solvers.validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 

@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from relurelax.solvers import all_inactive_mask, planted_problem, spectral_norm_squared
-from relurelax.solvers._validation import check_positive_int
+from relurelax.solvers.validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.seeds import derived_seed
 from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR

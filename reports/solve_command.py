@@ -39,10 +39,10 @@ from relurelax.solvers import (
     solve_relaxation,
 )
 from relurelax.solvers.scaling import unit_problem
-from relurelax.solvers.descent import _relative_norms
+from relurelax.solvers.descent import relative_norms
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
-from relurelax.solvers.objectives import _loss_from, _output, _rgd_objective_from
+from relurelax.solvers.objectives import loss_from, network_output, rgd_objective_from
 from relurelax.solvers.resources import check_memory
 from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 
@@ -137,12 +137,12 @@ def _evaluate(A, y, X, A_test, y_test, X_star) -> dict:
     recovery = None
     if X_star is not None and m == 1:
         X_star_unit = s.x_to_unit(X_star)
-        recovery = _relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
+        recovery = relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
     return {
-        "objective": float(s.objective_from_unit(np.asarray(_loss_from(Z, unit.y)))),
-        "relaxed_objective": float(s.objective_from_unit(np.asarray(_rgd_objective_from(Z, unit.y)))),
-        "train_error": _relative_norms(_output(Z) - unit.y, unit.y),
-        "test_error": (_relative_norms(_output(unit.A_test @ X_unit) - unit.y_test, unit.y_test)
+        "objective": float(s.objective_from_unit(np.asarray(loss_from(Z, unit.y)))),
+        "relaxed_objective": float(s.objective_from_unit(np.asarray(rgd_objective_from(Z, unit.y)))),
+        "train_error": relative_norms(network_output(Z) - unit.y, unit.y),
+        "test_error": (relative_norms(network_output(unit.A_test @ X_unit) - unit.y_test, unit.y_test)
                        if A_test is not None else None),  # fmt: skip
         "recovery_error": recovery,
     }

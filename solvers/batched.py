@@ -48,8 +48,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ._records import freeze_arrays
-from ._validation import check_positive_int, check_tolerance
+from .records import freeze_arrays
+from .validation import check_positive_int, check_tolerance
 from .data import planted_problem
 from .scaling import unit_problem, x_to_user
 from .descent import (
@@ -59,12 +59,12 @@ from .descent import (
     Direction,
     StopReason,
     _gradient_scale,
-    _relative_norms,
+    relative_norms,
     _resolve_step,
     _unboundedness,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _norm, _output, _rgd_objective_from, _residual
+from .objectives import _dot, _norm, network_output, rgd_objective_from, _residual
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -236,13 +236,13 @@ class _Chunk:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
         r = _residual(Z, y)
-        relaxed = _rgd_objective_from(Z, y)
-        test = _relative_norms(_output(self.A_test4 @ X) - self.y_test, self.y_test)
+        relaxed = rgd_objective_from(Z, y)
+        test = relative_norms(network_output(self.A_test4 @ X) - self.y_test, self.y_test)
         if m == 1:
             rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
         else:
             rec = np.full(X.shape[:2], math.nan)
-        return 0.5 * _dot(r, r), relaxed, _relative_norms(r, y), test, rec
+        return 0.5 * _dot(r, r), relaxed, relative_norms(r, y), test, rec
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""

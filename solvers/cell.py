@@ -51,16 +51,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._records import freeze_arrays
-from ._validation import as_matrix, as_parameters, check_problem
+from .records import freeze_arrays
+from .validation import as_matrix, as_parameters, check_problem
 from .activation import activation_mask
 from .errors import InvalidInputError, SolveError
-from .objectives import _loss_from, _regularized_from
+from .objectives import loss_from, regularized_from
 from .relaxation import (
     Certificate,
     KKTResiduals,
     _SOLVED,
-    _check_backend,
+    check_backend,
     _objective_from_unit,
     accept_certified,
     backend_options,
@@ -200,7 +200,7 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
     """
     A, y = check_problem(A, y)
     masks = _check_masks(masks, A.shape[0])
-    name = _check_backend(backend)
+    name = check_backend(backend)
     unit = unit_problem(A, y)
     A_unit, y_unit, scaling = unit.A, unit.y, unit.scaling
     d, m = A.shape[1], masks.shape[1]
@@ -223,8 +223,8 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
         X=x_to_user(scaling, Xu),
         masks=masks.copy(),
         objective=_objective_from_unit(scaling, 0.5 * float(r @ r)),
-        loss=_objective_from_unit(scaling, _loss_from(Z, y_unit)),
-        regularized=_objective_from_unit(scaling, _regularized_from(Z, y_unit)),
+        loss=_objective_from_unit(scaling, loss_from(Z, y_unit)),
+        regularized=_objective_from_unit(scaling, regularized_from(Z, y_unit)),
         solver_objective=_objective_from_unit(scaling, out["value"]),
         status=certified_status(certificate),
         backend=name,

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._records import freeze_arrays
-from ._validation import check_positive_int
+from .records import freeze_arrays
+from .validation import check_positive_int
 from .errors import InvalidInputError
-from .objectives import _output
+from .objectives import network_output
 
 __all__ = ["PlantedProblem", "planted_problem"]
 
@@ -111,8 +111,8 @@ def planted_problem(
     X_star = rng.standard_normal((d, m))
     X0 = rng.standard_normal((d, m))
     A_test = rng.standard_normal((n_test, d)) * scale
-    y = _output(A @ X_star)
+    y = network_output(A @ X_star)
     if noise > 0:
         y = y + noise * rng.standard_normal(n)
-    y_test = _output(A_test @ X_star)
+    y_test = network_output(A_test @ X_star)
     return PlantedProblem(A, y, X_star, X0, A_test, y_test, seed, noise, scale)

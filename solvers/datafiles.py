@@ -23,7 +23,7 @@ import zipfile
 
 import numpy as np
 
-from ._validation import check_problem
+from .validation import check_problem
 from .errors import DataFileError, InvalidInputError
 
 __all__ = ["load_data"]

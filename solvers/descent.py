@@ -67,9 +67,9 @@ from typing import Callable
 
 import numpy as np
 
-from ._records import freeze_arrays
+from .records import freeze_arrays
 from .scaling import parameters_to_unit, unit_problem, x_to_user
-from ._validation import (
+from .validation import (
     as_matrix,
     as_parameters,
     as_vector,
@@ -81,11 +81,11 @@ from ._validation import (
 from .errors import InvalidInputError
 from .objectives import (
     _gd_weights,
-    _loss_from,
+    loss_from,
     _norm,
-    _output,
-    _regularized_from,
-    _rgd_objective_from,
+    network_output,
+    regularized_from,
+    rgd_objective_from,
     _residual,
     _rgd_weights,
 )
@@ -135,9 +135,9 @@ class Direction:
 
 
 #: plain gradient descent on f (m = 1, Eq. (2)) or f_m (Eq. (9))
-GD = Direction("gd", _gd_weights, _loss_from)
+GD = Direction("gd", _gd_weights, loss_from)
 #: regularised gradient descent on f_r (m = 1, Eq. (5)) or f_mp (Eqs. (13), (17))
-RGD = Direction("rgd", _rgd_weights, _regularized_from)
+RGD = Direction("rgd", _rgd_weights, regularized_from)
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def safe_step(A, m: int = 1) -> float:
     return mu
 
 
-def _relative_norms(diff: np.ndarray, target: np.ndarray):
+def relative_norms(diff: np.ndarray, target: np.ndarray):
     r""":math:`\|d\|/\|t\|`, or :math:`\|d\|` where :math:`t = 0`, over the last axis; a float for vectors.
 
     Both norms are scale-safe (:func:`~.objectives._norm`): labels of 1e-170
@@ -257,7 +257,7 @@ def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
     prediction, target = np.broadcast_arrays(
         np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
     )
-    return _relative_norms((prediction - target).ravel(), target.ravel())
+    return relative_norms((prediction - target).ravel(), target.ravel())
 
 
 def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
@@ -436,10 +436,10 @@ def _descend_at_unit_scale(
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
         r = _residual(Z, y)
-        relaxed = _rgd_objective_from(Z, y)
-        test = _relative_norms(_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
+        relaxed = rgd_objective_from(Z, y)
+        test = relative_norms(network_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
         rec = safe_norm(X - X_star) if X_star is not None else math.nan
-        records.append((t, 0.5 * float(r @ r), relaxed, _relative_norms(r, y), test, rec))
+        records.append((t, 0.5 * float(r @ r), relaxed, relative_norms(r, y), test, rec))
         if progress is not None:
             progress(t, max_iter)
 

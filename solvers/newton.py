@@ -109,11 +109,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._records import freeze_arrays
-from ._validation import as_vector, check_positive_int, check_problem, check_tolerance
+from .records import freeze_arrays
+from .validation import as_vector, check_positive_int, check_problem, check_tolerance
 from .activation import activation_mask
 from .errors import InvalidInputError, UnboundedRelaxationError
-from .objectives import _relaxed_from, _residual
+from .objectives import relaxed_from, _residual
 from .scaling import parameters_to_unit, safe_norm, unit_exponent, unit_problem, x_to_user
 from .tolerances import LP_FEASIBILITY_RTOL, NEWTON_GTOL
 from .threads import blas_threads_for_problem
@@ -463,7 +463,7 @@ def _minimise(A, y, x, gtol: float, max_iter: int, labels: np.ndarray) -> tuple:
             break
         if k >= max_iter:
             break
-        if not nonnegative_labels and not lp_checked and _relaxed_from(z[:, None], y) < 0:
+        if not nonnegative_labels and not lp_checked and relaxed_from(z[:, None], y) < 0:
             # a negative f_r with some negative labels: test -grad, then settle it by the LP once
             if _is_certificate(A, y, -grad):
                 raise UnboundedRelaxationError(_unbounded_message(A, y, -grad, "steepest-descent direction", labels))
@@ -491,4 +491,4 @@ def _minimise(A, y, x, gtol: float, max_iter: int, labels: np.ndarray) -> tuple:
 
     if reason is not NewtonStopReason.CONVERGED and not nonnegative_labels and not lp_checked:
         _raise_if_unbounded(A, y, labels)
-    return x, _relaxed_from(z[:, None], y), rho, k, reason, message
+    return x, relaxed_from(z[:, None], y), rho, k, reason, message

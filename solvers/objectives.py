@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_matrix, as_parameters, check_finite_value, check_problem
+from .validation import as_matrix, as_parameters, check_finite_value, check_problem
 from .activation import activation_mask, all_inactive_mask, relu
 from .errors import InvalidInputError
 from .scaling import safe_norm, square_safe
@@ -51,6 +51,11 @@ __all__ = [
     "regularized_objective_gradient",
     "gd_direction",
     "residual",
+    "network_output",
+    "loss_from",
+    "relaxed_from",
+    "regularized_from",
+    "rgd_objective_from",
 ]
 
 
@@ -92,7 +97,7 @@ def _norm(v: np.ndarray):
     return norms
 
 
-def _output(Z: np.ndarray) -> np.ndarray:
+def network_output(Z: np.ndarray) -> np.ndarray:
     """The network's output sum_j g(Z[..., j]) (model (8) without noise), for Z = A X."""
     if Z.shape[-1] == 1:  # one neuron: the same value without a reduction over a length-1 axis
         return relu(Z[..., 0])
@@ -101,36 +106,39 @@ def _output(Z: np.ndarray) -> np.ndarray:
 
 def _residual(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """r = sum_j g(Z[..., j]) - y, Eq. (10)."""
-    return _output(Z) - y
+    return network_output(Z) - y
 
 
-def _loss_from(Z: np.ndarray, y: np.ndarray):
+def loss_from(Z: np.ndarray, y: np.ndarray):
+    r"""The loss :math:`f` (1) for one neuron, :math:`f_m` (9) for several, from the pre-activations Z = A X."""
     r = _residual(Z, y)
     return 0.5 * _dot(r, r)
 
 
-def _regularized_from(Z: np.ndarray, y: np.ndarray):
+def regularized_from(Z: np.ndarray, y: np.ndarray):
+    r"""The regularised objective :math:`f_{mp}` (14), halved, from the pre-activations Z = A X."""
     r = _residual(Z, y)
     P = all_inactive_mask(Z)
     # y^T prod_j D_j^c A sum_j x_j, with A sum_j x_j = Z.sum(axis=-1)
     return 0.5 * _dot(r, r) - _dot(np.where(P, y, 0.0), Z.sum(axis=-1))
 
 
-def _relaxed_from(Z: np.ndarray, y: np.ndarray):
+def relaxed_from(Z: np.ndarray, y: np.ndarray):
+    r"""The relaxation :math:`f_r` (3), halved, of the first neuron's pre-activations ``Z[..., 0]``."""
     z = Z[..., 0]
     h = relu(z)
     y = np.broadcast_to(y, z.shape)
     return 0.5 * _dot(h, h) - _dot(y, z) + 0.5 * _dot(y, y)
 
 
-def _rgd_objective_from(Z: np.ndarray, y: np.ndarray):
+def rgd_objective_from(Z: np.ndarray, y: np.ndarray):
     """The objective RGD descends: f_r for one neuron (Eq. (3)), f_mp for several (Eq. (14)).
 
-    Not to be confused with :func:`_relaxed_from`, which is f_r for every m.
+    Not to be confused with :func:`relaxed_from`, which is f_r for every m.
 
     The two are the same function when m = 1; f_r's form is the one evaluated then.
     """
-    return _relaxed_from(Z, y) if Z.shape[-1] == 1 else _regularized_from(Z, y)
+    return relaxed_from(Z, y) if Z.shape[-1] == 1 else regularized_from(Z, y)
 
 
 def _gd_weights(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -182,21 +190,21 @@ def residual(A, y, X) -> np.ndarray:
 def objective(A, y, x) -> float:
     r"""Single-neuron loss :math:`f(x) = \tfrac12\|g(Ax) - y\|_2^2`, Eq. (1)."""
     A, y, X, _ = _prepare(A, y, x, single=True)
-    return check_finite_value(_loss_from(A @ X, y), "f(x)")
+    return check_finite_value(loss_from(A @ X, y), "f(x)")
 
 
 @_overflow_is_checked
 def relaxed_objective(A, y, x) -> float:
     r"""Convex relaxation :math:`f_r(x) = \tfrac12\|g(Ax)\|^2 - y^TAx + \tfrac12\|y\|^2`, Eq. (3) halved."""
     A, y, X, _ = _prepare(A, y, x, single=True)
-    return check_finite_value(_relaxed_from(A @ X, y), "f_r(x)")
+    return check_finite_value(relaxed_from(A @ X, y), "f_r(x)")
 
 
 @_overflow_is_checked
 def multi_neuron_objective(A, y, X) -> float:
     r"""Multi-neuron loss :math:`f_m(X) = \tfrac12\|\sum_j g(Ax_j) - y\|_2^2`, Eq. (9)."""
     A, y, X, _ = _prepare(A, y, X, single=False)
-    return check_finite_value(_loss_from(A @ X, y), "f_m(X)")
+    return check_finite_value(loss_from(A @ X, y), "f_m(X)")
 
 
 @_overflow_is_checked
@@ -206,7 +214,7 @@ def regularized_objective(A, y, X) -> float:
     :math:`f_{mp}(X) = \tfrac12\|r\|^2 - y^T \prod_j D_j^c A \sum_j x_j`.
     """
     A, y, X, _ = _prepare(A, y, X, single=False)
-    return check_finite_value(_regularized_from(A @ X, y), "f_mp(X)")
+    return check_finite_value(regularized_from(A @ X, y), "f_mp(X)")
 
 
 def objective_gradient(A, y, x) -> np.ndarray:

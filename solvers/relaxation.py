@@ -58,8 +58,8 @@ from types import MappingProxyType
 import numpy as np
 
 from . import _worker
-from ._records import freeze_arrays
-from ._validation import check_problem
+from .records import freeze_arrays
+from .validation import check_problem
 from .errors import (
     InaccurateSolutionError,
     InvalidInputError,
@@ -67,7 +67,7 @@ from .errors import (
     SolverUnavailableError,
     UnboundedRelaxationError,
 )
-from .objectives import _relaxed_from, _residual
+from .objectives import relaxed_from, _residual
 from .scaling import safe_norm, unit_problem, x_to_user
 from .tolerances import conic_gradient_rtol, conic_kkt_rtol
 
@@ -187,7 +187,7 @@ class RelaxationResult:
         freeze_arrays(self)
 
 
-def _check_backend(backend: str) -> str:
+def check_backend(backend: str) -> str:
     if not isinstance(backend, str):
         raise InvalidInputError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     name = backend.upper()
@@ -376,7 +376,7 @@ def solve_relaxation(
     InvalidInputError : bad data, or data float64 cannot hold at one scale.
     """
     A, y = check_problem(A, y)
-    name = _check_backend(backend)
+    name = check_backend(backend)
     if form not in FORMS:
         raise InvalidInputError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
     unit = unit_problem(A, y)
@@ -410,7 +410,7 @@ def solve_relaxation(
             raise _unbounded_or_failed(A_unit, y_unit, y, name, status, v)
     result = RelaxationResult(
         x=x_to_user(scaling, xv),
-        objective=_objective_from_unit(scaling, _relaxed_from(Z, y_unit)),
+        objective=_objective_from_unit(scaling, relaxed_from(Z, y_unit)),
         solver_objective=_objective_from_unit(scaling, out["value"]),
         status=certified_status(certificate),
         backend=name,

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 
-from ._validation import check_positive_int
+from .validation import check_positive_int
 from .errors import InvalidInputError
 
 __all__ = ["METHODS", "InsufficientMemoryError", "estimated_bytes", "available_bytes", "check_memory"]

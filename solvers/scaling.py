@@ -131,7 +131,7 @@ def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
 def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_moderate: bool = False) -> tuple:
     r"""``(A', y', scaling, *extra')``: the problem at unit scale and how to map answers back.
 
-    ``A`` and ``y`` must already be validated (:func:`~._validation.check_problem`).
+    ``A`` and ``y`` must already be validated (:func:`~.validation.check_problem`).
     ``extra_A`` are further matrices in the units of ``A`` (a test set), scaled
     by the same power of two (None passes through).
 

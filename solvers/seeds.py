@@ -26,7 +26,7 @@ import zlib
 
 import numpy as np
 
-from ._validation import check_positive_int
+from .validation import check_positive_int
 from .errors import InvalidInputError
 
 __all__ = ["derived_seed", "derived_rng", "SEED_BITS"]

@@ -8,7 +8,7 @@ import pytest
 from relurelax.solvers import GD, RGD, StopReason, descend, planted_problem
 from relurelax.solvers.batched import record_grid, run_trials
 from relurelax.solvers.errors import InvalidInputError
-from relurelax.solvers.objectives import _dot, _loss_from, _regularized_from, _relaxed_from
+from relurelax.solvers.objectives import _dot, loss_from, regularized_from, relaxed_from
 
 FIELDS = ("objective", "relaxed_objective", "train_error", "test_error", "recovery_distance")
 
@@ -91,13 +91,13 @@ def test_the_record_grid_has_every_multiple_and_the_budget():
 def test_batched_kernels_equal_the_one_instance_kernels_bitwise(rng):
     Z = rng.standard_normal((3, 2, 17, 3))
     y = np.abs(rng.standard_normal((3, 1, 17)))
-    for kernel in (_loss_from, _regularized_from):
+    for kernel in (loss_from, regularized_from):
         batched = kernel(Z, y)
         for i in range(3):
             for j in range(2):
                 assert batched[i, j] == kernel(Z[i, j], y[i, 0])
-    batched = _relaxed_from(Z[..., :1], y)
-    assert all(batched[i, j] == _relaxed_from(Z[i, j, :, :1], y[i, 0]) for i in range(3) for j in range(2))
+    batched = relaxed_from(Z[..., :1], y)
+    assert all(batched[i, j] == relaxed_from(Z[i, j, :, :1], y[i, 0]) for i in range(3) for j in range(2))
     a = rng.standard_normal((4, 33))
     assert all(_dot(a, a)[i] == float(a[i] @ a[i]) for i in range(4))
 

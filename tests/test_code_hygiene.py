@@ -42,5 +42,5 @@ def test_the_objective_rgd_descends_is_named_for_rgd_and_is_f_r_for_one_neuron_a
     rng = np.random.default_rng(0)
     A, y = rng.standard_normal((5, 3)), rng.random(5)
     x1, X3 = rng.standard_normal((3, 1)), rng.standard_normal((3, 3))
-    assert objectives._rgd_objective_from(A @ x1, y) == objectives.relaxed_objective(A, y, x1[:, 0])
-    assert objectives._rgd_objective_from(A @ X3, y) == objectives.regularized_objective(A, y, X3)
+    assert objectives.rgd_objective_from(A @ x1, y) == objectives.relaxed_objective(A, y, x1[:, 0])
+    assert objectives.rgd_objective_from(A @ X3, y) == objectives.regularized_objective(A, y, X3)
