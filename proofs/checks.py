@@ -45,7 +45,6 @@ __all__ = [
     "Numerics",
     "SOLVERS",
     "Outcome",
-    "CHECKS",
     "satisfied_conditions",
     "realisable",
     "has_zero_preactivation",
@@ -406,16 +405,3 @@ def check_cor1_stationary_global(nx: Numerics, inst: Instance) -> Outcome:
         return Outcome(False, f"RGD (17) stopped at a stationary point (||(13)/2|| = {gnorm:.2g}) with residual "
                        f"||r|| = {_fmt(rnorm)}", points, extra)  # fmt: skip
     return Outcome(True, points=points)
-
-
-#: claim id -> numeric check
-CHECKS = {
-    "prop1-convexity": check_prop1_convexity,
-    "bound-fr-ge-f": check_bound_fr_ge_f,
-    "thm1-global-min": check_thm1_global_min,
-    "rgd-direction": check_rgd_direction,
-    "prop2-gradient": check_prop2_gradient,
-    "bound-fmp-ge-fm": check_bound_fmp_ge_fm,
-    "thm2-global-min": check_thm2_global_min,
-    "cor1-stationary-global": check_cor1_stationary_global,
-}

@@ -35,7 +35,7 @@ from itertools import product
 
 import sympy as sp
 
-from ._proof import ProofResult
+from ._proof import ProofResult, check_m_max
 from .conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, NO_ZERO_PREACTIVATION, PLANTED
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "prove_bound_fmp_ge_fm",
     "prove_thm2_global_min",
     "prove_cor1_stationary_global",
-    "PROVERS",
 ]
 
 _u = sp.Symbol("u", real=True)
@@ -178,13 +177,13 @@ def _one_sided_derivatives(fun, u=_u):
 # --- the claims
 
 
-def prove_prop1_convexity(m_max: int = 4) -> ProofResult:
+def prove_prop1_convexity() -> ProofResult:
     r"""Proposition 1: :math:`f_r` is convex, for every y.
 
     :math:`\varphi_r(\cdot; y)` is C1 with a nonnegative second derivative on
     each of :math:`u < 0`, :math:`u > 0`, so its derivative is nondecreasing
     and it is convex; :math:`f_r(x) = \sum_i \varphi_r(a_i^Tx; y_i)` is a sum
-    of convex functions of affine maps. ``m_max`` is unused (one neuron).
+    of convex functions of affine maps.
     """
     start = time.perf_counter()
     t = _Tally()
@@ -219,7 +218,7 @@ def _bound_fr_cases(t: _Tally, label) -> None:
             t.nonnegative(diff, f"phi_r - phi_f >= 0 for u {pattern}, y >= 0")
 
 
-def prove_bound_fr_ge_f(m_max: int = 4) -> ProofResult:
+def prove_bound_fr_ge_f() -> ProofResult:
     r"""The bound :math:`f_r \ge f`, proved exactly when :math:`y \ge 0`.
 
     Per sample, :math:`\varphi_r - \varphi_f = y\, g(-u)` on every sign of u,
@@ -242,7 +241,7 @@ def prove_bound_fr_ge_f(m_max: int = 4) -> ProofResult:
     return _result("bound-fr", t, (LABELS_NONNEGATIVE,), start, detail)
 
 
-def prove_thm1_global_min(m_max: int = 4) -> ProofResult:
+def prove_thm1_global_min() -> ProofResult:
     r"""Theorem 1 under the planted model (4).
 
     Lemmas, per sample and every sign of u: :math:`g(u)u = g(u)^2`;
@@ -280,7 +279,7 @@ def prove_thm1_global_min(m_max: int = 4) -> ProofResult:
     return _result("thm1", t, (PLANTED,), start, detail)
 
 
-def prove_rgd_direction(m_max: int = 4) -> ProofResult:
+def prove_rgd_direction() -> ProofResult:
     r"""Update (5) is gradient descent on :math:`f_r`, and GLMtron with :math:`\mu = 1/n`.
 
     :math:`\varphi_r'(u) = g(u) - y` on both pieces and from both sides at 0
@@ -324,6 +323,7 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
     :math:`(D_j + \prod_k D_k^c) r`; chain rule: column j of the gradient is
     :math:`A^T (D_j + \prod_k D_k^c) r`, (13) halved.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     for m in range(1, m_max + 1):
@@ -380,6 +380,7 @@ def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
     :math:`y \ge 0` and 0 elsewhere; every pattern (ties included) for m up
     to ``m_max``.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     _bound_fmp_cases(t, m_max)
@@ -401,6 +402,7 @@ def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
     :math:`\psi_{mp}(z^*; \sum_j g(z_j^*)) = \psi_m(z^*; \sum_j g(z_j^*)) = 0`,
     :math:`\psi_m \ge 0`, and :math:`\psi_{mp} \ge \psi_m` for :math:`y \ge 0`.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     for m in range(1, m_max + 1):
@@ -432,6 +434,7 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
     :math:`W_{ij} = c_{ij} r_i`; full row rank makes :math:`A^T` injective,
     so W = 0 and then r = 0.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     gd_blind = 0
@@ -455,16 +458,3 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
         "is used; n <= d follows from rank A = n <= d."
     )
     return _result("cor1", t, (FULL_ROW_RANK,), start, detail)
-
-
-#: claim id -> sympy prover
-PROVERS = {
-    "prop1-convexity": prove_prop1_convexity,
-    "bound-fr-ge-f": prove_bound_fr_ge_f,
-    "thm1-global-min": prove_thm1_global_min,
-    "rgd-direction": prove_rgd_direction,
-    "prop2-gradient": prove_prop2_gradient,
-    "bound-fmp-ge-fm": prove_bound_fmp_ge_fm,
-    "thm2-global-min": prove_thm2_global_min,
-    "cor1-stationary-global": prove_cor1_stationary_global,
-}
