@@ -156,7 +156,7 @@ def _substitute(pattern, ps):
     return [p if s == "+" else (-p if s == "-" else sp.Integer(0)) for s, p in zip(pattern, ps)]
 
 
-def _result(name, tally: _Tally, conditions, start, detail: str) -> ProofResult:
+def _result(tally: _Tally, conditions, start, detail: str) -> ProofResult:
     proved = not tally.undecided
     if not proved:
         detail = f"NOT PROVED ({len(tally.undecided)} undecided: {'; '.join(tally.undecided[:3])}). " + detail
@@ -206,7 +206,7 @@ def prove_prop1_convexity() -> ProofResult:
         "||g(A(au+(1-a)v))||^2 <= ||g(aAu)||^2 + ||g((1-a)Av)||^2 is false (one sample, Au = Av = 1, "
         f"a = 1/2: {sp.sstr(lhs)} > {sp.sstr(rhs)}); the conclusion holds by the argument above."
     )
-    return _result("prop1", t, (), start, detail)
+    return _result(t, (), start, detail)
 
 
 def _bound_fr_cases(t: _Tally, label) -> None:
@@ -238,7 +238,7 @@ def prove_bound_fr_ge_f() -> ProofResult:
         "'due to its definition in (3)' inside the proof of Theorem 1, where model (4) gives y >= 0; the "
         "definition alone is not enough."
     )
-    return _result("bound-fr", t, (LABELS_NONNEGATIVE,), start, detail)
+    return _result(t, (LABELS_NONNEGATIVE,), start, detail)
 
 
 def prove_thm1_global_min() -> ProofResult:
@@ -276,7 +276,7 @@ def prove_thm1_global_min() -> ProofResult:
         f"f_r(0) = {sp.sstr(fr.subs(x, 0))} > f(1) = {sp.sstr(f_at_1)}). labels-nonnegative together with "
         "full-row-rank also suffice, because they imply planted (x* = A^+ y)."
     )
-    return _result("thm1", t, (PLANTED,), start, detail)
+    return _result(t, (PLANTED,), start, detail)
 
 
 def prove_rgd_direction() -> ProofResult:
@@ -312,7 +312,7 @@ def prove_rgd_direction() -> ProofResult:
         "equals (5) with mu = 1/n, as an exact identity for symbolic 3 x 3 data (coordinates are linear "
         "in the same max terms, so the identity holds for every n, d)."
     )
-    return _result("rgd", t, (), start, detail)
+    return _result(t, (), start, detail)
 
 
 def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
@@ -361,7 +361,7 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
         f"{sp.sstr(jump_from)} as t -> 0- but {sp.sstr(jump_to)} at t = 0). For m = 1 (f_mp = f_r) the "
         "one-sided derivatives at a tie agree."
     )
-    return _result("prop2", t, (NO_ZERO_PREACTIVATION,), start, detail)
+    return _result(t, (NO_ZERO_PREACTIVATION,), start, detail)
 
 
 def _bound_fmp_cases(t: _Tally, m_max: int) -> None:
@@ -392,7 +392,7 @@ def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
         f"gives {sp.sstr(witness)}. The paper asserts the bound for all X 'due to (14)' inside the proof of "
         "Theorem 2, where model (8) gives y >= 0."
     )
-    return _result("bound-fmp", t, (LABELS_NONNEGATIVE,), start, detail)
+    return _result(t, (LABELS_NONNEGATIVE,), start, detail)
 
 
 def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
@@ -421,7 +421,7 @@ def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
         "minimiser of f_mp has f_m = 0 = min f_m. For m = 1, f_mp = f_r and f_m = f: the claim is Theorem 1, "
         "and planted is needed by the same counterexample."
     )
-    return _result("thm2", t, (PLANTED,), start, detail)
+    return _result(t, (PLANTED,), start, detail)
 
 
 def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
@@ -457,4 +457,4 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
         "(pass to a subsequence with constant masks). Neither model (8) nor y >= 0 nor nonzero pre-activations "
         "is used; n <= d follows from rank A = n <= d."
     )
-    return _result("cor1", t, (FULL_ROW_RANK,), start, detail)
+    return _result(t, (FULL_ROW_RANK,), start, detail)

@@ -90,7 +90,7 @@ def test_an_undecided_or_false_sympy_answer_is_reported_as_not_proved():
     tally.zero(sp.Max(0, y) - y, "a Max left in the expression")
     tally.zero(sp.Integer(1), "1 = 0")
     assert len(tally.undecided) == 3
-    result = symbolic._result("x", tally, (), 0.0, "detail")
+    result = symbolic._result(tally, (), 0.0, "detail")
     assert not result.proved and result.detail.startswith("NOT PROVED")
 
 
