@@ -42,7 +42,6 @@ from typing import Callable
 
 from relurelax.solvers.validation import check_positive_int
 
-from . import smt, symbolic
 from .checks import SOLVERS, Numerics
 from .claims import Claim, count_in_words
 from .conditions import (
