@@ -20,7 +20,7 @@ _LAZY = {
     "Evidence": "ledger",
     "ConditionResult": "ledger",
     "PROFILES": "ledger",
-    "CLAIMS": "claims",
+    "CLAIMS": "registry",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ProofResult"]
+__all__ = ["ProofResult", "check_m_max"]
 
 
 @dataclass(frozen=True)
@@ -36,3 +36,17 @@ class ProofResult:
     cases: int
     seconds: float
     detail: str
+
+
+def check_m_max(m_max) -> int:
+    r"""The largest m of a multi-neuron proof, an integer >= 1 (ValueError otherwise).
+
+    A multi-neuron prover proves its lemmas for :math:`m = 1, \dots, m_{max}`;
+    an empty range would "prove" the claim with zero lemmas, so it is refused.
+    """
+    if isinstance(m_max, bool) or not isinstance(m_max, int) or m_max < 1:
+        raise ValueError(
+            f"m_max must be an integer >= 1 (the proof covers m = 1..m_max); got {m_max!r}, "
+            "which would prove nothing"
+        )
+    return m_max

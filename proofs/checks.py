@@ -45,7 +45,6 @@ __all__ = [
     "Numerics",
     "SOLVERS",
     "Outcome",
-    "CHECKS",
     "satisfied_conditions",
     "realisable",
     "has_zero_preactivation",
@@ -236,6 +235,64 @@ def check_bound_fmp_ge_fm(nx: Numerics, inst: Instance) -> Outcome:
     return Outcome(True, points=points)
 
 
+@dataclass(frozen=True)
+class _RelaxedMinimum:
+    r"""RGD's stationary point of the relaxed objective (Theorems 1 and 2), and what a failure reports."""
+
+    loss: Callable
+    relaxed: Callable
+    loss_name: str
+    relaxed_name: str
+    value: float  # the relaxed objective at RGD's point
+    loss_at_min: float  # the loss there
+    certified: bool  # m = 1: convex, so the stationary point is a global minimiser
+    tol: float
+    points: tuple
+    extra: tuple
+
+
+def _against_planted(inst: Instance, Xw: np.ndarray, run: _RelaxedMinimum) -> Outcome:
+    r"""Under the planted model both minima are the value at X*: compare RGD's point and X_w with it."""
+    A, y, X_star, tol = inst.A, inst.y, inst.X_star, run.tol
+    L, R = run.loss_name, run.relaxed_name
+    loss_star, relaxed_star = run.loss(A, y, X_star), run.relaxed(A, y, X_star)
+    if abs(relaxed_star - loss_star) > tol:
+        return Outcome(False, f"planted X*: {R}(X*) = {_fmt(relaxed_star)} != {L}(X*) = {_fmt(loss_star)}", run.points)
+    if run.relaxed(A, y, Xw) < relaxed_star - tol:
+        return Outcome(False, f"{R}(X_w) = {_fmt(run.relaxed(A, y, Xw))} < {R}(X*) = "
+                       f"{_fmt(relaxed_star)} = min {L}", run.points)  # fmt: skip
+    if run.certified and abs(run.value - relaxed_star) > tol:
+        return Outcome(False, f"min {R} = {_fmt(run.value)} (RGD) but {R}(X*) = "
+                       f"{L}(X*) = {_fmt(loss_star)}", run.points, run.extra)  # fmt: skip
+    if run.value <= relaxed_star + tol and run.loss_at_min > loss_star + tol:
+        return Outcome(False, f"RGD's minimiser of {R} has {L} = {_fmt(run.loss_at_min)} > "
+                       f"{L}(X*) = {_fmt(loss_star)}", run.points, run.extra)  # fmt: skip
+    return Outcome(True, points=run.points)
+
+
+def _against_witness(inst: Instance, Xw: np.ndarray, witness: str, run: _RelaxedMinimum) -> Outcome:
+    r"""Without X*, for m = 1: the loss at the witness is no lower than min f_r, and RGD's point minimises f."""
+    if not run.certified:
+        return Outcome(None, "m > 1 without X*: the global minimum of f_mp is not certified", run.points)
+    L, R = run.loss_name, run.relaxed_name
+    loss_w = run.loss(inst.A, inst.y, Xw)
+    if loss_w < run.value - run.tol:
+        return Outcome(False, f"{L}({witness}) = {_fmt(loss_w)} < min {R} = {_fmt(run.value)} "
+                       f"(RGD): min {L} < min {R}", run.points, run.extra)  # fmt: skip
+    if run.loss_at_min > loss_w + run.tol:
+        return Outcome(False, f"the minimiser of {R} has {L} = {_fmt(run.loss_at_min)} > "
+                       f"{L}({witness}) = {_fmt(loss_w)}: it does not minimise {L}", run.points, run.extra)  # fmt: skip
+    return Outcome(True, points=run.points)
+
+
+def _lower_witness(nx: Numerics, inst: Instance, loss: Callable) -> np.ndarray | None:
+    """Where plain GD on the loss from X_w stops, when the loss is lower there (None otherwise)."""
+    A, y, Xw = inst.A, inst.y, inst.X
+    step = "auto" if np.any(A) else 1.0
+    Xg = np.asarray(nx.descend(A, y, Xw, nx.gd, step=step, max_iter=WITNESS_BUDGET, history_every=WITNESS_BUDGET).X)
+    return Xg if loss(A, y, Xg) < loss(A, y, Xw) else None
+
+
 def _check_global_min(nx: Numerics, inst: Instance, loss: Callable, relaxed: Callable, name: str) -> Outcome:
     r"""Theorems 1 and 2: min loss = min relaxed, and a minimiser of relaxed minimises loss.
 
@@ -259,44 +316,18 @@ def _check_global_min(nx: Numerics, inst: Instance, loss: Callable, relaxed: Cal
     if res.stop_reason is not StopReason.CONVERGED:
         return Outcome(None, f"RGD did not reach a stationary point ({res.stop_reason.value})")
     Xt = np.asarray(res.X)
-    points = points + (A @ Xt,)
-    certified = inst.m == 1  # convex: a stationary point is a global minimiser
     relaxed_min, loss_at_min = relaxed(A, y, Xt), loss(A, y, Xt)
     extra = (("minimiser", Xt), (f"min {relaxed_name}", relaxed_min), (f"{loss_name}(minimiser)", loss_at_min))
     witness = "X_w"
-    if inst.X_star is None:
-        # the witness: X_w or, if lower, where plain GD on the loss from X_w stops
-        step = "auto" if np.any(A) else 1.0
-        Xg = np.asarray(nx.descend(A, y, Xw, nx.gd, step=step, max_iter=WITNESS_BUDGET, history_every=WITNESS_BUDGET).X)
-        if loss(A, y, Xg) < loss(A, y, Xw):
-            Xw, witness = Xg, "W"
-            extra = extra + (("W (GD from X)", Xw),)
-    tol = VALUE_RTOL * _value_scale(inst, Xw, Xt)
-    loss_w = loss(A, y, Xw)
+    Xg = None if inst.X_star is not None else _lower_witness(nx, inst, loss)
+    if Xg is not None:
+        Xw, witness = Xg, "W"
+        extra = extra + (("W (GD from X)", Xw),)
+    run = _RelaxedMinimum(loss, relaxed, loss_name, relaxed_name, relaxed_min, loss_at_min, inst.m == 1,
+                          VALUE_RTOL * _value_scale(inst, Xw, Xt), points + (A @ Xt,), extra)  # fmt: skip
     if inst.X_star is not None:
-        loss_star, relaxed_star = loss(A, y, inst.X_star), relaxed(A, y, inst.X_star)
-        if abs(relaxed_star - loss_star) > tol:
-            return Outcome(False, f"planted X*: {relaxed_name}(X*) = {_fmt(relaxed_star)} != {loss_name}(X*) = "
-                           f"{_fmt(loss_star)}", points)  # fmt: skip
-        if relaxed(A, y, Xw) < relaxed_star - tol:
-            return Outcome(False, f"{relaxed_name}(X_w) = {_fmt(relaxed(A, y, Xw))} < {relaxed_name}(X*) = "
-                           f"{_fmt(relaxed_star)} = min {loss_name}", points)  # fmt: skip
-        if certified and abs(relaxed_min - relaxed_star) > tol:
-            return Outcome(False, f"min {relaxed_name} = {_fmt(relaxed_min)} (RGD) but {relaxed_name}(X*) = "
-                           f"{loss_name}(X*) = {_fmt(loss_star)}", points, extra)  # fmt: skip
-        if relaxed_min <= relaxed_star + tol and loss_at_min > loss_star + tol:
-            return Outcome(False, f"RGD's minimiser of {relaxed_name} has {loss_name} = {_fmt(loss_at_min)} > "
-                           f"{loss_name}(X*) = {_fmt(loss_star)}", points, extra)  # fmt: skip
-        return Outcome(True, points=points)
-    if not certified:
-        return Outcome(None, "m > 1 without X*: the global minimum of f_mp is not certified", points)
-    if loss_w < relaxed_min - tol:
-        return Outcome(False, f"{loss_name}({witness}) = {_fmt(loss_w)} < min {relaxed_name} = {_fmt(relaxed_min)} "
-                       f"(RGD): min {loss_name} < min {relaxed_name}", points, extra)  # fmt: skip
-    if loss_at_min > loss_w + tol:
-        return Outcome(False, f"the minimiser of {relaxed_name} has {loss_name} = {_fmt(loss_at_min)} > "
-                       f"{loss_name}({witness}) = {_fmt(loss_w)}: it does not minimise {loss_name}", points, extra)  # fmt: skip
-    return Outcome(True, points=points)
+        return _against_planted(inst, Xw, run)
+    return _against_witness(inst, Xw, witness, run)
 
 
 def check_thm1_global_min(nx: Numerics, inst: Instance) -> Outcome:
@@ -406,16 +437,3 @@ def check_cor1_stationary_global(nx: Numerics, inst: Instance) -> Outcome:
         return Outcome(False, f"RGD (17) stopped at a stationary point (||(13)/2|| = {gnorm:.2g}) with residual "
                        f"||r|| = {_fmt(rnorm)}", points, extra)  # fmt: skip
     return Outcome(True, points=points)
-
-
-#: claim id -> numeric check
-CHECKS = {
-    "prop1-convexity": check_prop1_convexity,
-    "bound-fr-ge-f": check_bound_fr_ge_f,
-    "thm1-global-min": check_thm1_global_min,
-    "rgd-direction": check_rgd_direction,
-    "prop2-gradient": check_prop2_gradient,
-    "bound-fmp-ge-fm": check_bound_fmp_ge_fm,
-    "thm2-global-min": check_thm2_global_min,
-    "cor1-stationary-global": check_cor1_stationary_global,
-}

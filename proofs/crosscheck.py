@@ -31,7 +31,7 @@ from relurelax.solvers.tolerances import conic_rtol
 
 from .checks import VALUE_RTOL, Numerics, stationary_residual_bound
 
-__all__ = ["SolverEvidence", "thm1_solver", "thm2_solver", "cor1_solver", "SOLVER_EVIDENCE"]
+__all__ = ["SolverEvidence", "thm1_solver", "thm2_solver", "cor1_solver"]
 
 #: iteration budget of the descent runs on the Gaussian instances
 BUDGET = 50_000
@@ -207,11 +207,3 @@ def cor1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> 
     if failures:
         detail = f"DISAGREES: {'; '.join(failures[:3])}. " + detail
     return SolverEvidence(not failures, instances, time.perf_counter() - start, detail)
-
-
-#: claim id -> solver evidence
-SOLVER_EVIDENCE = {
-    "thm1-global-min": thm1_solver,
-    "thm2-global-min": thm2_solver,
-    "cor1-stationary-global": cor1_solver,
-}

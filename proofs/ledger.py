@@ -1,8 +1,9 @@
 r"""The claims ledger: every claim of the paper, proved, property-tested and stress-tested.
 
-For each :class:`~.claims.Claim`, :func:`examine_claim` gathers four kinds
-of evidence and decides under which of the five named conditions of
-:mod:`.conditions` the claim holds:
+For each :class:`~.claims.Claim` of the registry (:mod:`.registry`, which
+validates every claim's parts at import), :func:`examine_claim` gathers four
+kinds of evidence from the claim's own parts and decides under which of the
+named conditions of :mod:`.conditions` the claim holds:
 
 1. ``sympy`` (:mod:`.symbolic`) and ``smt`` (:mod:`.smt`) prove the claim's
    per-sample lemmas under a set of conditions P (each proof says which).
@@ -20,13 +21,13 @@ of evidence and decides under which of the five named conditions of
    conditions it satisfies: then the numeric code disagrees with a proved
    statement.
 4. ``solver`` (:mod:`.crosscheck`) compares CVXPY and RGD on the claims
-   about minima.
+   that declare solver evidence (the claims about minima).
 
 Verdicts: ``holds`` (the paper's conditions suffice and none is superfluous),
 ``holds-with-fewer-conditions`` (M is strictly weaker than the paper's),
 ``needs-extra-condition`` (a counterexample satisfies all the paper's
 conditions; M names what is missing), ``fails`` (a counterexample satisfies
-all five). The ledger is ``ok`` (exit 0) when every proof went through and
+every condition). The ledger is ``ok`` (exit 0) when every proof went through and
 the numeric code never contradicted a proved statement; findings about the
 paper's conditions are results, not failures.
 """
@@ -41,9 +42,8 @@ from typing import Callable
 
 from relurelax.solvers.validation import check_positive_int
 
-from . import smt, symbolic
-from .checks import CHECKS, SOLVERS, Numerics
-from .claims import CLAIMS, Claim
+from .checks import SOLVERS, Numerics
+from .claims import Claim, count_in_words
 from .conditions import (
     CONDITIONS,
     DROP_SPACES,
@@ -54,8 +54,8 @@ from .conditions import (
     ordered,
     strictly_weaker,
 )
-from .crosscheck import SOLVER_EVIDENCE
-from .search import Counterexample, search
+from .registry import CLAIMS, validate
+from .search import Counterexample, SearchResult, search
 
 __all__ = [
     "Profile",
@@ -215,10 +215,14 @@ def _names(conditions) -> str:
     return ", ".join(names) if names else "no condition"
 
 
+#: "all five conditions", counted from :data:`~.conditions.CONDITIONS`
+ALL_CONDITIONS = f"all {count_in_words(len(CONDITIONS))} conditions"
+
+
 def _run(claim: Claim, numerics: Numerics, space: Space, profile: Profile, seed: int):
     return search(
         claim.id,
-        CHECKS[claim.id],
+        claim.check.load(),
         numerics,
         space,
         max_examples=profile.examples,
@@ -232,7 +236,7 @@ def _run(claim: Claim, numerics: Numerics, space: Space, profile: Profile, seed:
 def _verdict(paper: tuple, minimal, refuted) -> tuple[str, str]:
     """The verdict and a sentence saying why."""
     if minimal is None:
-        return Verdict.FAILS, "a counterexample satisfies all five conditions"
+        return Verdict.FAILS, f"a counterexample satisfies {ALL_CONDITIONS}"
     paper_refuted = any(set(paper) <= r for r in refuted)
     if paper_refuted:
         extra = ordered(set(minimal) - closure(paper))
@@ -244,6 +248,170 @@ def _verdict(paper: tuple, minimal, refuted) -> tuple[str, str]:
     return Verdict.HOLDS, f"the paper's conditions suffice; {_names(minimal)} is another minimal set"
 
 
+@dataclass(frozen=True)
+class _Proofs:
+    """Step 1: the evidence of the sympy and z3 proofs, and the sets of conditions they prove the claim under."""
+
+    evidence: tuple
+    proved_sets: tuple
+
+    def cover(self, conditions) -> bool:
+        """Does a proof cover instances satisfying ``conditions`` (a proved set is implied by them)?"""
+        return any(P <= closure(conditions) for P in self.proved_sets)
+
+
+@dataclass(frozen=True)
+class _Searches:
+    """Step 2: the necessity searches, one per condition dropped."""
+
+    counterexamples: tuple
+    disagreement: Counterexample | None
+    notes: tuple
+    examples: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Minimal:
+    """Step 3: the minimal conditions, the run of the check under them, and every counterexample found."""
+
+    minimal: frozenset | None
+    alternatives: tuple
+    holds_run: SearchResult | None
+    counterexamples: tuple
+    disagreement: Counterexample | None
+
+
+def _prove(claim: Claim, profile: Profile, say) -> _Proofs:
+    say(f"{claim.id}: sympy proof (m <= {profile.sympy_m})")
+    proofs = [claim.prove_sympy(profile.sympy_m)]
+    say(f"{claim.id}: z3 proof (m <= {profile.smt_m})")
+    proofs.append(claim.prove_smt(profile.smt_m))
+    return _Proofs(tuple(_proof_evidence(p) for p in proofs), tuple(p.conditions for p in proofs if p.proved))
+
+
+def _necessity_searches(claim: Claim, numerics: Numerics, profile: Profile, seed: int, proofs: _Proofs, say) -> _Searches:
+    r"""One search per condition, where no proof already decides.
+
+    A drawn instance may satisfy more than its space requires, so a
+    counterexample that satisfies a proved set of conditions contradicts the
+    proof: the numeric code disagrees, and it refutes nothing.
+    """
+    counterexamples, notes = [], []
+    disagreement = None
+    examples, seconds = 0, 0.0
+    for c in CONDITIONS:
+        space = DROP_SPACES[c]
+        where = f"without {c} ({space.describe()})"
+        if proofs.cover(space.require):
+            notes.append(f"{where}: covered by the proof")
+            continue
+        say(f"{claim.id}: searching for a counterexample without {c}")
+        res = _run(claim, numerics, space, profile, seed)
+        examples, seconds = examples + res.examples, seconds + res.seconds
+        cx = res.counterexample
+        if cx is None:
+            notes.append(f"{where}: no counterexample in {res.examples} examples")
+        elif proofs.cover(cx.satisfied):
+            disagreement = disagreement or cx
+            notes.append(f"{where}: an instance a proof covers fails after {res.examples} examples")
+        else:
+            counterexamples.append(cx)
+            notes.append(f"{where}: counterexample after {res.examples} examples")
+    return _Searches(tuple(counterexamples), disagreement, tuple(notes), examples, seconds)
+
+
+def _minimal_conditions(
+    claim: Claim, numerics: Numerics, profile: Profile, seed: int, proofs: _Proofs, searches: _Searches, say
+) -> _Minimal:
+    r"""The minimal conditions, then the check on instances drawn to satisfy them and nothing else.
+
+    Each round's counterexample refutes that round's minimal set, so the
+    set never repeats and the loop ends.
+    """
+    counterexamples = list(searches.counterexamples)
+    disagreement = searches.disagreement
+    holds_run = None
+    while True:
+        candidates = minimal_unrefuted_sets([cx.satisfied for cx in counterexamples])
+        if not candidates:
+            return _Minimal(None, (), holds_run, tuple(counterexamples), disagreement)
+        minimal = candidates[0]
+        say(f"{claim.id}: property under {_names(minimal)}")
+        holds_run = _run(claim, numerics, Space(frozenset(minimal)), profile, seed)
+        cx = holds_run.counterexample
+        if cx is None:
+            break
+        if proofs.cover(cx.satisfied):
+            disagreement = disagreement or cx
+            break
+        counterexamples.append(cx)
+    return _Minimal(minimal, tuple(candidates[1:]), holds_run, tuple(counterexamples), disagreement)
+
+
+def _property_finding(found: _Minimal, paper: tuple, proofs: _Proofs) -> tuple[str, str]:
+    """The status of the check under the minimal conditions, and what it found."""
+    run, minimal, cx = found.holds_run, found.minimal, found.disagreement
+    if cx is not None:
+        return "disagrees", (f"the numeric code contradicts the proved statement on an instance satisfying "
+                             f"{_names(cx.satisfied)}: {cx.short()}")  # fmt: skip
+    if minimal is None:
+        # the last run's counterexample satisfies every condition
+        return "counterexamples", f"the numeric check fails under {ALL_CONDITIONS}: {run.counterexample.short()}"
+    how = "a proof covers them" if proofs.cover(minimal) else "no proof covers them"
+    text = (f"numeric check passed on {run.examples} instances satisfying {_names(minimal)} "
+            f"and nothing else ({run.rejected} drawn instances rejected: outside the space or "
+            f"not decided by the claim); {how}")  # fmt: skip
+    left_out = ordered(set(paper) - set(minimal))
+    if left_out:
+        text += f"; so the claim holds without the paper's {_names(left_out)}"
+    return "passed", text
+
+
+def _property_evidence(claim: Claim, found: _Minimal, proofs: _Proofs, why: str) -> Evidence:
+    paper = claim.paper_conditions
+    status, text = _property_finding(found, paper, proofs)
+    text += f". Paper's conditions: {_names(paper)} ({claim.paper_basis}). Verdict: {why}."
+    if found.alternatives:
+        text += " Other minimal sets: " + "; ".join(_names(a) for a in found.alternatives) + "."
+    return Evidence("hypothesis", status, found.holds_run.examples, found.holds_run.seconds, text)
+
+
+def _search_evidence(searches: _Searches, found: _Minimal) -> Evidence:
+    return Evidence(
+        "hypothesis",
+        "counterexamples" if found.counterexamples else "no-counterexample",
+        searches.examples,
+        searches.seconds,
+        "searches for a counterexample with one condition dropped and every compatible other kept: "
+        + "; ".join(searches.notes)
+        + ".",
+    )
+
+
+def _solver_evidence(claim: Claim, numerics: Numerics, profile: Profile, seed: int, found: _Minimal, say) -> Evidence:
+    say(f"{claim.id}: CVXPY and RGD")
+    compare = claim.solver_evidence.load()
+    s = compare(numerics, profile.solver_instances, seed, list(found.counterexamples))
+    return Evidence("solver", "agrees" if s.agrees else "disagrees", s.examples, s.seconds, s.detail)
+
+
+def _condition_results(found: _Minimal) -> tuple:
+    """One line per condition: necessary (with the counterexample that drops it), superfluous, or not examined."""
+    results = []
+    for c in CONDITIONS:
+        if found.minimal is None:
+            results.append(ConditionResult(c, None, None))
+        elif c in found.minimal:
+            rest = set(found.minimal) - {c}
+            witnesses = [cx for cx in found.counterexamples if rest <= cx.satisfied and c not in cx.satisfied]
+            best = max(witnesses, key=lambda cx: len(cx.satisfied)) if witnesses else None
+            results.append(ConditionResult(c, True if best is not None else None, best))
+        else:
+            results.append(ConditionResult(c, False, None))
+    return tuple(results)
+
+
 def examine_claim(
     claim: Claim,
     profile: Profile,
@@ -253,128 +421,23 @@ def examine_claim(
 ) -> ClaimRecord:
     """Prove, property-test and stress-test one claim (see the module docstring)."""
     say = progress or (lambda message: None)
-    evidence: list[Evidence] = []
-
-    say(f"{claim.id}: sympy proof (m <= {profile.sympy_m})")
-    proofs = [symbolic.PROVERS[claim.id](profile.sympy_m)]
-    say(f"{claim.id}: z3 proof (m <= {profile.smt_m})")
-    proofs.append(smt.PROVERS[claim.id](profile.smt_m))
-    evidence += [_proof_evidence(p) for p in proofs]
-    proved_sets = [p.conditions for p in proofs if p.proved]
-
-    def proved(conditions) -> bool:
-        return any(P <= closure(conditions) for P in proved_sets)
-
-    # 1. necessity searches, one per condition, where no proof already decides; a drawn instance may
-    # satisfy more than its space requires, so a counterexample that satisfies a proved set of
-    # conditions contradicts the proof: the numeric code disagrees, and it refutes nothing
-    counterexamples: list[Counterexample] = []
-    disagreement = None
-    notes, examples, seconds = [], 0, 0.0
-    for c in CONDITIONS:
-        space = DROP_SPACES[c]
-        if proved(space.require):
-            notes.append(f"without {c} ({space.describe()}): covered by the proof")
-            continue
-        say(f"{claim.id}: searching for a counterexample without {c}")
-        res = _run(claim, numerics, space, profile, seed)
-        examples, seconds = examples + res.examples, seconds + res.seconds
-        if res.counterexample is None:
-            notes.append(f"without {c} ({space.describe()}): no counterexample in {res.examples} examples")
-        elif proved(res.counterexample.satisfied):
-            disagreement = disagreement or res.counterexample
-            notes.append(f"without {c} ({space.describe()}): an instance a proof covers fails after "
-                         f"{res.examples} examples")  # fmt: skip
-        else:
-            counterexamples.append(res.counterexample)
-            notes.append(f"without {c} ({space.describe()}): counterexample after {res.examples} examples")
-
-    # 2. minimal conditions, then the property on instances drawn to satisfy them, no other condition imposed
-    # each round's counterexample refutes that round's M, so M never repeats and the loop ends
-    holds_run = None
-    minimal = None
-    while True:
-        candidates = minimal_unrefuted_sets([cx.satisfied for cx in counterexamples])
-        if not candidates:
-            minimal = None
-            break
-        minimal = candidates[0]
-        say(f"{claim.id}: property under {_names(minimal)}")
-        holds_run = _run(claim, numerics, Space(frozenset(minimal)), profile, seed)
-        if holds_run.counterexample is None:
-            break
-        if proved(holds_run.counterexample.satisfied):
-            disagreement = disagreement or holds_run.counterexample
-            break
-        counterexamples.append(holds_run.counterexample)
-    alternatives = candidates[1:] if minimal is not None else []
-
-    paper = claim.paper_conditions
-    refuted = [cx.satisfied for cx in counterexamples]
-    verdict, why = _verdict(paper, minimal, refuted)
-
-    # property evidence
-    if holds_run is not None:
-        left_out = ordered(set(paper) - set(minimal or ()))
-        how = "a proof covers them" if minimal is not None and proved(minimal) else "no proof covers them"
-        if disagreement is not None:
-            status = "disagrees"
-            text = (f"the numeric code contradicts the proved statement on an instance satisfying "
-                    f"{_names(disagreement.satisfied)}: {disagreement.short()}")  # fmt: skip
-        elif minimal is None:
-            # the last run's counterexample satisfies all five conditions
-            status = "counterexamples"
-            text = f"the numeric check fails under all five conditions: {holds_run.counterexample.short()}"
-        else:
-            status = "passed"
-            text = (f"numeric check passed on {holds_run.examples} instances satisfying {_names(minimal)} "
-                    f"and nothing else ({holds_run.rejected} drawn instances rejected: outside the space or "
-                    f"not decided by the claim); {how}")  # fmt: skip
-            if left_out:
-                text += f"; so the claim holds without the paper's {_names(left_out)}"
-        text += f". Paper's conditions: {_names(paper)} ({claim.paper_basis}). Verdict: {why}."
-        if alternatives:
-            text += " Other minimal sets: " + "; ".join(_names(a) for a in alternatives) + "."
-        evidence.append(Evidence("hypothesis", status, holds_run.examples, holds_run.seconds, text))
-    if notes:
-        evidence.append(
-            Evidence(
-                "hypothesis",
-                "counterexamples" if counterexamples else "no-counterexample",
-                examples,
-                seconds,
-                "searches for a counterexample with one condition dropped and every compatible other kept: "
-                + "; ".join(notes)
-                + ".",
-            )
-        )
-
-    # 3. solver comparison for the claims about minima
-    if claim.id in SOLVER_EVIDENCE:
-        say(f"{claim.id}: CVXPY and RGD")
-        s = SOLVER_EVIDENCE[claim.id](numerics, profile.solver_instances, seed, counterexamples)
-        evidence.append(Evidence("solver", "agrees" if s.agrees else "disagrees", s.examples, s.seconds, s.detail))
-
-    # 4. one line per condition
-    results = []
-    for c in CONDITIONS:
-        if minimal is None:
-            results.append(ConditionResult(c, None, None))
-        elif c in minimal:
-            rest = set(minimal) - {c}
-            witnesses = [cx for cx in counterexamples if rest <= cx.satisfied and c not in cx.satisfied]
-            best = max(witnesses, key=lambda cx: len(cx.satisfied)) if witnesses else None
-            results.append(ConditionResult(c, True if best is not None else None, best))
-        else:
-            results.append(ConditionResult(c, False, None))
-
+    proofs = _prove(claim, profile, say)
+    searches = _necessity_searches(claim, numerics, profile, seed, proofs, say)
+    found = _minimal_conditions(claim, numerics, profile, seed, proofs, searches, say)
+    verdict, why = _verdict(claim.paper_conditions, found.minimal, [cx.satisfied for cx in found.counterexamples])
+    evidence = list(proofs.evidence)
+    if found.holds_run is not None:
+        evidence.append(_property_evidence(claim, found, proofs, why))
+    evidence.append(_search_evidence(searches, found))
+    if claim.solver_evidence is not None:
+        evidence.append(_solver_evidence(claim, numerics, profile, seed, found, say))
     return ClaimRecord(
         id=claim.id,
         statement=claim.statement,
-        paper_conditions=paper,
-        minimal_conditions=None if minimal is None else ordered(minimal),
+        paper_conditions=claim.paper_conditions,
+        minimal_conditions=None if found.minimal is None else ordered(found.minimal),
         verdict=verdict,
-        conditions=tuple(results),
+        conditions=_condition_results(found),
         evidence=tuple(evidence),
     )
 
@@ -400,6 +463,7 @@ def build_ledger(
     r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
     prof = _check_profile(profile)
     seed = check_positive_int(seed, "seed", minimum=0)
+    claims = validate(claims)
     records = []
     for k, claim in enumerate(claims, 1):
         say = None

@@ -35,7 +35,7 @@ from itertools import product
 
 import sympy as sp
 
-from ._proof import ProofResult
+from ._proof import ProofResult, check_m_max
 from .conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, NO_ZERO_PREACTIVATION, PLANTED
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "prove_bound_fmp_ge_fm",
     "prove_thm2_global_min",
     "prove_cor1_stationary_global",
-    "PROVERS",
 ]
 
 _u = sp.Symbol("u", real=True)
@@ -157,7 +156,7 @@ def _substitute(pattern, ps):
     return [p if s == "+" else (-p if s == "-" else sp.Integer(0)) for s, p in zip(pattern, ps)]
 
 
-def _result(name, tally: _Tally, conditions, start, detail: str) -> ProofResult:
+def _result(tally: _Tally, conditions, start, detail: str) -> ProofResult:
     proved = not tally.undecided
     if not proved:
         detail = f"NOT PROVED ({len(tally.undecided)} undecided: {'; '.join(tally.undecided[:3])}). " + detail
@@ -178,13 +177,13 @@ def _one_sided_derivatives(fun, u=_u):
 # --- the claims
 
 
-def prove_prop1_convexity(m_max: int = 4) -> ProofResult:
+def prove_prop1_convexity() -> ProofResult:
     r"""Proposition 1: :math:`f_r` is convex, for every y.
 
     :math:`\varphi_r(\cdot; y)` is C1 with a nonnegative second derivative on
     each of :math:`u < 0`, :math:`u > 0`, so its derivative is nondecreasing
     and it is convex; :math:`f_r(x) = \sum_i \varphi_r(a_i^Tx; y_i)` is a sum
-    of convex functions of affine maps. ``m_max`` is unused (one neuron).
+    of convex functions of affine maps.
     """
     start = time.perf_counter()
     t = _Tally()
@@ -207,7 +206,7 @@ def prove_prop1_convexity(m_max: int = 4) -> ProofResult:
         "||g(A(au+(1-a)v))||^2 <= ||g(aAu)||^2 + ||g((1-a)Av)||^2 is false (one sample, Au = Av = 1, "
         f"a = 1/2: {sp.sstr(lhs)} > {sp.sstr(rhs)}); the conclusion holds by the argument above."
     )
-    return _result("prop1", t, (), start, detail)
+    return _result(t, (), start, detail)
 
 
 def _bound_fr_cases(t: _Tally, label) -> None:
@@ -219,7 +218,7 @@ def _bound_fr_cases(t: _Tally, label) -> None:
             t.nonnegative(diff, f"phi_r - phi_f >= 0 for u {pattern}, y >= 0")
 
 
-def prove_bound_fr_ge_f(m_max: int = 4) -> ProofResult:
+def prove_bound_fr_ge_f() -> ProofResult:
     r"""The bound :math:`f_r \ge f`, proved exactly when :math:`y \ge 0`.
 
     Per sample, :math:`\varphi_r - \varphi_f = y\, g(-u)` on every sign of u,
@@ -239,10 +238,10 @@ def prove_bound_fr_ge_f(m_max: int = 4) -> ProofResult:
         "'due to its definition in (3)' inside the proof of Theorem 1, where model (4) gives y >= 0; the "
         "definition alone is not enough."
     )
-    return _result("bound-fr", t, (LABELS_NONNEGATIVE,), start, detail)
+    return _result(t, (LABELS_NONNEGATIVE,), start, detail)
 
 
-def prove_thm1_global_min(m_max: int = 4) -> ProofResult:
+def prove_thm1_global_min() -> ProofResult:
     r"""Theorem 1 under the planted model (4).
 
     Lemmas, per sample and every sign of u: :math:`g(u)u = g(u)^2`;
@@ -277,10 +276,10 @@ def prove_thm1_global_min(m_max: int = 4) -> ProofResult:
         f"f_r(0) = {sp.sstr(fr.subs(x, 0))} > f(1) = {sp.sstr(f_at_1)}). labels-nonnegative together with "
         "full-row-rank also suffice, because they imply planted (x* = A^+ y)."
     )
-    return _result("thm1", t, (PLANTED,), start, detail)
+    return _result(t, (PLANTED,), start, detail)
 
 
-def prove_rgd_direction(m_max: int = 4) -> ProofResult:
+def prove_rgd_direction() -> ProofResult:
     r"""Update (5) is gradient descent on :math:`f_r`, and GLMtron with :math:`\mu = 1/n`.
 
     :math:`\varphi_r'(u) = g(u) - y` on both pieces and from both sides at 0
@@ -313,7 +312,7 @@ def prove_rgd_direction(m_max: int = 4) -> ProofResult:
         "equals (5) with mu = 1/n, as an exact identity for symbolic 3 x 3 data (coordinates are linear "
         "in the same max terms, so the identity holds for every n, d)."
     )
-    return _result("rgd", t, (), start, detail)
+    return _result(t, (), start, detail)
 
 
 def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
@@ -324,6 +323,7 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
     :math:`(D_j + \prod_k D_k^c) r`; chain rule: column j of the gradient is
     :math:`A^T (D_j + \prod_k D_k^c) r`, (13) halved.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     for m in range(1, m_max + 1):
@@ -361,7 +361,7 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
         f"{sp.sstr(jump_from)} as t -> 0- but {sp.sstr(jump_to)} at t = 0). For m = 1 (f_mp = f_r) the "
         "one-sided derivatives at a tie agree."
     )
-    return _result("prop2", t, (NO_ZERO_PREACTIVATION,), start, detail)
+    return _result(t, (NO_ZERO_PREACTIVATION,), start, detail)
 
 
 def _bound_fmp_cases(t: _Tally, m_max: int) -> None:
@@ -380,6 +380,7 @@ def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
     :math:`y \ge 0` and 0 elsewhere; every pattern (ties included) for m up
     to ``m_max``.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     _bound_fmp_cases(t, m_max)
@@ -391,7 +392,7 @@ def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
         f"gives {sp.sstr(witness)}. The paper asserts the bound for all X 'due to (14)' inside the proof of "
         "Theorem 2, where model (8) gives y >= 0."
     )
-    return _result("bound-fmp", t, (LABELS_NONNEGATIVE,), start, detail)
+    return _result(t, (LABELS_NONNEGATIVE,), start, detail)
 
 
 def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
@@ -401,6 +402,7 @@ def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
     :math:`\psi_{mp}(z^*; \sum_j g(z_j^*)) = \psi_m(z^*; \sum_j g(z_j^*)) = 0`,
     :math:`\psi_m \ge 0`, and :math:`\psi_{mp} \ge \psi_m` for :math:`y \ge 0`.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     for m in range(1, m_max + 1):
@@ -419,7 +421,7 @@ def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
         "minimiser of f_mp has f_m = 0 = min f_m. For m = 1, f_mp = f_r and f_m = f: the claim is Theorem 1, "
         "and planted is needed by the same counterexample."
     )
-    return _result("thm2", t, (PLANTED,), start, detail)
+    return _result(t, (PLANTED,), start, detail)
 
 
 def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
@@ -432,6 +434,7 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
     :math:`W_{ij} = c_{ij} r_i`; full row rank makes :math:`A^T` injective,
     so W = 0 and then r = 0.
     """
+    check_m_max(m_max)
     start = time.perf_counter()
     t = _Tally()
     gd_blind = 0
@@ -454,17 +457,4 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
         "(pass to a subsequence with constant masks). Neither model (8) nor y >= 0 nor nonzero pre-activations "
         "is used; n <= d follows from rank A = n <= d."
     )
-    return _result("cor1", t, (FULL_ROW_RANK,), start, detail)
-
-
-#: claim id -> sympy prover
-PROVERS = {
-    "prop1-convexity": prove_prop1_convexity,
-    "bound-fr-ge-f": prove_bound_fr_ge_f,
-    "thm1-global-min": prove_thm1_global_min,
-    "rgd-direction": prove_rgd_direction,
-    "prop2-gradient": prove_prop2_gradient,
-    "bound-fmp-ge-fm": prove_bound_fmp_ge_fm,
-    "thm2-global-min": prove_thm2_global_min,
-    "cor1-stationary-global": prove_cor1_stationary_global,
-}
+    return _result(t, (FULL_ROW_RANK,), start, detail)

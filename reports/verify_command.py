@@ -14,6 +14,7 @@ import argparse
 import sys
 import time
 
+from relurelax.proofs.claims import CLAIMS, count_in_words
 from relurelax.proofs.ledger import FAILING_STATUSES, PROFILES, Ledger, Verdict, run_ledger
 
 from . import progress as run_progress
@@ -28,8 +29,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "verify",
         description=(
-            "Examine the eight claims of the paper with sympy and z3 proofs, hypothesis property checks of the "
-            "numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the minimal conditions and "
+            f"Examine the {count_in_words(len(CLAIMS))} claims of the paper with sympy and z3 proofs, hypothesis "
+            "property checks of the numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the "
+            "minimal conditions and "
             "the counterexamples. Exit 0 when the implementation agrees with the mathematics everywhere, 1 when "
             "a proof fails or the numeric code disagrees with a proved statement, 2 for bad usage."
         ),

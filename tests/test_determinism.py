@@ -20,10 +20,11 @@ import time
 
 import pytest
 
-from relurelax.proofs.checks import CHECKS, SOLVERS
-from relurelax.proofs.claims import CLAIMS
+from relurelax.proofs.checks import SOLVERS
+from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.conditions import DROP_SPACES, LABELS_NONNEGATIVE, PLANTED
 from relurelax.proofs.ledger import build_ledger
+from relurelax.proofs.registry import CLAIMS
 from relurelax.proofs.search import search
 
 from . import reliability
@@ -53,8 +54,8 @@ def busy_cores(count: int | None = None):
 
 
 def _search_json(claim_id: str, condition: str, examples: int = 30, seed: int = 0) -> dict:
-    claim = next(c for c in CLAIMS if c.id == claim_id)
-    res = search(claim.id, CHECKS[claim.id], SOLVERS, DROP_SPACES[condition], max_examples=examples, seed=seed,
+    claim = claim_by_id(claim_id)
+    res = search(claim.id, claim.check.load(), SOLVERS, DROP_SPACES[condition], max_examples=examples, seed=seed,
                  neurons=claim.neurons, second_point=claim.second_point,
                  point_is_claim_point=claim.point_is_claim_point)  # fmt: skip
     cx = None if res.counterexample is None else res.counterexample.to_json()
@@ -84,7 +85,7 @@ def _ledger_json(claims) -> dict:
 
 def test_one_claim_of_the_quick_ledger_is_the_same_with_both_cores_busy():
     reliability.tried("determinism-loaded")
-    claims = tuple(c for c in CLAIMS if c.id == "thm1-global-min")  # searches, CVXPY and RGD
+    claims = (claim_by_id("thm1-global-min"),)  # searches, CVXPY and RGD
     idle = _ledger_json(claims)
     with busy_cores():
         loaded = _ledger_json(claims)

@@ -11,8 +11,11 @@ import sympy as sp
 import z3
 
 from relurelax.proofs import smt, symbolic
+from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, NO_ZERO_PREACTIVATION, PLANTED
+from relurelax.proofs.registry import CLAIMS, claim_ids
 
+# the conditions each claim's proofs prove it under; a new claim adds its line here
 PROVED_UNDER = {
     "prop1-convexity": set(),
     "bound-fr-ge-f": {LABELS_NONNEGATIVE},
@@ -25,22 +28,44 @@ PROVED_UNDER = {
 }
 
 
-@pytest.mark.parametrize("claim_id", sorted(PROVED_UNDER))
+def test_every_registered_claim_says_under_which_conditions_its_proofs_hold():
+    assert set(PROVED_UNDER) == set(claim_ids()), "record the proof conditions of a new claim in PROVED_UNDER"
+
+
+@pytest.mark.parametrize("claim_id", claim_ids())
 def test_sympy_proves_every_claims_lemmas_for_m_up_to_4(claim_id):
-    result = symbolic.PROVERS[claim_id](4)
+    result = claim_by_id(claim_id).prove_sympy(4)
     assert result.proved, result.detail
     assert result.method == "sympy"
     assert set(result.conditions) == PROVED_UNDER[claim_id]
     assert result.cases > 0
 
 
-@pytest.mark.parametrize("claim_id", sorted(PROVED_UNDER))
+@pytest.mark.parametrize("claim_id", claim_ids())
 def test_z3_refutes_every_lemmas_negation_and_finds_a_model_for_every_negative_control(claim_id):
-    result = smt.PROVERS[claim_id](8)
+    result = claim_by_id(claim_id).prove_smt(8)
     assert result.proved, result.detail
     assert result.method == "smt"
     assert set(result.conditions) == PROVED_UNDER[claim_id]
     assert "Negative controls" in result.detail and ": sat (" in result.detail
+    for control in claim_by_id(claim_id).smt_proof.load().negative_controls:
+        assert f"{control}: sat (" in result.detail
+
+
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.multi_neuron], ids=lambda c: c.id)
+@pytest.mark.parametrize("m_max", [0, -1])
+def test_a_multi_neuron_proof_refuses_an_empty_range_of_m_instead_of_proving_with_no_lemma(claim, m_max):
+    for prover in (claim.sympy_proof.load(), claim.smt_proof.load()):
+        with pytest.raises(ValueError, match="m_max must be an integer >= 1"):
+            prover(m_max)
+
+
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if not c.multi_neuron], ids=lambda c: c.id)
+def test_a_one_neuron_proof_takes_no_m_and_the_claim_calls_it_without_one(claim):
+    for prover in (claim.sympy_proof.load(), claim.smt_proof.load()):
+        with pytest.raises(TypeError):
+            prover(4)
+    assert claim.proof_arguments(6) == ()
 
 
 def test_multi_neuron_proofs_say_for_which_m_they_hold():
@@ -54,8 +79,8 @@ def test_sympy_equals_is_wrong_on_the_max_identity_so_the_proof_splits_cases():
     u = sp.Symbol("u", real=True)
     assert (sp.Max(0, u) * u - sp.Max(0, u) ** 2).equals(0) is not True
     # while the case split proves it (thm1's first lemma)
-    assert "g(u) u = g(u)^2" in symbolic.prove_thm1_global_min(1).detail
-    assert symbolic.prove_thm1_global_min(1).proved
+    assert "g(u) u = g(u)^2" in symbolic.prove_thm1_global_min().detail
+    assert symbolic.prove_thm1_global_min().proved
 
 
 def test_an_undecided_or_false_sympy_answer_is_reported_as_not_proved():
@@ -65,24 +90,61 @@ def test_an_undecided_or_false_sympy_answer_is_reported_as_not_proved():
     tally.zero(sp.Max(0, y) - y, "a Max left in the expression")
     tally.zero(sp.Integer(1), "1 = 0")
     assert len(tally.undecided) == 3
-    result = symbolic._result("x", tally, (), 0.0, "detail")
+    result = symbolic._result(tally, (), 0.0, "detail")
     assert not result.proved and result.detail.startswith("NOT PROVED")
 
 
 def test_z3_returns_a_model_for_a_false_lemma_and_unsat_for_a_true_one():
     u = z3.Real("u")
     assert smt.prove([], smt._relu(u) >= u, "g(u) >= u").answer == "unsat"
-    wrong = smt.find_model([], smt._relu(u) == u, "g(u) = u")
+    wrong = smt.prove([], smt._relu(u) == u, "g(u) = u")
     assert wrong.answer == "sat" and "u = " in wrong.model
 
 
 def test_a_negative_control_that_z3_proves_makes_the_proof_fail():
-    run = smt._Run()
+    run = smt._Run(("a 'wrong' lemma that is in fact true",))
     u = z3.Real("u")
     run.prove([], smt._relu(u) >= 0, "g >= 0")
-    run.control([], smt._relu(u) >= 0, "a 'wrong' lemma that is in fact true")
+    run.control([], smt._relu(u) >= 0)
     result = run.result((), "test.")
-    assert not result.proved and "control" in result.detail
+    assert not result.proved and "control a 'wrong' lemma that is in fact true: unsat" in result.detail
+
+
+def test_a_z3_proof_that_skips_a_declared_negative_control_is_not_proved():
+    @smt.z3_proof("g(u) = u", "never run")
+    def proof(run):
+        u = z3.Real("u")
+        run.prove([], smt._relu(u) >= 0, "g >= 0")
+        run.control([], smt._relu(u) == u)
+        return run.result((), "test.")
+
+    result = proof()
+    assert not result.proved and "control never run: not run" in result.detail
+
+
+def test_a_z3_proof_with_no_negative_control_is_refused_when_declared_and_never_proved_when_run():
+    with pytest.raises(ValueError, match="at least one negative control"):
+        smt.z3_proof()
+    run = smt._Run(())
+    run.prove([], smt._relu(z3.Real("u")) >= 0, "g >= 0")
+    result = run.result((), "test.")
+    assert not result.proved and "no negative control" in result.detail
+
+
+def test_a_z3_proof_that_runs_an_undeclared_control_is_a_value_error():
+    run = smt._Run(("the only one",))
+    u = z3.Real("u")
+    run.control([], smt._relu(u) == u)
+    with pytest.raises(ValueError, match="more negative controls than the 1 it declares"):
+        run.control([], smt._relu(u) == -u)
+
+
+def test_a_declared_z3_proof_has_the_signature_without_its_run():
+    import inspect
+
+    assert list(inspect.signature(smt.prove_thm2_global_min).parameters) == ["m_max"]
+    assert list(inspect.signature(smt.prove_thm1_global_min).parameters) == []
+    assert smt.prove_thm1_global_min.negative_controls == ("phi_r = phi_f for any y >= 0 (not only y = g(u))",)
 
 
 def test_the_papers_intermediate_convexity_step_is_refuted_by_both_provers():

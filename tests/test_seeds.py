@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pytest
 
-from relurelax.proofs.claims import CLAIMS
+from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.crosscheck import _instance_seed
 from relurelax.proofs.ledger import build_ledger
 from relurelax.proofs.search import search_seed
@@ -77,8 +77,7 @@ def test_derived_seed_refuses_a_key_that_is_not_a_string_or_a_32_bit_index(bad):
 
 
 def _thm1_ledger(profile, seed, progress=None):
-    claim = next(c for c in CLAIMS if c.id == "thm1-global-min")
-    return build_ledger(profile, seed, progress, claims=(claim,))
+    return build_ledger(profile, seed, progress, claims=(claim_by_id("thm1-global-min"),))
 
 
 def test_solve_and_crosscheck_accept_a_seed_of_10_to_the_30(tmp_path, capsys):
