@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 
 from relurelax.proofs.ledger import FAILING_STATUSES, run_ledger
 
@@ -98,7 +99,7 @@ def render(ledger: dict, console) -> None:
         console.print(line, markup=False, soft_wrap=True)
 
 
-def _progress(console) -> tuple[Progress, callable]:
+def _progress(console) -> tuple[Progress, Callable[[], None]]:
     """A :class:`~.progress.Progress`: a live status line on a terminal, plain lines on stderr otherwise; and its stop."""
     start = time.perf_counter()
     if console.is_terminal:
