@@ -379,7 +379,7 @@ FINDINGS = (
 )
 
 
-def _g(value) -> str:
+def _num(value) -> str:
     """A number in a finding's evidence (``n/a`` when there is none)."""
     return number(value, missing="n/a")
 
@@ -464,7 +464,7 @@ def _gd_not_zero(figures: dict) -> tuple[bool, str]:
         s = panel["summary"]["gd"]
         med = s["median_final"]["train_error"]
         ok = s["reached_zero"] < FAILS_FRACTION * s["trials"] and med is not None and med > ZERO_TRAIN_ERROR
-        return ok, [f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}, median final training error {_g(med)}"]
+        return ok, [f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}, median final training error {_num(med)}"]
 
     return _judge_panels(_low_panels(figures), judge, none=_NO_LOW_PANEL, before=f"GD trials ending at {_ZERO}: ",
                          after=f" (rule: < {FAILS_FRACTION:.0%} and a median above zero).")  # fmt: skip
@@ -482,7 +482,7 @@ def _rgd_lower_errors(figures: dict) -> tuple[bool, str]:
             a, b = rgd["median_final"][metric], gd["median_final"][metric]
             wins = sum(r < g for r, g in zip(rgd["final"][metric], gd["final"][metric]))
             ok &= _lower(a, b)
-            lines.append(f"{_where(fig, panel)}, {METRIC_LABELS[metric]}: RGD {_g(a)} vs GD {_g(b)} "
+            lines.append(f"{_where(fig, panel)}, {METRIC_LABELS[metric]}: RGD {_num(a)} vs GD {_num(b)} "
                          f"(RGD lower in {wins}/{rgd['trials']} trials)")  # fmt: skip
         return ok, lines
 
@@ -500,10 +500,10 @@ def _n_gt_d(figures: dict) -> tuple[bool, str]:
         ties = sum(g is not None and r == g for r, g in pairs)
         return _reaches_zero(gd) and _reaches_zero(rgd) and _lower(a, b), [
             f"{_where(fig, panel)}: reached zero RGD {rgd['reached_zero']}/{rgd['trials']}, "
-            f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {_g(a)} vs GD {_g(b)} "
+            f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {_num(a)} vs GD {_num(b)} "
             f"(RGD first in {wins}, tied in {ties} of {rgd['trials']} trials; resolution "
             f"{panel['history_every']} iterations); median final test error RGD "
-            f"{_g(rgd['median_final']['test_error'])}, GD {_g(gd['median_final']['test_error'])}"
+            f"{_num(rgd['median_final']['test_error'])}, GD {_num(gd['median_final']['test_error'])}"
         ]
 
     return _judge_panels(_high_panels(figures, several_neurons=False), judge, none="No n > d panel with m = 1 was run.")
@@ -530,7 +530,7 @@ def _gap_shrinks(figures: dict) -> tuple[bool, str]:
             ok &= _lower(gaps[hi], gaps[lo])
         ev.append(
             f"n = {n}: GD minus RGD median final training error "
-            + ", ".join(f"{_g(gaps[m])} (m = {m})" for m in ms)
+            + ", ".join(f"{_num(gaps[m])} (m = {m})" for m in ms)
             + "; share of samples with every neuron inactive at x_0, the rows that RGD's extra term acts on: "
             + ", ".join(f"{panels[m]['all_inactive_fraction_at_init']:.3g} (m = {m})" for m in ms)
         )
@@ -547,8 +547,8 @@ def _multi_n_gt_d(figures: dict) -> tuple[bool, str]:
         a, b = rgd["median_final"]["test_error"], gd["median_final"]["test_error"]
         return _reaches_zero(rgd) and _lower(a, b), [
             f"{_where(fig, panel)}: RGD reached zero in {rgd['reached_zero']}/{rgd['trials']} "
-            f"(median final training error {_g(rgd['median_final']['train_error'])}, GD "
-            f"{_g(gd['median_final']['train_error'])}); median final test error RGD {_g(a)} vs GD {_g(b)}"
+            f"(median final training error {_num(rgd['median_final']['train_error'])}, GD "
+            f"{_num(gd['median_final']['train_error'])}); median final test error RGD {_num(a)} vs GD {_num(b)}"
         ]
 
     return _judge_panels(_high_panels(figures, several_neurons=True), judge, none="No n > d panel with m > 1 was run.")
