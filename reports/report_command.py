@@ -41,8 +41,8 @@ def register(sub) -> None:
         "report",
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
-            "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (keys settings, "
-            "versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
+            "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (schema "
+            "relurelax.report/1: settings, versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
             "quick (about half a minute), default (a few minutes), thorough (100 trials per panel). Exit 0 written and "
             "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage. An existing "
             "DIR is replaced only when it is empty, or is a relurelax report (it holds the .relurelax-report marker "
