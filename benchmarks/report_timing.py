@@ -12,6 +12,7 @@ Usage::
 
     python benchmarks/report_timing.py                 # quick and default
     python benchmarks/report_timing.py --profiles quick
+    python benchmarks/report_timing.py --profiles thorough   # 100 trials per panel
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import time
 from relurelax.benchmarks.suite import best_seconds
 from relurelax.solvers import RGD, descend, planted_problem
 
-BUDGET_SECONDS = {"quick": 60.0, "default": 300.0, "full": None}
+#: the profiles of ``relurelax report`` (the names of every command's profiles) and their budgets; None: no budget
+BUDGET_SECONDS = {"quick": 60.0, "default": 300.0, "thorough": None}
 
 
 def baseline_seconds() -> float:

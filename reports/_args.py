@@ -1,12 +1,25 @@
-r"""Argument types shared by the subcommands: each converts one string and
-raises ``argparse.ArgumentTypeError`` with what would have been accepted."""
+r"""Arguments shared by the subcommands: the types, each of which converts one
+string and raises ``argparse.ArgumentTypeError`` with what would have been
+accepted, and the options that several commands take (``--profile`` with the
+one set of profile names, ``--seed``, ``--json``), declared here once."""
 
 from __future__ import annotations
 
 import argparse
 import math
 
-__all__ = ["positive_int", "nonnegative_int", "nonnegative_float", "step_size"]
+__all__ = [
+    "positive_int",
+    "nonnegative_int",
+    "nonnegative_float",
+    "step_size",
+    "PROFILE_NAMES",
+    "add_profile_and_seed",
+    "add_json_option",
+]
+
+#: the profile names of every command that runs at a size (verify, report), smallest first
+PROFILE_NAMES = ("quick", "default", "thorough")
 
 
 def _number(convert, minimum, *, strict: bool, what: str):
@@ -34,3 +47,14 @@ _positive_float = _number(float, 0.0, strict=True, what="'auto' or a positive fi
 def step_size(text: str):
     """``auto`` or a positive finite float."""
     return "auto" if text == "auto" else _positive_float(text)
+
+
+def add_profile_and_seed(parser: argparse.ArgumentParser, *, profile_help: str, seed_help: str) -> None:
+    """``--profile`` (one of :data:`PROFILE_NAMES`, default ``default``) and ``--seed`` (an integer >= 0, default 0)."""
+    parser.add_argument("--profile", choices=PROFILE_NAMES, default="default", help=profile_help)
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--json PATH``: write ``what`` as JSON (through :func:`relurelax.reports._io.write_json`)."""
+    parser.add_argument("--json", metavar="PATH", help=f"write {what} as JSON")

@@ -39,6 +39,7 @@ __all__ = [
     "schema_for",
     "to_jsonable",
     "dumps_json",
+    "load_schema",
     "is_relurelax_json",
     "refuse_aliases",
     "check_writable_target",
@@ -84,11 +85,46 @@ def to_jsonable(value):
     return value
 
 
+def _layout(value, indent: int) -> str:
+    """Indented JSON in which a list of scalars (a row of numbers, a list of names) stays on one line."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{pad}  {json.dumps(k)}: {_layout(v, indent + 2)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) for v in value):
+            return json.dumps(value, allow_nan=False, separators=(", ", ": "))
+        items = [f"{pad}  {_layout(v, indent + 2)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, allow_nan=False)
+
+
 def dumps_json(obj, schema: str | None = None) -> str:
-    """Strict (no NaN), indented, newline-terminated JSON; with ``schema``, ``"schema"`` is the first key."""
+    r"""The one JSON encoder of relurelax: every file it writes (``--json`` and ``results.json``) goes through it.
+
+    Strict JSON (NaN and infinities as null, numpy values and enums converted
+    by :func:`to_jsonable`), indented by two spaces, lists of scalars on one
+    line, newline-terminated. With ``schema`` (:func:`schema_for`),
+    ``"schema"`` is the first key; its value names the JSON Schema in
+    ``reports/schemas/`` that the document follows (:func:`load_schema`).
+    """
     if schema is not None:
         obj = {SCHEMA_KEY: schema, **{k: v for k, v in obj.items() if k != SCHEMA_KEY}}
-    return json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
+    return _layout(to_jsonable(obj), 0) + "\n"
+
+
+def load_schema(command: str) -> dict:
+    r"""The JSON Schema (draft 2020-12) of the JSON that ``relurelax <command>`` writes; its ``$id`` is :func:`schema_for`.
+
+    The schemas ship with the package as ``relurelax/reports/schemas/<command>.schema.json``:
+    ``report`` (``results.json``), ``verify`` and ``crosscheck`` (their ``--json``).
+    """
+    from importlib import resources
+
+    path = resources.files("relurelax.reports").joinpath("schemas", f"{command}.schema.json")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def is_relurelax_json(path: str) -> bool:

@@ -150,6 +150,57 @@ def _redeliver_swallowed_interrupt(previous_hook):
     return hook
 
 
+def _run(argv: list[str]) -> int:
+    """Parse ``argv`` and run the command's handler; its exit code."""
+    parser = build_parser(_requested(argv))
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    code = int(args.handler(args) or EXIT_OK)
+    if _swallowed["signal"] is not None:
+        # the signal came back only after the command had finished: its output is complete
+        name = signal.Signals(_swallowed["signal"]).name
+        print(f"relurelax: interrupted ({name}) as the run finished; its output was written completely",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _fail(message: str, code: int, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    print(message, file=sys.stderr)
+    return code
+
+
+def _exit_code(exc: BaseException, debug: bool) -> int:
+    """The exit code of a command that raised ``exc``, after one line on stderr (and the traceback with --debug)."""
+    if isinstance(exc, SystemExit):  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if isinstance(exc, UsageError):
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, InvalidInputError):
+        return _fail(f"relurelax: error: {exc}", EXIT_USAGE, debug)
+    if isinstance(exc, (SolveError, CommandFailed)):
+        return _fail(f"relurelax: failed: {exc}", EXIT_FAILED, debug)
+    if isinstance(exc, KeyboardInterrupt):
+        _swallowed["signal"] = None
+        # a command that knows how far it got says so in the exception; otherwise the last recorded stage does
+        detail = str(exc)
+        if detail in ("", "SIGINT", "SIGTERM"):
+            detail = progress.describe()
+        print(f"relurelax: interrupted {detail}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(exc, MemoryError):
+        # not a bug but a request too large for this machine; say where, as for an interruption
+        return _fail(f"relurelax: failed: out of memory {progress.describe()} (try a smaller problem)", EXIT_FAILED,
+                     debug)  # fmt: skip
+    # an unexpected bug still gets one line, not a traceback
+    return _fail(f"relurelax: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", EXIT_FAILED, debug)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
@@ -160,54 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.unraisablehook = _redeliver_swallowed_interrupt(previous_hook)
         _swallowed["signal"] = None
     try:
-        parser = build_parser(_requested(argv))
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return EXIT_USAGE
-        code = int(args.handler(args) or EXIT_OK)
-        if _swallowed["signal"] is not None:
-            # the signal came back only after the command had finished: its output is complete
-            name = signal.Signals(_swallowed["signal"]).name
-            print(f"relurelax: interrupted ({name}) as the run finished; its output was written completely",
-                  file=sys.stderr)  # fmt: skip
-            return EXIT_INTERRUPTED
-        return code
-    except SystemExit as exc:  # --help and --version
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    except UsageError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    except InvalidInputError as exc:
-        if debug:
-            traceback.print_exc()
-        print(f"relurelax: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (SolveError, CommandFailed) as exc:
-        if debug:
-            traceback.print_exc()
-        print(f"relurelax: failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt as exc:
-        _swallowed["signal"] = None
-        # a command that knows how far it got says so in the exception;
-        # otherwise the last recorded stage does
-        detail = str(exc)
-        if detail in ("", "SIGINT", "SIGTERM"):
-            detail = progress.describe()
-        print(f"relurelax: interrupted {detail}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except MemoryError:
-        # not a bug but a request too large for this machine; say where, as for an interruption
-        if debug:
-            traceback.print_exc()
-        print(f"relurelax: failed: out of memory {progress.describe()} (try a smaller problem)", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:  # an unexpected bug still gets one line, not a traceback
-        if debug:
-            traceback.print_exc()
-        print(f"relurelax: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
-        return EXIT_FAILED
+        return _run(argv)
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
+        return _exit_code(exc, debug)
     finally:
         if previous is not None:
             if _swallowed["timer"] is not None:  # no re-delivery after the command has returned

@@ -1,9 +1,15 @@
 r"""The validation report: claims ledger, cross-check and reproduction of Figures 1-2, in one folder.
 
-:func:`build_results` runs the three parts at a :class:`Profile` and returns
-the results dictionary that becomes ``results.json``
-(``settings, versions, claims, crosscheck, figures, paper_findings,
-timings``); :func:`write_report` draws the figures and writes
+Three layers. Computing: :func:`build_results` runs the three parts at a
+:class:`Profile` and returns the results dictionary that becomes
+``results.json`` (``schema, settings, versions, claims, crosscheck, figures,
+paper_findings, timings``), with every verdict decided there: the ledger's
+``claims.ok``, the cross-check's ``crosscheck.agree`` and each finding's
+``reproduced``. Serialising: :func:`relurelax.reports._io.dumps_json`, the
+one encoder, with the schema ``relurelax.report/1``
+(``reports/schemas/report.schema.json``). Rendering: the pages
+(:mod:`.report_writers`) and the figures (:mod:`.figures`) are drawn from the
+serialised results alone. :func:`write_report` draws the figures and writes
 ``index.html``, ``report.md``, ``results.json`` and ``figures/*.png`` into a
 temporary sibling folder that carries relurelax's marker file
 ``.relurelax-report`` from its first moment and is renamed into place only
@@ -36,11 +42,12 @@ from relurelax.solvers.validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
-from ._io import remove_dead_siblings, temp_sibling_name
+from ._io import dumps_json, remove_dead_siblings, schema_for, temp_sibling_name
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, run_crosscheck
 from .figures import draw_figures
-from .ledger_section import LEDGER_PROFILES, run_ledger_section
-from .report_writers import dumps_results, render_html, render_markdown
+from .ledger_section import run_ledger_section
+from .progress import Progress, Stages
+from .report_writers import render_html, render_markdown
 from .reproduction import ReproductionSettings, choices, evaluate_findings, run_reproduction
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "Profile",
     "PROFILES",
     "RESULT_KEYS",
+    "RESULTS_SCHEMA",
     "build_results",
     "write_report",
     "prepare_target",
@@ -61,8 +69,10 @@ __all__ = [
     "report_command_line",
 ]
 
+#: the schema of results.json: its first key, and the ``$id`` of ``reports/schemas/report.schema.json``
+RESULTS_SCHEMA = schema_for("report")
 #: top-level keys of results.json, in order
-RESULT_KEYS = ("settings", "versions", "claims", "crosscheck", "figures", "paper_findings", "timings")
+RESULT_KEYS = ("schema", "settings", "versions", "claims", "crosscheck", "figures", "paper_findings", "timings")
 #: packages whose versions the report records
 _PACKAGES = ("relurelax", "numpy", "scipy", "cvxpy", "clarabel", "scs", "osqp", "sympy", "z3-solver",
              "hypothesis", "matplotlib", "rich")  # fmt: skip
@@ -87,14 +97,16 @@ class Profile:
     name: str
     reproduction: ReproductionSettings
     crosscheck: CrosscheckSettings
-    ledger: str  # the report profile whose ledger profile is used (LEDGER_PROFILES)
+    ledger: str  # the profile of the claims ledger (relurelax.proofs.ledger.PROFILES)
 
 
+#: the report's profiles; their names are those of every command (quick, default, thorough), and each
+#: runs the claims ledger at the ledger's profile of the same name
 PROFILES = MappingProxyType(
     {
         "quick": Profile("quick", ReproductionSettings(trials=3), CrosscheckSettings(trials=1), "quick"),
         "default": Profile("default", ReproductionSettings(trials=20), CrosscheckSettings(trials=3), "default"),
-        "full": Profile("full", ReproductionSettings(trials=100), CrosscheckSettings(trials=10), "full"),
+        "thorough": Profile("thorough", ReproductionSettings(trials=100), CrosscheckSettings(trials=10), "thorough"),
     }
 )
 
@@ -114,71 +126,47 @@ def report_command_line(profile: str, seed: int) -> str:
     return f"relurelax report --profile {profile} --seed {seed}"
 
 
-class _Stages:
-    """Progress of the report, for the progress bar and for an interruption message."""
-
-    def __init__(self, progress: Callable[[str, int | None, int | None], None] | None):
-        self.progress = progress
-        self.done: list[str] = []
-        self.current: str | None = None
-
-    def start(self, stage: str):
-        self.current = stage
-        self.update(0, None)
-
-    def update(self, done, total):
-        if self.progress is not None:
-            self.progress(self.current, done, total)
-
-    def finish(self):
-        self.done.append(self.current)
-        self.current = None
-
-
 def build_results(
     profile: Profile,
     seed: int = 0,
     *,
-    progress: Callable[[str, int | None, int | None], None] | None = None,
+    progress: Progress | None = None,
     ledger: Callable | None = None,
-    stages: _Stages | None = None,
+    stages: Stages | None = None,
 ) -> dict:
     r"""Run the ledger, the cross-check and the reproduction; return the results dictionary.
 
-    ``progress(stage, done, total)`` is called as each part advances
-    (``total`` may be None when a part does not say). ``ledger`` is the one
-    call into the claims ledger (default :func:`.ledger_section.run_ledger_section`).
+    ``progress(stage, done, total)`` (:class:`~.progress.Progress`) is called
+    as each part advances, under the part's name (``total`` is None when a
+    part does not count); or pass ``stages`` (:class:`~.progress.Stages`) to
+    learn which parts finished. ``ledger`` is the one call into the claims
+    ledger (default :func:`.ledger_section.run_ledger_section`).
     """
     ledger = ledger or run_ledger_section
     seed = check_positive_int(seed, "seed", minimum=0)
-    stages = stages or _Stages(progress)
+    stages = stages or Stages(progress)
     repro = dataclasses.replace(profile.reproduction, seed=seed)
     ccs = profile.crosscheck
     backends = ccs.backends or installed_backends()
     timings = {}
 
-    stages.start("claims ledger")
     start = time.perf_counter()
-
-    def ledger_progress(message: str) -> None:
-        stages.update(None, None)  # the ledger reports its steps as text, not as counts
-
-    claims = ledger(profile.ledger, seed, ledger_progress)
+    claims = ledger(profile.ledger, seed, stages.start("claims ledger"))
     timings["ledger"] = time.perf_counter() - start
     stages.finish()
 
-    stages.start("cross-check")
     start = time.perf_counter()
-    crosscheck = run_crosscheck(
+    within = stages.start("cross-check")
+    checked = run_crosscheck(
         ccs.ns, ccs.ds, ccs.ms, trials=ccs.trials, backends=backends, seed=seed, max_iter=ccs.max_iter,
-        progress=lambda done, total, label: stages.update(done, total),
-    ).to_json()  # fmt: skip
+        progress=lambda done, total, label: within(label, done, total),
+    )  # fmt: skip
+    crosscheck = {**checked.to_json(), "agree": checked.agree}
     timings["crosscheck"] = time.perf_counter() - start
     stages.finish()
 
-    stages.start("reproduction of Figures 1 and 2")
     start = time.perf_counter()
-    figures = run_reproduction(repro, progress=stages.update)
+    figures = run_reproduction(repro, progress=stages.start("reproduction of Figures 1 and 2"))
     findings = evaluate_findings(figures)
     timings["reproduction"] = time.perf_counter() - start
     stages.finish()
@@ -187,7 +175,7 @@ def build_results(
         "profile": profile.name,
         "seed": seed,
         "command": report_command_line(profile.name, seed),
-        "ledger_profile": LEDGER_PROFILES[profile.ledger],
+        "ledger_profile": profile.ledger,
         "crosscheck": {
             "ms": list(ccs.ms),
             "ns": list(ccs.ns),
@@ -216,6 +204,7 @@ def build_results(
         },
     }
     return {
+        "schema": RESULTS_SCHEMA,
         "settings": settings,
         "versions": versions(),
         "claims": claims,
@@ -443,7 +432,8 @@ def _make_temp_folder(parent: str, base: str, command: str) -> str:
 def write_report(results: dict, out: str, *, force: bool = False) -> str:
     r"""Draw the figures and write the report folder ``out`` atomically; returns its absolute path.
 
-    ``out`` must pass :func:`prepare_target`. Everything is written into a
+    ``results`` is not changed: the wall time of the figures and the total
+    are added to the copy that is written. ``out`` must pass :func:`prepare_target`. Everything is written into a
     temporary sibling of ``out`` that carries the marker :data:`REPORT_MARKER`
     from its first moment, and renamed into place at the end; on any error (or
     an interruption) the temporary folder is removed and ``out`` is left as it
@@ -456,17 +446,18 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
     try:
         start = time.perf_counter()
         images = draw_figures(results["figures"], tmp)
-        results["timings"]["figures"] = time.perf_counter() - start
-        results["timings"]["total"] = sum(v for k, v in results["timings"].items() if k != "total")
-        text = dumps_results(results)
+        timings = {k: v for k, v in results["timings"].items() if k != "total"}
+        timings["figures"] = time.perf_counter() - start
+        timings["total"] = sum(timings.values())
+        text = dumps_json({**results, "timings": timings}, RESULTS_SCHEMA)
         saved = json.loads(text)  # the pages show what results.json holds (a NaN there is null, shown as "-")
-        for name, text in (
+        for name, content in (
             ("results.json", text),
             ("report.md", render_markdown(saved)),
             ("index.html", render_html(saved, images)),
         ):
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
-                fh.write(text)
+                fh.write(content)
         _swap_into_place(tmp, out, force)
     except BaseException:
         try:

@@ -17,15 +17,19 @@ got.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
 
 from . import progress as run_progress
-from .errors import CommandFailed
+from ._args import add_profile_and_seed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
-from .report import PROFILES, _Stages, build_results, prepare_target, write_report
+from .errors import CommandFailed
+from .formatting import number, text
+from .progress import Stages
+from .report import PROFILES, build_results, prepare_target, write_report
 from .report_writers import verdicts
-from ._args import nonnegative_int
 
 __all__ = ["register"]
 
@@ -37,17 +41,16 @@ def register(sub) -> None:
         "report",
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
-            "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (keys settings, "
-            "versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
-            "quick (about half a minute), default (a few minutes), full (100 trials per panel). Exit 0 written and "
+            "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (schema "
+            "relurelax.report/1: settings, versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
+            "quick (about half a minute), default (a few minutes), thorough (100 trials per panel). Exit 0 written and "
             "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage. An existing "
             "DIR is replaced only when it is empty, or is a relurelax report (it holds the .relurelax-report marker "
             "and nothing but what relurelax writes) and --force is given; anything else is refused."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--profile", choices=tuple(PROFILES), default="default", help="size of the run")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of every random draw")
+    add_profile_and_seed(p, profile_help="size of the run", seed_help="seed of every random draw")
     p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help="report folder")
     p.add_argument("--force", action="store_true",
                    help="replace an existing relurelax report (a folder holding relurelax's .relurelax-report marker "
@@ -56,6 +59,7 @@ def register(sub) -> None:
 
 
 def _print_summary(results: dict, out: str) -> None:
+    """The terminal's view of the serialised results: verdicts, findings, choices, timings."""
     from rich.console import Console
     from rich.table import Table
 
@@ -72,28 +76,39 @@ def _print_summary(results: dict, out: str) -> None:
     for header in ("#", "finding", "reproduced"):
         findings.add_column(header)
     for i, f in enumerate(results["paper_findings"], 1):
-        findings.add_row(str(i), f["finding"], "true" if f["reproduced"] else "false")
+        findings.add_row(str(i), f["finding"], text(f["reproduced"]))
     console.print(findings)
     console.print("Choices the paper leaves open (all recorded under Settings in the report):")
     for c in results["settings"]["reproduction"]["choices"]:
         console.print(f"  {c['name']}: {c['value']}", markup=False, highlight=False)
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in results["timings"].items())
+    timings = ", ".join(f"{k} {number(v, '.1f')} s" for k, v in results["timings"].items())
     console.print(f"Timings: {timings}", markup=False, highlight=False)
     console.print(f"Report written to {out} (index.html, report.md, results.json, figures/)", markup=False,
                   highlight=False)  # fmt: skip
 
 
+def _failures(results: dict) -> list[str]:
+    """Why the command exits 1, read from the results (``crosscheck.agree``, ``claims.ok``); empty when it exits 0."""
+    why = []
+    if not results["crosscheck"]["agree"]:
+        problems = disagreements(results["crosscheck"])
+        why.append(f"the cross-check disagreed ({problems[0]})" if problems else "the cross-check disagreed")
+    if not results["claims"]["ok"]:
+        why.append("the claims ledger is not ok")
+    return why
+
+
 def _handle(args) -> int:
     profile = PROFILES[args.profile]
     out = prepare_target(args.out, args.force)  # refuse early, before any computation
-    stages = _Stages(None)
+    stages = Stages()
     # SIGTERM arrives here as KeyboardInterrupt (installed by cli.main)
     started = time.perf_counter()
     try:
         with progress_bar() as bar:
             tasks = {}
 
-            def progress(stage, done, total):
+            def progress(stage: str, done: int | None = None, total: int | None = None) -> None:
                 run_progress.stage(f"the report's {stage}", done, total)  # for an out-of-memory message
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
@@ -111,14 +126,10 @@ def _handle(args) -> int:
             f"(finished: {done}); nothing was written to {out}"
         ) from None
 
-    _print_summary(results, out)
-    problems = disagreements(results["crosscheck"])
-    claims = results["claims"]
-    if problems or (claims is not None and claims.get("ok") is False):
-        why = []
-        if problems:
-            why.append(f"the cross-check disagreed ({problems[0]})")
-        if claims is not None and claims.get("ok") is False:
-            why.append("the claims ledger is not ok")
+    with open(os.path.join(out, "results.json"), encoding="utf-8") as fh:
+        saved = json.load(fh)  # the terminal, like the pages, shows what results.json holds
+    _print_summary(saved, out)
+    why = _failures(saved)
+    if why:
         raise CommandFailed(f"report written to {out}, but " + " and ".join(why))
     return 0

@@ -1,65 +1,47 @@
-r"""Writers of the validation report: ``results.json``, ``report.md`` and a self-contained ``index.html``.
+r"""The rendering layer of the validation report: ``report.md`` and a self-contained ``index.html``.
 
-Every writer reads the one results dictionary (the content of
-``results.json``: ``settings, versions, claims, crosscheck, figures,
-paper_findings, timings``) and nothing else, so every number on the page is
-a number of ``results.json``. The HTML page embeds the figures as base64
-``data:`` URIs and escapes every string with :func:`html.escape`; the
-Markdown escapes HTML and table pipes.
+Every renderer reads the serialised results (the content of
+``results.json``, schema ``relurelax.report/1``: ``schema, settings,
+versions, claims, crosscheck, figures, paper_findings, timings``) and nothing
+else, so every number on the page is a number of ``results.json``, and no
+renderer decides a verdict: whether the ledger is ok (``claims.ok``), whether
+the cross-check agrees (``crosscheck.agree`` and each instance's ``agree``)
+and whether a finding reproduced (``reproduced``) were decided when the
+results were computed. Values are shown through :mod:`.formatting`. The HTML
+page embeds the figures as base64 ``data:`` URIs and escapes every string
+with :func:`html.escape`; the Markdown escapes HTML and table pipes.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
-import math
+from collections import Counter
 
-from ._io import to_jsonable
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
-from .ledger_section import ledger_html, ledger_markdown, ledger_summary, md_cell
+from .formatting import number, text
 
-__all__ = ["dumps_results", "render_html", "render_markdown", "verdicts", "panel_rows", "PANEL_HEADERS"]
-
-
-# --- JSON --------------------------------------------------------------------
-
-
-def _dumps(value, indent: int) -> str:
-    pad = " " * indent
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{pad}  {json.dumps(k)}: {_dumps(v, indent + 2)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list):
-        if all(not isinstance(v, (dict, list)) for v in value):  # a list of scalars stays on one line
-            return json.dumps(value, allow_nan=False, separators=(", ", ": "))
-        items = [f"{pad}  {_dumps(v, indent + 2)}" for v in value]
-        return "[\n" + ",\n".join(items) + f"\n{pad}]"
-    return json.dumps(value, allow_nan=False)
-
-
-def dumps_results(results: dict) -> str:
-    """Strict JSON (NaN as null), indented, with lists of numbers on one line; newline-terminated."""
-    return _dumps(to_jsonable(results), 0) + "\n"
+__all__ = [
+    "render_html",
+    "render_markdown",
+    "verdicts",
+    "ledger_summary",
+    "panel_rows",
+    "PANEL_HEADERS",
+    "md_cell",
+]
 
 
 # --- shared pieces ------------------------------------------------------------
 
 
-def _g(value, spec: str = ".3g") -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return format(value, spec) if math.isfinite(value) else "nan"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=False, separators=(", ", ": "))
+def ledger_summary(claims: dict) -> str:
+    """One sentence on the claims ledger: the verdicts counted, and whether it is ok (``claims["ok"]``)."""
+    items = claims["claims"]
+    counts = Counter(c["verdict"] for c in items)
+    verdict_counts = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    state = " Ledger consistent (ok)." if claims["ok"] else " Ledger NOT ok: see the claims below."
+    return f"{len(items)} claims ({verdict_counts}), profile {claims['profile']}.{state}"
 
 
 def verdicts(results: dict) -> list[tuple[str, str]]:
@@ -67,23 +49,23 @@ def verdicts(results: dict) -> list[tuple[str, str]]:
     out = [("Claims ledger", ledger_summary(results["claims"]))]
     cc = results["crosscheck"]
     instances = cc["instances"]
-    agree = sum(i["agree"] for i in instances)
+    agreeing = sum(i["agree"] for i in instances)
     zero = sum(i["optimum_is_planted_zero"] for i in instances)
-    text = (
-        f"{agree} of {len(instances)} instances agree; the optimum is the planted global value 0 "
+    sentence = (
+        f"{agreeing} of {len(instances)} instances agree; the optimum is the planted global value 0 "
         f"in {zero} of {len(instances)}."
     )
     problems = disagreements(cc)
     if problems:
-        text += " Disagreements: " + "; ".join(problems) + "."
-    out.append(("Cross-check", text))
+        sentence += " Disagreements: " + "; ".join(problems) + "."
+    out.append(("Cross-check", sentence))
     findings = results["paper_findings"]
     reproduced = sum(f["reproduced"] for f in findings)
-    text = f"{reproduced} of {len(findings)} reproduced."
+    sentence = f"{reproduced} of {len(findings)} reproduced."
     missed = [f["finding"] for f in findings if not f["reproduced"]]
     if missed:
-        text += " Not reproduced: " + "; ".join(missed) + "."
-    out.append(("Paper findings", text))
+        sentence += " Not reproduced: " + "; ".join(missed) + "."
+    out.append(("Paper findings", sentence))
     return out
 
 
@@ -103,15 +85,15 @@ def panel_rows(results: dict) -> list[tuple[str, ...]]:
                 med = s["median_final"]
                 rows.append(
                     (
-                        f"{key} (m = {fig['m']}, mu = {_g(fig['step'])})",
+                        f"{key} (m = {fig['m']}, mu = {text(fig['step'])})",
                         f"{panel['label']}: n = {panel['n']}, d = {panel['d']}",
                         method.upper(),
                         f"{s['reached_zero']}/{s['trials']}",
-                        _g(s["median_iterations_to_zero"]),
-                        _g(med.get("train_error")),
-                        _g(med.get("test_error")),
-                        _g(med.get("recovery_distance")),
-                        _g(panel["step_times_norm_squared"]["median"]),
+                        text(s["median_iterations_to_zero"]),
+                        text(med.get("train_error")),
+                        text(med.get("test_error")),
+                        text(med.get("recovery_distance")),
+                        text(panel["step_times_norm_squared"]["median"]),
                         f"{s['stopped_early']}/{s['trials']}",
                     )
                 )
@@ -119,7 +101,7 @@ def panel_rows(results: dict) -> list[tuple[str, ...]]:
 
 
 def _choice_rows(results: dict) -> list[tuple[str, str, str]]:
-    return [(c["name"], _g(c["value"]), c["why"]) for c in results["settings"]["reproduction"]["choices"]]
+    return [(c["name"], text(c["value"]), c["why"]) for c in results["settings"]["reproduction"]["choices"]]
 
 
 def _settings_pairs(results: dict) -> list[tuple[str, str]]:
@@ -128,18 +110,18 @@ def _settings_pairs(results: dict) -> list[tuple[str, str]]:
     r = s["reproduction"]
     return [
         ("profile", s["profile"]),
-        ("seed", _g(s["seed"])),
+        ("seed", text(s["seed"])),
         ("command", s["command"]),
         ("claims ledger profile", s["ledger_profile"]),
-        ("reproduction: trials per panel", _g(r["trials"])),
+        ("reproduction: trials per panel", text(r["trials"])),
         ("reproduction: trial seeds", f"{r['seeds'][0]} .. {r['seeds'][-1]}" if r["seeds"] else "-"),
-        ("cross-check: m", _g(cc["ms"])),
-        ("cross-check: n", _g(cc["ns"])),
-        ("cross-check: d", _g(cc["ds"])),
-        ("cross-check: instances per (m, n, d)", _g(cc["trials"])),
+        ("cross-check: m", text(cc["ms"])),
+        ("cross-check: n", text(cc["ns"])),
+        ("cross-check: d", text(cc["ds"])),
+        ("cross-check: instances per (m, n, d)", text(cc["trials"])),
         ("cross-check: instance seeds", cc["seeds"]),
         ("cross-check: data", cc["data"]),
-        ("cross-check: backends", ", ".join(cc["backends"])),
+        ("cross-check: backends", text(cc["backends"])),
         ("cross-check: GD/RGD step and budget", cc["descent"]),
     ]
 
@@ -157,13 +139,16 @@ vertical-align:top;text-align:left}th{background:#f3f3f3}td.num{text-align:right
 figcaption{font-size:.9em;color:#444}.unavailable{background:#fff4e5;border:1px solid #f0b35a;padding:.6em}
 code{font-size:.92em}details{margin:.5em 0}summary{cursor:pointer}.muted{color:#666;font-size:.9em}
 """
+#: the style sheet as the page carries it: on one line (its line breaks above are for the source only)
+_CSS_LINE = _CSS.replace("\n", "")
 
 
 def _e(value) -> str:
-    return html.escape(_g(value), quote=True)
+    return html.escape(text(value), quote=True)
 
 
-def _table(headers, rows, numeric=()) -> str:
+def _table(headers, rows, numeric=(), code=()) -> str:
+    """An HTML table on one line; cells of the ``numeric`` columns right-aligned, of the ``code`` columns in ``<code>``."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = []
     for row in rows:
@@ -172,9 +157,64 @@ def _table(headers, rows, numeric=()) -> str:
             cls = ' class="num"' if h in numeric else ""
             if v in ("yes", "NO") and h in ("agrees", "instance agrees", "optimum = planted 0"):
                 cls = ' class="yes"' if v == "yes" else ' class="no"'
-            cells.append(f"<td{cls}>{_e(v)}</td>")
+            cells.append(f"<td{cls}><code>{_e(v)}</code></td>" if h in code else f"<td{cls}>{_e(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+
+
+# --- the claims ledger, in both formats ---------------------------------------------------
+
+_CLAIM_HEADERS = ("claim", "verdict", "paper's conditions", "minimal conditions")
+_CONDITION_HEADERS = ("condition", "necessary", "counterexample when dropped")
+_EVIDENCE_HEADERS = ("evidence", "status", "examples", "seconds", "detail")
+
+
+def _condition_rows(claim: dict) -> list[tuple]:
+    return [(k["name"], k["necessary"], k["counterexample"]) for k in claim["conditions"]]
+
+
+def _evidence_rows(claim: dict) -> list[tuple]:
+    return [(e["method"], e["status"], e["examples"], number(e["seconds"]), e["detail"]) for e in claim["evidence"]]
+
+
+def _ledger_html(claims: dict) -> str:
+    """The claims section as an HTML fragment; every string is escaped."""
+    parts = [
+        f"<p>{_e(ledger_summary(claims))} Seed {_e(claims['seed'])}.</p>",
+        "<table><thead><tr><th>claim</th><th>verdict</th><th>paper's conditions</th>"
+        "<th>minimal conditions</th></tr></thead><tbody>",
+    ]
+    for c in claims["claims"]:
+        parts.append(
+            f"<tr><td><a href=\"#claim-{_e(c['id'])}\">{_e(c['id'])}</a></td><td>{_e(c['verdict'])}</td>"
+            f"<td>{_e(c['paper_conditions'])}</td><td>{_e(c['minimal_conditions'])}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    for c in claims["claims"]:
+        parts += [
+            f"<details id=\"claim-{_e(c['id'])}\"><summary><code>{_e(c['id'])}</code>: {_e(c['verdict'])}</summary>",
+            f"<p>{_e(c['statement'])}</p>",
+        ]
+        if c["conditions"]:
+            parts.append(_table(_CONDITION_HEADERS, _condition_rows(c), code=("counterexample when dropped",)))
+        if c["evidence"]:
+            parts.append(_table(_EVIDENCE_HEADERS, _evidence_rows(c)))
+        parts.append("</details>")
+    return "\n".join(parts)
+
+
+def _ledger_markdown(claims: dict) -> list[str]:
+    """The claims section as Markdown lines."""
+    lines = [f"{_m(ledger_summary(claims))} Seed {_m(claims['seed'])}.", ""]
+    lines += _md_table(_CLAIM_HEADERS, [(c["id"], c["verdict"], c["paper_conditions"], c["minimal_conditions"])
+                                        for c in claims["claims"]])  # fmt: skip
+    for c in claims["claims"]:
+        lines += [f"#### {_m(c['id'])}: {_m(c['verdict'])}", "", _m(c["statement"]), ""]
+        if c["conditions"]:
+            lines += _md_table(_CONDITION_HEADERS, _condition_rows(c))
+        if c["evidence"]:
+            lines += _md_table(_EVIDENCE_HEADERS, _evidence_rows(c))
+    return lines
 
 
 def render_html(results: dict, images: dict[str, bytes]) -> str:
@@ -185,7 +225,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>relurelax validation report</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS_LINE}</style></head><body>",
         "<h1>relurelax validation report</h1>",
         "<p class=\"muted\">Checks of <em>Convex Optimization for Shallow Neural Networks</em> (T. Ergen and "
         f"M. Pilanci, Allerton 2019). Profile <code>{_e(s['profile'])}</code>, seed {_e(s['seed'])}; "
@@ -197,7 +237,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         parts.append(f"<tr><td>{_e(section)}</td><td>{_e(sentence)}</td></tr>")
     parts.append("</tbody></table>")
 
-    parts += ["<h2 id=\"claims\">Claims ledger</h2>", ledger_html(results["claims"])]
+    parts += ["<h2 id=\"claims\">Claims ledger</h2>", _ledger_html(results["claims"])]
 
     cc = results["crosscheck"]
     tol = cc["tolerances"]
@@ -210,7 +250,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         "(17) ends in is fixed and each backend minimises f_m (9) over that cell; RGD's f_m must equal the cell "
         "optimum. Values are divided by ||y||^2. Recovery errors are reported, not compared: when n is not "
         "well above d the minimisers of f_r are not unique.</p>",
-        _table(("solver", "agreement rtol"), [(k, _g(v)) for k, v in tol["agreement_rtol"].items()], ("agreement rtol",)),
+        _table(("solver", "agreement rtol"), [(k, text(v)) for k, v in tol["agreement_rtol"].items()], ("agreement rtol",)),
         _table(TABLE_HEADERS, table_rows(cc), set(TABLE_HEADERS) - {"instance", "solution", "stop"}),
     ]
     problems = disagreements(cc)
@@ -232,7 +272,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
     for i, f in enumerate(results["paper_findings"], 1):
         cls = "yes" if f["reproduced"] else "no"
         parts.append(f"<tr><td>{i}</td><td>{_e(f['finding'])}</td><td class=\"{cls}\">"
-                     f"{'true' if f['reproduced'] else 'false'}</td><td>{_e(f['evidence'])}</td></tr>")  # fmt: skip
+                     f"{_e(f['reproduced'])}</td><td>{_e(f['evidence'])}</td></tr>")  # fmt: skip
     parts.append("</tbody></table>")
 
     parts += [
@@ -243,7 +283,7 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         "<h3>Versions</h3>",
         _table(("package", "version"), list(results["versions"].items())),
         "<h3>Timings (seconds)</h3>",
-        _table(("stage", "seconds"), [(k, _g(v)) for k, v in results["timings"].items()], ("seconds",)),
+        _table(("stage", "seconds"), [(k, text(v)) for k, v in results["timings"].items()], ("seconds",)),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -252,8 +292,13 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
 # --- Markdown ------------------------------------------------------------------
 
 
+def md_cell(value: str) -> str:
+    """``value`` made safe inside a Markdown table cell (HTML escaped, pipes and newlines neutralised)."""
+    return html.escape(value, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
 def _m(value) -> str:
-    return md_cell(_g(value))
+    return md_cell(text(value))
 
 
 def _md_table(headers, rows) -> list[str]:
@@ -275,7 +320,7 @@ def render_markdown(results: dict) -> str:
         "",
     ]
     lines += _md_table(("section", "verdict"), verdicts(results))
-    lines += ["## Claims ledger", "", ledger_markdown(results["claims"])]
+    lines += ["## Claims ledger", ""] + _ledger_markdown(results["claims"])
     cc = results["crosscheck"]
     lines += [
         "## Cross-check against CVXPY",
@@ -285,7 +330,7 @@ def render_markdown(results: dict) -> str:
         "activation cell. Values divided by ||y||^2; recovery errors are reported, not compared.",
         "",
     ]
-    lines += _md_table(("solver", "agreement rtol"), [(k, _g(v)) for k, v in cc["tolerances"]["agreement_rtol"].items()])
+    lines += _md_table(("solver", "agreement rtol"), [(k, text(v)) for k, v in cc["tolerances"]["agreement_rtol"].items()])
     lines += _md_table(TABLE_HEADERS, table_rows(cc))
     problems = disagreements(cc)
     if problems:
@@ -297,7 +342,7 @@ def render_markdown(results: dict) -> str:
     lines += ["## Paper findings", ""]
     lines += _md_table(
         ("#", "finding (Section III)", "reproduced", "evidence"),
-        [(str(i), f["finding"], "true" if f["reproduced"] else "false", f["evidence"])
+        [(i, f["finding"], f["reproduced"], f["evidence"])
          for i, f in enumerate(results["paper_findings"], 1)],
     )  # fmt: skip
     lines += ["## Settings", ""]
@@ -307,5 +352,5 @@ def render_markdown(results: dict) -> str:
     lines += ["### Versions", ""]
     lines += _md_table(("package", "version"), list(results["versions"].items()))
     lines += ["### Timings (seconds)", ""]
-    lines += _md_table(("stage", "seconds"), [(k, _g(v)) for k, v in results["timings"].items()])
+    lines += _md_table(("stage", "seconds"), [(k, text(v)) for k, v in results["timings"].items()])
     return "\n".join(lines)

@@ -40,6 +40,9 @@ from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
 from relurelax.solvers import StopReason
 from relurelax.solvers.batched import run_trials
 
+from .formatting import number
+from .progress import Progress
+
 __all__ = [
     "FigureSpec",
     "FIGURES",
@@ -326,24 +329,28 @@ def _panel(spec: FigureSpec, n: int, settings: ReproductionSettings, advance: Ca
     }
 
 
-def run_reproduction(settings: ReproductionSettings, *, progress: Callable[[int, int], None] | None = None) -> dict:
+def run_reproduction(settings: ReproductionSettings, *, progress: Progress | None = None) -> dict:
     r"""Run both figures; returns the ``figures`` section of ``results.json``.
 
     ``figures[key]`` holds ``m``, ``step``, ``metrics``, ``caption`` and
     ``panels`` (one per n, each with the curve grid ``iterations``, the
     median and interquartile ``curves`` per method and metric, and a
     ``summary`` per method with per-trial final errors and iterations to
-    zero training error). ``progress(done, total)`` is called as trials finish.
+    zero training error). ``progress`` (:class:`~.progress.Progress`) is
+    called as each chunk of trials finishes, with the figure and panel.
     """
     chunks = -(-settings.trials // _CHUNK)
     total = len(settings.figures) * len(settings.ns) * chunks
     done = 0
 
-    def advance():
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    def advance(spec: FigureSpec, n: int) -> Callable[[], None]:
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(f"{spec.key}, n = {n}", done, total)
+
+        return step
 
     figures = {}
     for spec in settings.figures:
@@ -353,7 +360,7 @@ def run_reproduction(settings: ReproductionSettings, *, progress: Callable[[int,
             "step": spec.step,
             "metrics": list(spec.metrics),
             "file": f"figures/{spec.key}.png",
-            "panels": [_panel(spec, n, settings, advance) for n in settings.ns],
+            "panels": [_panel(spec, n, settings, advance(spec, n)) for n in settings.ns],
         }
     return figures
 
@@ -372,8 +379,9 @@ FINDINGS = (
 )
 
 
-def _g(v) -> str:
-    return "n/a" if v is None else f"{v:.3g}"
+def _num(value) -> str:
+    """A number in a finding's evidence (``n/a`` when there is none)."""
+    return number(value, missing="n/a")
 
 
 def _where(fig: dict, panel: dict) -> str:
@@ -381,32 +389,63 @@ def _where(fig: dict, panel: dict) -> str:
 
 
 def _low_panels(figures: dict):
+    """The panels with n <= d, with their figure."""
     for fig in figures.values():
         for panel in fig["panels"]:
             if panel["n"] <= panel["d"]:
                 yield fig, panel
 
 
-def evaluate_findings(figures: dict) -> list[dict]:
-    r"""Check each finding of :data:`FINDINGS` on the ``figures`` section of the results.
+def _high_panels(figures: dict, *, several_neurons: bool):
+    """The panels with n > d of the figures with m > 1 (``several_neurons``) or m = 1, with their figure."""
+    for fig in figures.values():
+        if (fig["m"] > 1) != several_neurons:
+            continue
+        for panel in fig["panels"]:
+            if panel["n"] > panel["d"]:
+                yield fig, panel
 
-    Returns ``[{"finding", "reproduced", "evidence"}]`` in the order of
-    :data:`FINDINGS`; every number in the evidence is read from ``figures``.
+
+def _reaches_zero(summary: dict) -> bool:
+    return summary["reached_zero"] >= REACHES_ZERO_FRACTION * summary["trials"]
+
+
+def _lower(a, b) -> bool:
+    return a is not None and b is not None and a < b
+
+
+_ZERO = f"relative training error <= {ZERO_TRAIN_ERROR:g}"
+_NO_LOW_PANEL = "No n <= d panel was run."
+
+
+def _judge_panels(pairs, judge, *, none: str, before: str = "", after: str = ".") -> tuple[bool, str]:
+    r"""A finding judged panel by panel: ``judge(fig, panel) -> (holds, evidence lines)`` on every (figure, panel) pair.
+
+    Returns whether it holds on every panel, and the evidence of all of them
+    joined by ``; `` between ``before`` and ``after``; ``(False, none)`` when
+    there is no panel to judge.
     """
-    zero = f"relative training error <= {ZERO_TRAIN_ERROR:g}"
-    out = []
+    holds, evidence = True, []
+    for fig, panel in pairs:
+        ok, lines = judge(fig, panel)
+        holds &= ok
+        evidence += lines
+    if not evidence:
+        return False, none
+    return holds, before + "; ".join(evidence) + after
 
-    # 1. RGD reaches zero training error when n <= d
-    ok, ev = True, []
-    for fig, panel in _low_panels(figures):
+
+def _rgd_zero(figures: dict) -> tuple[bool, str]:
+    """Finding 1: RGD reaches zero training error on every n <= d panel."""
+
+    def judge(fig, panel):
         s = panel["summary"]["rgd"]
-        ok &= s["reached_zero"] >= REACHES_ZERO_FRACTION * s["trials"]
-        ev.append(f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}")
+        return _reaches_zero(s), [f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}"]
+
     beyond = [
         f"m = {fig['m']}, n = {panel['n']}: RGD {panel['summary']['rgd']['reached_zero']}/{panel['summary']['rgd']['trials']}, "
         f"GD {panel['summary']['gd']['reached_zero']}/{panel['summary']['gd']['trials']}"
-        for fig in figures.values() if fig["m"] > 1
-        for panel in fig["panels"] if panel["n"] > panel["d"]
+        for fig, panel in _high_panels(figures, several_neurons=True)
     ]  # fmt: skip
     note = (
         " Outside this finding, for n > d with several neurons (the paper's Fig. 2 text says RGD reaches zero "
@@ -414,63 +453,70 @@ def evaluate_findings(figures: dict) -> list[dict]:
         if beyond
         else ""
     )
-    none = "No n <= d panel was run."
-    out.append((ok and bool(ev), f"RGD trials ending at {zero}: " + "; ".join(ev) + f" (rule: >= {REACHES_ZERO_FRACTION:.0%})."
-                + note if ev else none))
+    return _judge_panels(_low_panels(figures), judge, none=_NO_LOW_PANEL, before=f"RGD trials ending at {_ZERO}: ",
+                         after=f" (rule: >= {REACHES_ZERO_FRACTION:.0%})." + note)  # fmt: skip
 
-    # 2. GD does not
-    ok, ev = True, []
-    for fig, panel in _low_panels(figures):
+
+def _gd_not_zero(figures: dict) -> tuple[bool, str]:
+    """Finding 2: GD does not reach zero training error on any n <= d panel."""
+
+    def judge(fig, panel):
         s = panel["summary"]["gd"]
         med = s["median_final"]["train_error"]
-        ok &= s["reached_zero"] < FAILS_FRACTION * s["trials"] and med is not None and med > ZERO_TRAIN_ERROR
-        ev.append(f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}, median final training error {_g(med)}")
-    out.append((ok and bool(ev), f"GD trials ending at {zero}: " + "; ".join(ev)
-                + f" (rule: < {FAILS_FRACTION:.0%} and a median above zero)." if ev else none))
+        ok = s["reached_zero"] < FAILS_FRACTION * s["trials"] and med is not None and med > ZERO_TRAIN_ERROR
+        return ok, [f"{_where(fig, panel)}: {s['reached_zero']}/{s['trials']}, median final training error {_num(med)}"]
 
-    # 3. RGD's recovery and test errors are lower
-    ok, ev = True, []
-    for fig, panel in _low_panels(figures):
+    return _judge_panels(_low_panels(figures), judge, none=_NO_LOW_PANEL, before=f"GD trials ending at {_ZERO}: ",
+                         after=f" (rule: < {FAILS_FRACTION:.0%} and a median above zero).")  # fmt: skip
+
+
+def _rgd_lower_errors(figures: dict) -> tuple[bool, str]:
+    """Finding 3: RGD's median final recovery and test errors are below GD's on every n <= d panel."""
+
+    def judge(fig, panel):
+        gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
+        ok, lines = True, []
         for metric in ("recovery_distance", "test_error"):
             if metric not in fig["metrics"]:
                 continue
-            gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
             a, b = rgd["median_final"][metric], gd["median_final"][metric]
             wins = sum(r < g for r, g in zip(rgd["final"][metric], gd["final"][metric]))
-            lower = a is not None and b is not None and a < b
-            ok &= lower
-            ev.append(
-                f"{_where(fig, panel)}, {METRIC_LABELS[metric]}: RGD {_g(a)} vs GD {_g(b)} "
-                f"(RGD lower in {wins}/{rgd['trials']} trials)"
-            )
-    out.append((ok and bool(ev), "Median final errors: " + "; ".join(ev) + "." if ev else none))
+            ok &= _lower(a, b)
+            lines.append(f"{_where(fig, panel)}, {METRIC_LABELS[metric]}: RGD {_num(a)} vs GD {_num(b)} "
+                         f"(RGD lower in {wins}/{rgd['trials']} trials)")  # fmt: skip
+        return ok, lines
 
-    # 4. n > d: both reach zero, RGD faster
-    ok, ev = True, []
-    for fig in figures.values():
-        if fig["m"] != 1:
-            continue
-        for panel in fig["panels"]:
-            if panel["n"] <= panel["d"]:
-                continue
-            gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
-            both = all(s["reached_zero"] >= REACHES_ZERO_FRACTION * s["trials"] for s in (gd, rgd))
-            a, b = rgd["median_iterations_to_zero"], gd["median_iterations_to_zero"]
-            faster = a is not None and b is not None and a < b
-            pairs = [(r, g) for r, g in zip(rgd["iterations_to_zero"], gd["iterations_to_zero"]) if r is not None]
-            wins = sum(g is None or r < g for r, g in pairs)
-            ties = sum(g is not None and r == g for r, g in pairs)
-            ok &= both and faster
-            ev.append(
-                f"{_where(fig, panel)}: reached zero RGD {rgd['reached_zero']}/{rgd['trials']}, "
-                f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {_g(a)} vs GD {_g(b)} "
-                f"(RGD first in {wins}, tied in {ties} of {rgd['trials']} trials; resolution "
-                f"{panel['history_every']} iterations); median final test error RGD "
-                f"{_g(rgd['median_final']['test_error'])}, GD {_g(gd['median_final']['test_error'])}"
-            )
-    out.append((ok and bool(ev), "; ".join(ev) + "." if ev else "No n > d panel with m = 1 was run."))
+    return _judge_panels(_low_panels(figures), judge, none=_NO_LOW_PANEL, before="Median final errors: ")
 
-    # 5. The gap shrinks as m grows
+
+def _n_gt_d(figures: dict) -> tuple[bool, str]:
+    """Finding 4: for n > d and one neuron both reach zero and RGD needs fewer iterations (medians)."""
+
+    def judge(fig, panel):
+        gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
+        a, b = rgd["median_iterations_to_zero"], gd["median_iterations_to_zero"]
+        pairs = [(r, g) for r, g in zip(rgd["iterations_to_zero"], gd["iterations_to_zero"]) if r is not None]
+        wins = sum(g is None or r < g for r, g in pairs)
+        ties = sum(g is not None and r == g for r, g in pairs)
+        return _reaches_zero(gd) and _reaches_zero(rgd) and _lower(a, b), [
+            f"{_where(fig, panel)}: reached zero RGD {rgd['reached_zero']}/{rgd['trials']}, "
+            f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {_num(a)} vs GD {_num(b)} "
+            f"(RGD first in {wins}, tied in {ties} of {rgd['trials']} trials; resolution "
+            f"{panel['history_every']} iterations); median final test error RGD "
+            f"{_num(rgd['median_final']['test_error'])}, GD {_num(gd['median_final']['test_error'])}"
+        ]
+
+    return _judge_panels(_high_panels(figures, several_neurons=False), judge, none="No n > d panel with m = 1 was run.")
+
+
+def _training_gap(panel: dict):
+    """GD's median final training error minus RGD's on a panel (None when either is missing)."""
+    g, r = (panel["summary"][method]["median_final"]["train_error"] for method in ("gd", "rgd"))
+    return None if g is None or r is None else g - r
+
+
+def _gap_shrinks(figures: dict) -> tuple[bool, str]:
+    """Finding 5: on every n <= d panel run at several m, the GD-RGD gap falls as m grows."""
     by_n: dict[int, dict[int, dict]] = {}
     for fig, panel in _low_panels(figures):
         by_n.setdefault(panel["n"], {})[fig["m"]] = panel
@@ -479,42 +525,55 @@ def evaluate_findings(figures: dict) -> list[dict]:
         ms = sorted(panels)
         if len(ms) < 2:
             continue
-        gaps = {}
-        for m in ms:
-            s = panels[m]["summary"]
-            g, r = s["gd"]["median_final"]["train_error"], s["rgd"]["median_final"]["train_error"]
-            gaps[m] = None if g is None or r is None else g - r
+        gaps = {m: _training_gap(panels[m]) for m in ms}
         for lo, hi in zip(ms, ms[1:]):
-            ok &= gaps[lo] is not None and gaps[hi] is not None and gaps[hi] < gaps[lo]
+            ok &= _lower(gaps[hi], gaps[lo])
         ev.append(
             f"n = {n}: GD minus RGD median final training error "
-            + ", ".join(f"{_g(gaps[m])} (m = {m})" for m in ms)
+            + ", ".join(f"{_num(gaps[m])} (m = {m})" for m in ms)
             + "; share of samples with every neuron inactive at x_0, the rows that RGD's extra term acts on: "
             + ", ".join(f"{panels[m]['all_inactive_fraction_at_init']:.3g} (m = {m})" for m in ms)
         )
-    out.append((ok and bool(ev), "; ".join(ev) + "." if ev else "Needs the same n <= d panel at two values of m."))
+    if not ev:
+        return False, "Needs the same n <= d panel at two values of m."
+    return ok, "; ".join(ev) + "."
 
-    # 6. m > 1, n > d: RGD reaches zero and its test error is lower ("for each case")
-    ok, ev = True, []
-    for fig in figures.values():
-        if fig["m"] == 1:
-            continue
-        for panel in fig["panels"]:
-            if panel["n"] <= panel["d"]:
-                continue
-            gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
-            a, b = rgd["median_final"]["test_error"], gd["median_final"]["test_error"]
-            zero = rgd["reached_zero"] >= REACHES_ZERO_FRACTION * rgd["trials"]
-            lower = a is not None and b is not None and a < b
-            ok &= zero and lower
-            ev.append(
-                f"{_where(fig, panel)}: RGD reached zero in {rgd['reached_zero']}/{rgd['trials']} "
-                f"(median final training error {_g(rgd['median_final']['train_error'])}, GD "
-                f"{_g(gd['median_final']['train_error'])}); median final test error RGD {_g(a)} vs GD {_g(b)}"
-            )
-    out.append((ok and bool(ev), "; ".join(ev) + "." if ev else "No n > d panel with m > 1 was run."))
 
-    return [
-        {"finding": text, "reproduced": bool(ok), "evidence": evidence}
-        for (key, text), (ok, evidence) in zip(FINDINGS, out)
-    ]
+def _multi_n_gt_d(figures: dict) -> tuple[bool, str]:
+    """Finding 6: with several neurons and n > d, RGD reaches zero and its median test error is below GD's."""
+
+    def judge(fig, panel):
+        gd, rgd = panel["summary"]["gd"], panel["summary"]["rgd"]
+        a, b = rgd["median_final"]["test_error"], gd["median_final"]["test_error"]
+        return _reaches_zero(rgd) and _lower(a, b), [
+            f"{_where(fig, panel)}: RGD reached zero in {rgd['reached_zero']}/{rgd['trials']} "
+            f"(median final training error {_num(rgd['median_final']['train_error'])}, GD "
+            f"{_num(gd['median_final']['train_error'])}); median final test error RGD {_num(a)} vs GD {_num(b)}"
+        ]
+
+    return _judge_panels(_high_panels(figures, several_neurons=True), judge, none="No n > d panel with m > 1 was run.")
+
+
+#: the rule behind each finding of :data:`FINDINGS`: ``figures -> (reproduced, evidence)``
+_RULES = {
+    "rgd-zero": _rgd_zero,
+    "gd-not-zero": _gd_not_zero,
+    "rgd-lower-errors": _rgd_lower_errors,
+    "n-gt-d": _n_gt_d,
+    "gap-shrinks": _gap_shrinks,
+    "multi-n-gt-d": _multi_n_gt_d,
+}
+
+
+def evaluate_findings(figures: dict) -> list[dict]:
+    r"""Check each finding of :data:`FINDINGS` on the ``figures`` section of the results.
+
+    Returns ``[{"finding", "reproduced", "evidence"}]`` in the order of
+    :data:`FINDINGS`; every number in the evidence is read from ``figures``.
+    A finding whose panels were not run is not reproduced.
+    """
+    out = []
+    for key, text in FINDINGS:
+        ok, evidence = _RULES[key](figures)
+        out.append({"finding": text, "reproduced": bool(ok), "evidence": evidence})
+    return out

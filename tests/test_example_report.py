@@ -46,6 +46,14 @@ def with_volatile_from(value, source):
     return value
 
 
+def test_the_committed_pages_are_what_the_renderers_make_of_the_committed_results_and_figures():
+    # the pages hold nothing that results.json does not: rendering it again gives them byte for byte
+    results = json.loads((EXAMPLE / "results.json").read_text(encoding="utf-8"))
+    images = {key: (EXAMPLE / figure["file"]).read_bytes() for key, figure in results["figures"].items()}
+    assert render_markdown(results) == (EXAMPLE / "report.md").read_text(encoding="utf-8")
+    assert render_html(results, images) == (EXAMPLE / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_the_committed_example_report_is_reproduced_by_its_command_apart_from_wall_times(tmp_path):
     committed = json.loads((EXAMPLE / "results.json").read_text(encoding="utf-8"))

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from relurelax.reports.cli import CommandFailed, main
 
 from . import reliability
+from .test_determinism import without_wall_times
 
 
 def _cli(argv, capsys):
@@ -98,14 +99,6 @@ def test_crosscheck_with_a_backend_that_is_not_installed_lists_the_installed_one
     _one_line(err)
 
 
-def _without_seconds(obj):
-    if isinstance(obj, dict):
-        return {k: _without_seconds(v) for k, v in obj.items() if k not in ("seconds", "timings")}
-    if isinstance(obj, list):
-        return [_without_seconds(v) for v in obj]
-    return obj
-
-
 def test_crosscheck_json_is_the_same_for_the_same_seed_apart_from_wall_times(tmp_path, capsys):
     texts = []
     for i in range(2):
@@ -113,7 +106,7 @@ def test_crosscheck_json_is_the_same_for_the_same_seed_apart_from_wall_times(tmp
         code, _, err = _cli(["crosscheck", "--n", "8", "20", "--d", "12", "--trials", "2", "--seed", "5",
                              "--solvers", "CLARABEL,OSQP", "--json", str(path)], capsys)  # fmt: skip
         assert code == 0, err
-        texts.append(json.dumps(_without_seconds(json.loads(path.read_text())), sort_keys=True))
+        texts.append(json.dumps(without_wall_times(json.loads(path.read_text())), sort_keys=True))
     reliability.tried("determinism", 2)
     assert texts[0] == texts[1]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import json
 import os
@@ -26,9 +27,13 @@ from relurelax.reports.report import (
     build_results,
     write_report,
 )
-from relurelax.reports.report_writers import dumps_results, render_html, render_markdown
+from relurelax.reports._io import dumps_json
+from relurelax.reports.report_writers import render_html, render_markdown
 from relurelax.reports.reproduction import FINDINGS, ReproductionSettings
 from relurelax.solvers import solve_relaxation
+
+from .jsonschemas import errors as schema_errors
+from .test_determinism import without_wall_times
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -89,6 +94,8 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
 
     results = json.loads((out / "results.json").read_text())
     assert tuple(results) == RESULT_KEYS
+    assert results["schema"] == "relurelax.report/1" and schema_errors(results) == []
+    assert results["crosscheck"]["agree"] is True and results["claims"]["ok"] is True
     assert results["settings"]["profile"] == "quick"
     assert results["settings"]["command"] == "relurelax report --profile quick --seed 0"
     assert [f["file"] for f in results["figures"].values()] == ["figures/fig1.png", "figures/fig2.png"]
@@ -140,9 +147,9 @@ def test_the_ledger_is_rendered_and_every_string_is_escaped(tiny_results):
 
 
 def test_the_page_is_a_function_of_the_results_alone(tiny_results):
-    results = json.loads(dumps_results(tiny_results))
+    results = json.loads(dumps_json(tiny_results))
     first = render_html(results, {"fig1": PNG, "fig2": PNG})
-    assert first == render_html(json.loads(dumps_results(results)), {"fig1": PNG, "fig2": PNG})
+    assert first == render_html(json.loads(dumps_json(results)), {"fig1": PNG, "fig2": PNG})
     results["paper_findings"][0]["evidence"] = "EVIDENCE-MARKER 12345"
     results["timings"]["crosscheck"] = 98765.0
     second = render_html(results, {"fig1": PNG, "fig2": PNG})
@@ -151,7 +158,7 @@ def test_the_page_is_a_function_of_the_results_alone(tiny_results):
 
 
 def test_the_written_pages_show_what_results_json_holds_for_a_missing_number(tmp_path, tiny_results):
-    results = json.loads(dumps_results(tiny_results))
+    results = json.loads(dumps_json(tiny_results))
     results["crosscheck"]["instances"][0]["solutions"][0]["train_error"] = float("nan")  # a failed solve
     out = write_report(results, str(tmp_path / "r"))
     saved = json.loads((tmp_path / "r" / "results.json").read_text())
@@ -163,8 +170,41 @@ def test_the_written_pages_show_what_results_json_holds_for_a_missing_number(tmp
     assert md == render_markdown(saved) and out == str(tmp_path / "r")
 
 
+def test_write_report_leaves_the_results_it_is_given_unchanged(tmp_path, tiny_results):
+    results = json.loads(dumps_json(tiny_results))
+    before = copy.deepcopy(results)
+    write_report(results, str(tmp_path / "r"))
+    assert results == before
+    saved = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert set(saved["timings"]) == set(before["timings"]) | {"figures", "total"}
+    assert saved["timings"]["total"] == pytest.approx(sum(v for k, v in saved["timings"].items() if k != "total"))
+
+
+def test_the_verdicts_on_the_page_are_the_ones_the_results_carry(tiny_results):
+    results = json.loads(dumps_json(tiny_results))
+    assert results["claims"]["ok"] is True and results["crosscheck"]["agree"] is True
+    assert "Ledger consistent (ok)." in render_markdown(results)
+    results["claims"]["ok"] = False  # nothing else changes: the renderer does not judge the evidence itself
+    md, page = render_markdown(results), render_html(results, {"fig1": PNG, "fig2": PNG})
+    assert "Ledger NOT ok" in md and "Ledger NOT ok" in page and "Ledger consistent" not in md
+
+
+def test_the_crosschecks_verdict_is_decided_with_the_results(tiny_results):
+    instances = tiny_results["crosscheck"]["instances"]
+    assert len(instances) == 2 and tiny_results["crosscheck"]["agree"] is all(i["agree"] for i in instances)
+
+
+def test_every_command_with_profiles_names_them_quick_default_thorough():
+    from relurelax.proofs.ledger import PROFILES as LEDGER_PROFILES
+    from relurelax.reports._args import PROFILE_NAMES
+
+    assert PROFILE_NAMES == ("quick", "default", "thorough")
+    assert tuple(PROFILES) == tuple(LEDGER_PROFILES) == PROFILE_NAMES
+    assert all(PROFILES[name].ledger == name for name in PROFILE_NAMES)
+
+
 def test_results_json_is_strict_and_keeps_number_lists_on_one_line(tiny_results):
-    text = dumps_results(dict(tiny_results, timings={"x": float("nan")}))
+    text = dumps_json(dict(tiny_results, timings={"x": float("nan")}))
     assert json.loads(text)["timings"]["x"] is None
     assert "NaN" not in text
     assert re.search(r'"iterations": \[0, \d+, \d+', text)
@@ -173,7 +213,7 @@ def test_results_json_is_strict_and_keeps_number_lists_on_one_line(tiny_results)
 # --- the ledger slot -------------------------------------------------------------------------
 
 
-def test_the_ledger_section_calls_run_ledger_once_with_the_mapped_profile(monkeypatch):
+def test_the_ledger_section_calls_run_ledger_once_with_its_profile_and_carries_ok(monkeypatch):
     calls = []
 
     class FakeLedger:
@@ -189,7 +229,7 @@ def test_the_ledger_section_calls_run_ledger_once_with_the_mapped_profile(monkey
     fake = types.ModuleType("relurelax.proofs.ledger")
     fake.run_ledger = run_ledger
     monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", fake)
-    data = run_ledger_section("full", 7)
+    data = run_ledger_section("thorough", 7)
     assert calls == [("thorough", 7)]
     assert data["ok"] is False and data["claims"] == []
 
@@ -204,21 +244,13 @@ def _tiny_cli(monkeypatch, ledger=small_ledger, crosscheck=None):
         monkeypatch.setattr(report_module, "run_crosscheck", crosscheck)
 
 
-def _without_wall_times(value):
-    if isinstance(value, dict):
-        return {k: _without_wall_times(v) for k, v in value.items() if k not in ("timings", "seconds")}
-    if isinstance(value, list):
-        return [_without_wall_times(v) for v in value]
-    return value
-
-
 def test_the_same_seed_gives_the_same_results_and_figures_apart_from_wall_times(tmp_path, monkeypatch, capsys):
     _tiny_cli(monkeypatch)
     for name in ("a", "b"):
         assert main(["report", "--profile", "quick", "--seed", "2", "--out", str(tmp_path / name)]) == 0
     capsys.readouterr()
     a, b = (json.loads((tmp_path / n / "results.json").read_text()) for n in ("a", "b"))
-    assert _without_wall_times(a) == _without_wall_times(b)
+    assert without_wall_times(a) == without_wall_times(b)
     assert a["settings"]["seed"] == 2
     for fig in ("fig1.png", "fig2.png"):
         assert (tmp_path / "a" / "figures" / fig).read_bytes() == (tmp_path / "b" / "figures" / fig).read_bytes()
@@ -298,7 +330,7 @@ def test_a_failure_while_writing_removes_the_temporary_folder(tmp_path, tiny_res
 
     monkeypatch.setattr(report_module, "render_html", broken)
     with pytest.raises(RuntimeError):
-        write_report(json.loads(dumps_results(tiny_results)), str(tmp_path / "r"))
+        write_report(json.loads(dumps_json(tiny_results)), str(tmp_path / "r"))
     assert os.listdir(tmp_path) == []
 
 
@@ -333,6 +365,7 @@ def test_a_ledger_that_is_not_ok_exits_1(tmp_path, monkeypatch, capsys):
     "argv, fragment",
     [
         (["report", "--profile", "huge"], "invalid choice"),
+        (["report", "--profile", "full"], "invalid choice"),  # the largest profile is called thorough everywhere
         (["report", "--seed", "-1"], "integer >= 0"),
     ],
 )

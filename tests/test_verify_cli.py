@@ -39,6 +39,19 @@ def test_verify_writes_the_ledgers_json_exactly(monkeypatch, tmp_path, small_led
     assert "bound-fr-ge-f without labels-nonnegative" in out
 
 
+def test_the_terminal_shows_what_the_json_holds(monkeypatch, tmp_path, small_ledger):
+    from rich.console import Console
+
+    monkeypatch.setattr(verify_command, "run_ledger", lambda profile, seed, progress: small_ledger)
+    monkeypatch.setenv("COLUMNS", "100")  # the command prints at least 150 columns wide
+    path = tmp_path / "ledger.json"
+    code, out, _ = _run(["verify", "--profile", "quick", "--json", str(path)])
+    assert code == 0
+    shown = io.StringIO()
+    verify_command.render(json.loads(path.read_text()), Console(file=shown, width=150))  # the file, read back
+    assert out.startswith(shown.getvalue()) and "Counterexamples" in shown.getvalue()
+
+
 def test_verify_exits_1_with_one_line_when_a_proof_fails(monkeypatch, small_ledger):
     claim = small_ledger.claims[0]
     broken = dataclasses.replace(

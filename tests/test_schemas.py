@@ -1,0 +1,124 @@
+"""The JSON Schemas of results.json, `verify --json` and `crosscheck --json`, held against real output.
+
+Each document relurelax writes names its schema in its first key; the schema file with that
+``$id`` ships with the package. The schemas are strict about keys and types (a renamed or
+misspelt field fails), but leave room for what is meant to grow: any solver method in the
+cross-check, any number of claims.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pathlib
+
+import jsonschema
+import pytest
+
+from relurelax.reports._io import load_schema, schema_for
+from relurelax.reports.cli import main
+
+from .jsonschemas import SCHEMA_COMMANDS, errors
+
+EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "reports" / "example" / "results.json"
+
+
+@pytest.mark.parametrize("command", SCHEMA_COMMANDS)
+def test_each_schema_is_a_draft_2020_12_schema_whose_id_is_the_documents_schema_name(command):
+    schema = load_schema(command)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == schema_for(command) == f"relurelax.{command}/1"
+    assert schema["properties"]["schema"] == {"const": schema["$id"]}
+    assert schema["additionalProperties"] is False
+
+
+@pytest.fixture(scope="module")
+def verify_document(tmp_path_factory):
+    path = tmp_path_factory.mktemp("verify") / "ledger.json"
+    assert main(["verify", "--profile", "quick", "--json", str(path)]) == 0
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def crosscheck_documents(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crosscheck")
+    docs = []
+    for m in ("1", "2"):  # m = 1: the relaxation with KKT residuals; m = 2: cell solves
+        path = folder / f"cc{m}.json"
+        argv = ["crosscheck", "--n", "10", "--d", "20", "--m", m, "--trials", "1", "--solvers", "CLARABEL"]
+        assert main([*argv, "--json", str(path)]) == 0
+        docs.append(json.loads(path.read_text()))
+    return docs
+
+
+def test_verify_json_follows_its_schema(verify_document):
+    assert verify_document["schema"] == "relurelax.verify/1"
+    assert errors(verify_document) == []
+
+
+def test_crosscheck_json_follows_its_schema(crosscheck_documents):
+    for doc in crosscheck_documents:
+        assert doc["schema"] == "relurelax.crosscheck/1"
+        assert errors(doc) == []
+    assert {i["m"] for doc in crosscheck_documents for i in doc["instances"]} == {1, 2}
+
+
+def test_the_committed_example_results_follow_the_report_schema():
+    results = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert next(iter(results)) == "schema" and results["schema"] == "relurelax.report/1"
+    assert errors(results) == []
+
+
+# --- strict where it should be, open where relurelax grows -------------------------------------
+
+
+def test_an_unknown_key_a_missing_key_or_a_wrong_type_is_refused(verify_document, crosscheck_documents):
+    results = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    broken = []
+    doc = copy.deepcopy(results)
+    doc["crosscheck"]["instances"][0]["solutions"][0]["objectiv"] = 1.0  # a misspelt field
+    broken.append(doc)
+    doc = copy.deepcopy(results)
+    del doc["claims"]["ok"]  # the ledger's verdict must be carried
+    broken.append(doc)
+    doc = copy.deepcopy(results)
+    doc["crosscheck"]["agree"] = "yes"  # a verdict is a boolean
+    broken.append(doc)
+    doc = copy.deepcopy(results)
+    doc["settings"]["profile"] = "full"  # the old name of the largest profile
+    broken.append(doc)
+    doc = copy.deepcopy(results)
+    doc["figures"]["fig1"]["panels"][0]["summary"]["rgd"]["reached_zero"] = 2.5
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["verdict"] = "mostly-holds"
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["evidence"][0]["seconds"] = "0.1 s"
+    broken.append(doc)
+    doc = copy.deepcopy(crosscheck_documents[0])
+    doc["instances"][0]["comparisons"][0]["kind"] = "roughly"
+    broken.append(doc)
+    doc = copy.deepcopy(crosscheck_documents[0])
+    doc["schema"] = "relurelax.verify/1"  # claims to be another document
+    broken.append(doc)
+    for doc in broken:
+        assert errors(doc) != []
+
+
+def test_a_new_solver_method_without_a_backend_is_a_valid_crosscheck_row(crosscheck_documents):
+    doc = copy.deepcopy(crosscheck_documents[0])
+    newton = dict(doc["instances"][0]["solutions"][1], method="newton", solver=None, kkt=None, gradient_norm=1e-13)
+    doc["instances"][0]["solutions"].append(newton)
+    doc["tolerances"]["agreement_rtol"]["newton"] = 1e-9
+    assert errors(doc) == []
+
+
+def test_the_number_of_claims_is_not_part_of_the_schema(verify_document):
+    doc = copy.deepcopy(verify_document)
+    ninth = dict(doc["claims"][0], id="thm3-new-claim")
+    doc["claims"].append(ninth)
+    assert errors(doc) == []
+    doc["claims"] = doc["claims"][:1]
+    assert errors(doc) == []
