@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from relurelax.solvers import GD, StopReason, UnboundedRelaxationError, cell_masks, descend, planted_problem
+from relurelax.solvers import GD, StopReason, UnboundedRelaxationError, cell_masks, planted_problem
 from relurelax.solvers import solve_cell, solve_relaxation
 from relurelax.solvers.errors import InvalidInputError, SolveError
 from relurelax.solvers.registry import SolverEntry, solvers_for
@@ -250,7 +250,7 @@ def check_instance(
     methods: Sequence[str] | None = None,
     relax: Callable = solve_relaxation,
     cell: Callable = solve_cell,
-    descent: Callable = descend,
+    descent: Callable | None = None,
 ) -> InstanceCheck:
     r"""Run every registry solver that applies to the planted problem ``P`` and judge them.
 

@@ -39,7 +39,6 @@ from .newton import NewtonResult, solve_relaxation_newton
 from .relaxation import RelaxationResult, solve_relaxation
 from .solution import Solution, SolveStatus, evaluate_point
 from .tolerances import DESCENT_GTOL, NEWTON_GTOL
-from .validation import check_problem
 
 __all__ = [
     "Problem",
@@ -80,7 +79,7 @@ def from_descent(problem, res: DescentResult, seconds: float) -> Solution:
     scale of descend's own stopping rule (:math:`\|A^Ty\|`, else
     :math:`\|A\|_F`, else 1).
     """
-    A, y = check_problem(problem.A, problem.y)
+    A, y = np.asarray(problem.A, dtype=np.float64), np.asarray(problem.y, dtype=np.float64)
     X = np.asarray(res.X)
     return Solution(
         method=res.method, backend=None, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.stop_reason),
@@ -123,16 +122,16 @@ def from_cell(problem, res: CellResult) -> Solution:
 
 
 def _descent_runner(direction: Direction) -> Callable[..., Solution]:
-    def run(problem, *, step="auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL, descent=descend) -> Solution:
+    def run(problem, *, step="auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL, descent=None) -> Solution:
         if problem.X0 is None:
             raise InvalidInputError(f"{direction.name} needs a start X0 (d, m); the problem has none")
         start = time.perf_counter()
-        res = descent(problem.A, problem.y, problem.X0, direction, step=step, max_iter=max_iter, gtol=gtol,
+        res = (descent or descend)(problem.A, problem.y, problem.X0, direction, step=step, max_iter=max_iter, gtol=gtol,
                       history_every=max(1, max_iter))  # fmt: skip
         return from_descent(problem, res, time.perf_counter() - start)
 
-    run.__doc__ = (f"Run {direction.name.upper()} (:func:`~.descent.descend`) from ``problem.X0``; ``descent`` is "
-                   "the loop (a seam for tests).")  # fmt: skip
+    run.__doc__ = (f"Run {direction.name.upper()} (:func:`~.descent.descend`) from ``problem.X0``; ``descent`` "
+                   "replaces the loop (a seam for tests).")  # fmt: skip
     return run
 
 
