@@ -105,6 +105,9 @@ __all__ = [
     "safe_step",
     "spectral_norm_squared",
     "relative_error",
+    "stopping_tests",
+    "starting_size",
+    "iterate_not_finite",
 ]
 
 #: growth of the direction norm over its starting size that counts as divergence
@@ -276,6 +279,33 @@ def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
             "give a step nearer 1/(m ||A||_2^2)"
         )
     return mu_unit, mu
+
+
+def stopping_tests(gnorm, gnorm0, gscale, gtol: float):
+    r"""The stopping rules of the descent loop, written once: ``(diverged, converged)``.
+
+    ``gnorm`` is :math:`\|G\|_F` of the current direction, ``gnorm0`` its
+    starting size (:func:`starting_size`), ``gscale`` :math:`\|A^Ty\|`
+    (:func:`_gradient_scale`). *Diverged*: the direction is non-finite or
+    grew by more than :data:`BLOWUP_FACTOR` over ``gnorm0``; *converged*:
+    :math:`\|G\|_F \le` ``gtol`` :math:`\|A^Ty\|`. Divergence is tested
+    first, then convergence, then the budget. Works on one run (floats, as
+    :func:`descend`) and on a batch (arrays, as
+    :func:`~.batched.run_trials`) with the same operations, so both stop
+    at the same iteration bit for bit.
+    """
+    diverged = ~(np.isfinite(gnorm) & (gnorm <= BLOWUP_FACTOR * gnorm0))
+    return diverged, gnorm <= gtol * gscale
+
+
+def starting_size(gnorm, gscale):
+    r"""The size divergence is measured against: the first direction norm or :math:`\|A^Ty\|`, whichever is larger."""
+    return np.maximum(gnorm, gscale)
+
+
+def iterate_not_finite(X_next):
+    """Whether the next iterate (d, m), or each of a batch (..., d, m), has a non-finite entry (a divergence)."""
+    return ~np.isfinite(X_next).all(axis=(-2, -1))
 
 
 def _gradient_scale(A: np.ndarray, y: np.ndarray) -> float:
@@ -461,26 +491,27 @@ def _descend_at_unit_scale(
         G = A.T @ direction.weights(Z, y)
         gnorm = safe_norm(G)
         if gnorm0 is None:
-            gnorm0 = max(gnorm, gscale)
+            gnorm0 = float(starting_size(gnorm, gscale))
         if t == 0 and not math.isfinite(gnorm):
             raise InvalidInputError(
                 "the direction at X0 is not finite: X0 or the data are too large in magnitude for float64"
             )
-        if not math.isfinite(gnorm) or gnorm > BLOWUP_FACTOR * gnorm0:
+        diverged, converged = stopping_tests(gnorm, gnorm0, gscale, gtol)
+        if diverged:
             reason = StopReason.DIVERGED
             message = (
                 f"diverged at iteration {t}: the direction norm grew by {gnorm / gnorm0:.3g} over its "
                 f"starting size (more than {BLOWUP_FACTOR:.0e}); the step is too large"
             )
             break
-        if gnorm <= gtol * gscale:
+        if converged:
             reason = StopReason.CONVERGED
             message = f"converged: ||direction|| = {gnorm / gscale:.3g} ||A^T y|| <= {gtol:.1e} ||A^T y||"
             break
         if t >= max_iter:
             break
         X_next = X - mu * G
-        if not np.all(np.isfinite(X_next)):
+        if iterate_not_finite(X_next):
             reason = StopReason.DIVERGED
             message = f"diverged at iteration {t}: the next iterate is not finite"
             break
