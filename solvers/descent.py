@@ -292,9 +292,13 @@ def stopping_tests(gnorm, gnorm0, gscale, gtol: float):
     first, then convergence, then the budget. Works on one run (floats, as
     :func:`descend`) and on a batch (arrays, as
     :func:`~.batched.run_trials`) with the same operations, so both stop
-    at the same iteration bit for bit.
+    at the same iteration bit for bit. Both loops run under
+    ``np.errstate(invalid="ignore")``: a non-finite norm is a stop reason,
+    not a warning.
     """
-    diverged = ~(np.isfinite(gnorm) & (gnorm <= BLOWUP_FACTOR * gnorm0))
+    # plain operators, so that one run pays no numpy call per iteration: g - g != 0 is "g is not
+    # finite" (inf - inf and NaN are NaN), and "== False" negates a bool and a bool array alike
+    diverged = (gnorm - gnorm != 0) | ((gnorm <= BLOWUP_FACTOR * gnorm0) == False)  # noqa: E712
     return diverged, gnorm <= gtol * gscale
 
 
