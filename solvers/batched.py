@@ -60,15 +60,16 @@ from .descent import (
     Direction,
     StopReason,
     _gradient_scale,
-    relative_norms,
     _resolve_step,
     _unboundedness,
     iterate_not_finite,
+    point_measures,
     starting_size,
     stopping_tests,
+    test_error_from,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _norm, network_output, rgd_objective_from, _residual
+from .objectives import _norm
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -239,14 +240,13 @@ class _Chunk:
     def record(self, m: int) -> tuple[np.ndarray, ...]:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
-        r = _residual(Z, y)
-        relaxed = rgd_objective_from(Z, y)
-        test = relative_norms(network_output(self.A_test4 @ X) - self.y_test, self.y_test)
+        loss, relaxed, train = point_measures(Z, y)  # descend's formulas, on the batch
+        test = test_error_from(self.A_test4 @ X, self.y_test)
         if m == 1:
             rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
         else:
             rec = np.full(X.shape[:2], math.nan)
-        return 0.5 * _dot(r, r), relaxed, relative_norms(r, y), test, rec
+        return loss, relaxed, train, test, rec
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""

@@ -80,6 +80,7 @@ from .validation import (
 )
 from .errors import InvalidInputError
 from .objectives import (
+    _dot,
     _gd_weights,
     loss_from,
     _norm,
@@ -105,6 +106,8 @@ __all__ = [
     "safe_step",
     "spectral_norm_squared",
     "relative_error",
+    "point_measures",
+    "test_error_from",
     "stopping_tests",
     "starting_size",
     "iterate_not_finite",
@@ -250,6 +253,24 @@ def relative_norms(diff: np.ndarray, target: np.ndarray):
     if np.ndim(num) == 0:
         return float(num / den) if den > 0 else float(num)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
+
+
+def point_measures(Z: np.ndarray, y: np.ndarray) -> tuple:
+    r"""``(f, f_r, train error)`` at the pre-activations ``Z = A X``: the one formula of every record.
+
+    :math:`f` (1) / :math:`f_m` (9), :math:`f_r` (3) / :math:`f_{mp}` (14)
+    (:func:`~.objectives.rgd_objective_from`) and :math:`\|r\|/\|y\|`,
+    for one point (Z of shape (n, m): floats) or a batch ((..., n, m):
+    arrays). :func:`descend`'s history, the batched engine's records and
+    :func:`~.solution.evaluate_point` all call it, so they agree bit for bit.
+    """
+    r = _residual(Z, y)
+    return 0.5 * _dot(r, r), rgd_objective_from(Z, y), relative_norms(r, y)
+
+
+def test_error_from(Z_test: np.ndarray, y_test: np.ndarray):
+    r""":math:`\|\sum_j g(A_{test} x_j) - y_{test}\| / \|y_{test}\|` from ``Z_test = A_test X`` (one point or a batch)."""
+    return relative_norms(network_output(Z_test) - y_test, y_test)
 
 
 def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
@@ -469,11 +490,10 @@ def _descend_at_unit_scale(
     records: list[tuple[float, ...]] = []
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
-        r = _residual(Z, y)
-        relaxed = rgd_objective_from(Z, y)
-        test = relative_norms(network_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
+        loss, relaxed, train = point_measures(Z, y)
+        test = test_error_from(A_test @ X, y_test) if A_test is not None else math.nan
         rec = safe_norm(X - X_star) if X_star is not None else math.nan
-        records.append((t, 0.5 * float(r @ r), relaxed, relative_norms(r, y), test, rec))
+        records.append((t, loss, relaxed, train, test, rec))
         if progress is not None:
             progress(t, max_iter)
 

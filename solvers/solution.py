@@ -32,8 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .descent import relative_norms
-from .objectives import loss_from, network_output, rgd_objective_from
+from .descent import point_measures, relative_norms, test_error_from
 from .records import freeze_arrays
 from .relaxation import Certificate, KKTResiduals
 from .scaling import unit_problem
@@ -115,14 +114,12 @@ def evaluate_point(A, y, X, *, X_star=None, A_test=None, y_test=None) -> PointEv
     if X_star is not None and X.shape[1] == 1:
         X_star_unit = s.x_to_unit(as_parameters(X_star, A.shape[1], "X_star"))
         recovery = relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
-    test = None
-    if unit.A_test is not None:
-        test = relative_norms(network_output(unit.A_test @ X_unit) - unit.y_test, unit.y_test)
+    loss, relaxed, train = point_measures(Z, unit.y)
     return PointEvaluation(
-        objective=float(s.objective_from_unit(np.asarray(loss_from(Z, unit.y)))),
-        relaxed_objective=float(s.objective_from_unit(np.asarray(rgd_objective_from(Z, unit.y)))),
-        train_error=relative_norms(network_output(Z) - unit.y, unit.y),
-        test_error=test,
+        objective=float(s.objective_from_unit(np.asarray(loss))),
+        relaxed_objective=float(s.objective_from_unit(np.asarray(relaxed))),
+        train_error=train,
+        test_error=None if unit.A_test is None else test_error_from(unit.A_test @ X_unit, unit.y_test),
         recovery_error=recovery,
     )
 
