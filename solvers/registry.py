@@ -141,16 +141,16 @@ def _run_newton(problem, *, max_iter: int = 200, gtol: float = NEWTON_GTOL) -> S
 
 
 def _run_cvxpy(problem, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False,
-               solve=solve_relaxation) -> Solution:  # fmt: skip
-    """Minimise f_r with CVXPY (:func:`~.relaxation.solve_relaxation`; ``solve`` is a seam for tests)."""
-    res = solve(problem.A, problem.y, backend=backend, form=form, accept_inaccurate=accept_inaccurate)
+               solve=None) -> Solution:  # fmt: skip
+    """Minimise f_r with CVXPY (:func:`~.relaxation.solve_relaxation`; ``solve`` replaces it, a seam for tests)."""
+    res = (solve or solve_relaxation)(problem.A, problem.y, backend=backend, form=form, accept_inaccurate=accept_inaccurate)
     return from_relaxation(problem, res)
 
 
 def _run_cell(problem, *, masks, backend: str = "CLARABEL", accept_inaccurate: bool = False,
-              solve=solve_cell) -> Solution:  # fmt: skip
-    """Minimise f_m over the cell of ``masks`` with CVXPY (:func:`~.cell.solve_cell`; ``solve`` is a seam)."""
-    return from_cell(problem, solve(problem.A, problem.y, masks, backend=backend, accept_inaccurate=accept_inaccurate))
+              solve=None) -> Solution:  # fmt: skip
+    """Minimise f_m over the cell of ``masks`` with CVXPY (:func:`~.cell.solve_cell`; ``solve`` replaces it)."""
+    return from_cell(problem, (solve or solve_cell)(problem.A, problem.y, masks, backend=backend, accept_inaccurate=accept_inaccurate))
 
 
 @dataclass(frozen=True)
