@@ -27,8 +27,9 @@ import math
 
 import numpy as np
 
-from relurelax.solvers import BACKENDS, load_data, planted_problem
+from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.newton import solve_relaxation_newton
 from relurelax.solvers.registry import SOLVERS, Problem
 from relurelax.solvers.resources import check_memory
 from relurelax.solvers.solution import SolveStatus
@@ -157,16 +158,18 @@ def run_solve(args) -> tuple[dict, str | None]:
         A_test = y_test = X_star = None
     n, d = A.shape
     entry = SOLVERS[args.method]
+    # the descent loop and the solves are handed to the entry by name from this module: the
+    # reliability tests replace them here to stop or interrupt a solve where it would start
     if entry.family == "conic":
         backend = args.solver or BACKENDS[0]
         run_progress.stage(f"solving the relaxation with {backend} (n={n}, d={d})")
-        options = {"backend": backend}
+        options = {"backend": backend, "solve": solve_relaxation}
     elif entry.family == "exact":
         run_progress.stage(f"the Newton solve (n={n}, d={d})")
-        options = {"max_iter": iters}
+        options = {"max_iter": iters, "solve": solve_relaxation_newton}
     else:
         run_progress.stage(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
-        options = {"step": step, "max_iter": iters}
+        options = {"step": step, "max_iter": iters, "descent": descend}
     # the reported numbers are evaluate_point's at the returned X, at unit scale
     sol = entry.run(Problem(A, y, X0, X_star, A_test, y_test), **options)
     failed = sol.message if sol.status in (SolveStatus.DIVERGED, SolveStatus.UNBOUNDED) else None

@@ -135,9 +135,9 @@ def _descent_runner(direction: Direction) -> Callable[..., Solution]:
     return run
 
 
-def _run_newton(problem, *, max_iter: int = 200, gtol: float = NEWTON_GTOL) -> Solution:
-    """Minimise f_r by :func:`~.newton.solve_relaxation_newton` from 0."""
-    return from_newton(problem, solve_relaxation_newton(problem.A, problem.y, max_iter=max_iter, gtol=gtol))
+def _run_newton(problem, *, max_iter: int = 200, gtol: float = NEWTON_GTOL, solve=None) -> Solution:
+    """Minimise f_r by :func:`~.newton.solve_relaxation_newton` from 0 (``solve`` replaces it, a seam for tests)."""
+    return from_newton(problem, (solve or solve_relaxation_newton)(problem.A, problem.y, max_iter=max_iter, gtol=gtol))
 
 
 def _run_cvxpy(problem, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False,

@@ -196,14 +196,12 @@ def _stop(*args, **kwargs):
 def test_arbitrary_argument_lists_for_every_command_never_escape_as_a_traceback(argv, capsys, tmp_path_factory,
                                                                                   monkeypatch):  # fmt: skip
     import relurelax.benchmarks as benchmarks
-    import relurelax.solvers.registry as registry
-    from relurelax.reports import crosscheck_command, report_command, verify_command
+    from relurelax.reports import crosscheck_command, report_command, solve_command, verify_command
 
     # parsing and validation run for real; the long computations are replaced where they would start
-    # (solve runs its methods through the solver registry)
     for module, name in ((verify_command, "run_ledger"), (crosscheck_command, "run_crosscheck"),
                          (report_command, "build_results"), (benchmarks, "run_benchmarks"),
-                         (registry, "descend"), (registry, "solve_relaxation")):  # fmt: skip
+                         (solve_command, "descend"), (solve_command, "solve_relaxation")):  # fmt: skip
         monkeypatch.setattr(module, name, _stop)
     monkeypatch.chdir(tmp_path_factory.mktemp("fuzz"))
     reliability.tried("fuzz-argv-all-commands")
@@ -246,9 +244,9 @@ def _sigterm_swallowed_by_a_gc_callback(*args, **kwargs):
 def test_a_sigterm_swallowed_by_a_gc_callback_still_ends_the_run_with_130(monkeypatch, capsys):
     import time
 
-    import relurelax.solvers.registry as registry
+    from relurelax.reports import solve_command
 
-    monkeypatch.setattr(registry, "descend", _sigterm_swallowed_by_a_gc_callback)  # solve runs through the registry
+    monkeypatch.setattr(solve_command, "descend", _sigterm_swallowed_by_a_gc_callback)
     reliability.injected("signal-in-gc-callback")
     start = time.monotonic()
     code = main(["solve", "--planted", "--n", "5", "--d", "3", "--method", "gd"])

@@ -357,13 +357,13 @@ def test_a_lowered_address_space_limit_is_respected(tmp_path):
 
 @pytest.mark.parametrize("method, stage", [("gd", "GD descent"), ("rgd", "RGD descent"), ("newton", "Newton solve")])
 def test_an_interrupted_solve_says_which_solve_it_was_in(method, stage, monkeypatch, capsys):
-    import relurelax.solvers.registry as registry
+    import relurelax.reports.solve_command as sc
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(registry, "descend", interrupted)  # the solvers solve runs through the registry
-    monkeypatch.setattr(registry, "solve_relaxation_newton", interrupted)
+    monkeypatch.setattr(sc, "descend", interrupted)
+    monkeypatch.setattr(sc, "solve_relaxation_newton", interrupted)
     reliability.injected("interrupt-solve")
     code, _, err = _cli(["solve", "--planted", "--n", "5", "--d", "3", "--method", method], capsys)
     assert code == 130
