@@ -2,10 +2,11 @@ r"""The benchmark suite behind ``relurelax bench``: every ratio is measured side
 
 Cases (sizes per profile in :data:`PROFILES`):
 
-* ``exact_vs_fastest_cvxpy``: the whole call of
-  :func:`~relurelax.solvers.newton.solve_relaxation_newton` against the whole
-  call of :func:`~relurelax.solvers.relaxation.solve_relaxation` (model
-  building included) for every installed backend, on planted instances of
+* ``exact_vs_fastest_cvxpy``: the whole call of the registry's ``newton``
+  (:func:`~relurelax.solvers.newton.solve_relaxation_newton`) against the
+  whole call of its ``cvxpy`` (:func:`~relurelax.solvers.relaxation.solve_relaxation`,
+  model building included) for every installed backend, each with the
+  evaluation of its point (:func:`~relurelax.solvers.solution.evaluate_point`), on planted instances of
   (4); the ratio is the fastest backend's time over Newton's, and the
   relaxed objective (3) of Newton is compared with the best CVXPY one,
   relative to :math:`\|y\|^2`. The headline ratio is the smallest over the
@@ -52,7 +53,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from relurelax.solvers import GD, RGD, descend, installed_backends, planted_problem, safe_step, solve_relaxation
+from relurelax.solvers import GD, RGD, descend, installed_backends, planted_problem, safe_step
+from relurelax.solvers.registry import SOLVERS
 from relurelax.solvers.tolerances import NEWTON_VS_CONIC_RTOL
 from relurelax.solvers.batched import run_trials
 from relurelax.solvers.newton import solve_relaxation_newton
@@ -79,14 +81,16 @@ class Profile:
     loaded_repeats: int = 5
 
 
-#: ``full`` is the issue's set-up; ``quick`` a few-minute version; ``smoke`` the CI test's tiny one
+#: ``thorough`` is the issue's set-up; ``quick`` a few-minute version; ``smoke`` the CI test's tiny one
 PROFILES = MappingProxyType(
     {
-        "full": Profile(((2000, 500), (500, 2000), (20000, 200)), 1, 5, 100, 100, 2000, 3, 4000, 50,
+        "thorough": Profile(((2000, 500), (500, 2000), (20000, 200)), 1, 5, 100, 100, 2000, 3, 4000, 50,
                         (200000, 500), 2000, loaded_size=(2000, 500), loaded_repeats=7),
         "quick": Profile(((1000, 250), (250, 1000), (5000, 100)), 1, 3, 40, 100, 500, 3, 2000, 30,
                          (50000, 200), 1000, loaded_size=(2000, 500), loaded_repeats=5),
-        "smoke": Profile(((60, 15), (15, 60)), 1, 1, 3, 12, 20, 1, 64, 3, (600, 20), 64,
+        # rgd_iterations: 50 (difference of 50 and 10 iterations), so that the smoke run's per-iteration
+        # time is not lost in the noise of one call on a loaded machine (3 iterations measured 0 there)
+        "smoke": Profile(((60, 15), (15, 60)), 1, 1, 3, 12, 20, 1, 64, 50, (600, 20), 64,
                          loaded_size=(200, 40), loaded_repeats=2),
     }
 )  # fmt: skip
@@ -143,25 +147,28 @@ def dgemm_rate(n: int, repeats: int = 5) -> float:
 
 
 def bench_exact(profile: Profile) -> tuple[list[dict], float]:
-    """Newton against every installed CVXPY backend; returns the cases and the smallest ratio."""
+    """The exact solver against every installed CVXPY backend, both run through the solver registry
+    (:data:`relurelax.solvers.registry.SOLVERS`: ``newton`` and ``cvxpy``, each call timed whole, with
+    the evaluation of its point); returns the cases and the smallest ratio."""
     cases = []
     backends = installed_backends()
+    exact, conic = SOLVERS["newton"], SOLVERS["cvxpy"]
     for n, d in profile.exact_sizes:
         P = planted_problem(n, d, 1, seed=0)
         scale = float(P.y @ P.y)
-        newton = solve_relaxation_newton(P.A, P.y)
-        t_newton = best_seconds(lambda: solve_relaxation_newton(P.A, P.y), profile.newton_repeats)
+        newton = exact.run(P)
+        t_newton = best_seconds(lambda: exact.run(P), profile.newton_repeats)
         per_backend = {}
         objectives = {}
         for backend in backends:
             solves = []  # the first timed solve's result is reported
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                per_backend[backend] = best_seconds(
-                    lambda: solves.append(solve_relaxation(P.A, P.y, backend=backend)), profile.cvxpy_repeats
-                )
+                per_backend[backend] = best_seconds(lambda: solves.append(conic.run(P, backend=backend)),
+                                                    profile.cvxpy_repeats)  # fmt: skip
             res = solves[0]
-            objectives[backend] = {"objective": res.objective, "gradient_norm": res.gradient_norm, "status": res.status}
+            objectives[backend] = {"objective": res.relaxed_objective, "gradient_norm": res.gradient_norm,
+                                   "status": res.status.value}  # fmt: skip
         fastest = min(per_backend, key=per_backend.get)
         best_cvx = min(v["objective"] for v in objectives.values())
         cases.append({
@@ -169,15 +176,15 @@ def bench_exact(profile: Profile) -> tuple[list[dict], float]:
             "n": n, "d": d,
             "newton_seconds": t_newton,
             "newton_iterations": newton.iterations,
-            "newton_stop_reason": newton.stop_reason.value,
+            "newton_stop_reason": newton.status.value,
             "newton_gradient_norm": newton.gradient_norm,
-            "newton_objective": newton.objective,
+            "newton_objective": newton.relaxed_objective,
             "cvxpy_seconds": per_backend,
             "cvxpy": objectives,
             "fastest_backend": fastest,
             "ratio": per_backend[fastest] / t_newton,
-            "objective_gap_over_y2": (newton.objective - best_cvx) / scale,
-            "objective_target_met": newton.objective - best_cvx <= NEWTON_VS_CONIC_RTOL * scale,
+            "objective_gap_over_y2": (newton.relaxed_objective - best_cvx) / scale,
+            "objective_target_met": newton.relaxed_objective - best_cvx <= NEWTON_VS_CONIC_RTOL * scale,
         })  # fmt: skip
     return cases, min(c["ratio"] for c in cases)
 
@@ -365,8 +372,8 @@ def bench_newton_memory(profile: Profile) -> dict:
     }  # fmt: skip
 
 
-def run_benchmarks(profile: str = "full", progress=None) -> dict:
-    r"""Run every case of ``profile`` (``"full"``, ``"quick"`` or ``"smoke"``).
+def run_benchmarks(profile: str = "thorough", progress=None) -> dict:
+    r"""Run every case of ``profile`` (``"thorough"``, ``"quick"`` or ``"smoke"``).
 
     Returns ``{"machine", "profile", "ratios", "cases"}``; ``ratios`` holds
     ``exact_vs_fastest_cvxpy`` (smallest over the sizes; target >= 10),

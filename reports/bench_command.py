@@ -35,7 +35,7 @@ def register(sub) -> None:
             "against per-trial loops (with its GFLOP/s beside the machine's dgemm rate), one RGD iteration "
             "against two matrix-vector products, the Newton solver with a CPU-bound process beside it against "
             "without, and the peak memory of 'solve --method newton'; every ratio "
-            "is measured side by side in this run. The full run takes several minutes; --quick is smaller."
+            "is measured side by side in this run. The default (thorough) run takes several minutes; --quick is smaller."
         ),
     )
     p.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes)")
@@ -54,7 +54,7 @@ def _handle(args) -> int:
 
     if args.json is not None:  # "--json ''" is refused, not ignored
         prepare_output_file(args.json)
-    profile = "smoke" if args.smoke else "quick" if args.quick else "full"
+    profile = "smoke" if args.smoke else "quick" if args.quick else "thorough"
     def progress(message: str) -> None:
         run_progress.stage(f"the benchmark: {message}")
         print(f"bench: {message} ...", file=sys.stderr)

@@ -1,6 +1,6 @@
-r"""``relurelax crosscheck``: GD and RGD against independent convex solvers on planted instances.
+r"""``relurelax crosscheck``: GD, RGD and the exact Newton solver against independent convex solvers on planted instances.
 
-See :mod:`.crosscheck` for what is compared and when a pair agrees. Exit 0
+See :mod:`relurelax.proofs.crosscheck` for what is compared and when a pair agrees. Exit 0
 when every instance agrees, 1 otherwise (the table and ``--json`` are still
 written), 2 for bad usage.
 """
@@ -32,8 +32,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "crosscheck",
         description=(
-            "For K planted instances per (n, d): m = 1 runs GD, RGD and each CVXPY backend on the relaxation f_r "
-            "and compares f_r, f, recovery error and KKT residuals; m > 1 fixes the activation cell RGD ends in "
+            "For K planted instances per (n, d): m = 1 runs every solver of the registry (GD, RGD, the exact Newton "
+            "solver and each CVXPY backend on the relaxation f_r) and compares f_r, f, recovery error and KKT "
+            "residuals; m > 1 (where Newton does not apply) fixes the activation cell RGD ends in "
             "and compares RGD's f_m with the cell optimum from each backend. A pair agrees when the values differ "
             "by at most a named tolerance times ||y||^2. --json writes "
             '{"instances": [{"n", "d", "m", "seed", "solutions", "agree", ...}], "tolerances"}. '

@@ -24,26 +24,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import numpy as np
 
-from relurelax.solvers import (
-    BACKENDS,
-    GD,
-    RGD,
-    StopReason,
-    descend,
-    load_data,
-    planted_problem,
-    solve_relaxation,
-)
-from relurelax.solvers.scaling import unit_problem
-from relurelax.solvers.descent import relative_norms
+from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
-from relurelax.solvers.objectives import loss_from, network_output, rgd_objective_from
+from relurelax.solvers.registry import SOLVERS, Problem
 from relurelax.solvers.resources import check_memory
+from relurelax.solvers.solution import SolveStatus
 from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 
 from . import progress as run_progress
@@ -53,7 +42,8 @@ from .errors import CommandFailed
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS"]
 
-METHODS = ("gd", "rgd", "cvxpy", "newton")
+#: the registry's solvers that need nothing but the data (a cell solve needs masks)
+METHODS = tuple(name for name, entry in SOLVERS.items() if not entry.needs)
 #: the methods that use --step and --iters, and their defaults
 STEP_METHODS = {"gd": "auto", "rgd": "auto"}
 ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200}
@@ -89,7 +79,7 @@ def register(sub) -> None:
     p.add_argument("--noise", type=nonnegative_float, help="--planted only: label noise std (default 0)")
     p.add_argument("--scale", type=float, help="--planted only: factor on the rows of A (default 1)")
     p.add_argument("--method", required=True, choices=METHODS,
-                   help="gd: Eq. 2/9; rgd: Eq. 5/17; cvxpy: min f_r with CVXPY; newton: min f_r by exact Newton steps")
+                   help="; ".join(f"{name}: {SOLVERS[name].summary}" for name in METHODS))
     p.add_argument("--solver", type=str.upper, choices=BACKENDS,
                    help=f"cvxpy only: the CVXPY backend (default {BACKENDS[0]})")  # fmt: skip
     p.add_argument("--step", type=step_size, default=None,
@@ -123,31 +113,6 @@ def _method_options(args) -> tuple:
     return step, iters
 
 
-def _evaluate(A, y, X, A_test, y_test, X_star) -> dict:
-    r"""The reported measures of the point ``X`` (user units), computed at unit scale.
-
-    Objectives are mapped back (times :math:`2^{2e_y}`); relative errors need
-    no mapping; so labels of 1e-170 give the numbers labels of 1 give.
-    """
-    unit = unit_problem(A, y, A_test, y_test, keep_moderate=True)
-    s = unit.scaling
-    X_unit = s.x_to_unit(X)
-    Z = unit.A @ X_unit
-    m = X.shape[1]
-    recovery = None
-    if X_star is not None and m == 1:
-        X_star_unit = s.x_to_unit(X_star)
-        recovery = relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
-    return {
-        "objective": float(s.objective_from_unit(np.asarray(loss_from(Z, unit.y)))),
-        "relaxed_objective": float(s.objective_from_unit(np.asarray(rgd_objective_from(Z, unit.y)))),
-        "train_error": relative_norms(network_output(Z) - unit.y, unit.y),
-        "test_error": (relative_norms(network_output(unit.A_test @ X_unit) - unit.y_test, unit.y_test)
-                       if A_test is not None else None),  # fmt: skip
-        "recovery_error": recovery,
-    }
-
-
 def _initial_point(A, y, m: int, seed: int) -> np.ndarray:
     r""":math:`X_0 \sim N(0, I)` times :math:`\max|y| / \max|A|` (the scale of the solution), for a data file.
 
@@ -169,7 +134,7 @@ def run_solve(args) -> tuple[dict, str | None]:
     """
     step, iters = _method_options(args)
     m = args.m
-    if args.method in ("cvxpy", "newton") and m != 1:
+    if not SOLVERS[args.method].supports(m):
         raise InvalidInputError(
             f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
         )
@@ -192,36 +157,26 @@ def run_solve(args) -> tuple[dict, str | None]:
         X0 = _initial_point(A, y, m, args.seed)
         A_test = y_test = X_star = None
     n, d = A.shape
-
-    if args.method == "cvxpy":
+    entry = SOLVERS[args.method]
+    # the descent loop and the solves are handed to the entry by name from this module: the
+    # reliability tests replace them here to stop or interrupt a solve where it would start
+    if entry.family == "conic":
         backend = args.solver or BACKENDS[0]
         run_progress.stage(f"solving the relaxation with {backend} (n={n}, d={d})")
-        res = solve_relaxation(A, y, backend=backend)
-        X = res.x[:, None]
-        solver, iterations, stop_reason, seconds = res.backend, res.iterations, res.status, res.seconds
-        failed = None
-    elif args.method == "newton":
+        options = {"backend": backend, "solve": solve_relaxation}
+    elif entry.family == "exact":
         run_progress.stage(f"the Newton solve (n={n}, d={d})")
-        res = solve_relaxation_newton(A, y, max_iter=iters)
-        X = res.x[:, None]
-        solver, iterations, stop_reason, seconds = None, res.iterations, res.stop_reason.value, res.seconds
-        failed = None
+        options = {"max_iter": iters, "solve": solve_relaxation_newton}
     else:
         run_progress.stage(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
-        start = time.perf_counter()
-        res = descend(
-            A, y, X0, GD if args.method == "gd" else RGD, step=step, max_iter=iters,
-            history_every=max(1, iters), A_test=A_test, y_test=y_test, X_star=X_star,
-        )  # fmt: skip
-        seconds = time.perf_counter() - start
-        X = np.asarray(res.X)
-        solver, iterations, stop_reason = None, res.iterations, res.stop_reason.value
-        failed = res.message if res.stop_reason in (StopReason.DIVERGED, StopReason.UNBOUNDED) else None
-
-    X = np.asarray(X, dtype=np.float64)
-    out = {"method": args.method, "solver": solver, "n": n, "d": d, "m": m}
-    out.update(_evaluate(A, y, X, A_test, y_test, X_star))
-    out.update({"iterations": iterations, "stop_reason": stop_reason, "seconds": seconds, "X": X.tolist()})
+        options = {"step": step, "max_iter": iters, "descent": descend}
+    # the reported numbers are evaluate_point's at the returned X, at unit scale
+    sol = entry.run(Problem(A, y, X0, X_star, A_test, y_test), **options)
+    failed = sol.message if sol.status in (SolveStatus.DIVERGED, SolveStatus.UNBOUNDED) else None
+    out = {"method": args.method, "solver": sol.backend, "n": n, "d": d, "m": m,
+           "objective": sol.objective, "relaxed_objective": sol.relaxed_objective, "train_error": sol.train_error,
+           "test_error": sol.test_error, "recovery_error": sol.recovery_error, "iterations": sol.iterations,
+           "stop_reason": sol.status.value, "seconds": sol.seconds, "X": np.asarray(sol.X).tolist()}  # fmt: skip
     return out, failed
 
 

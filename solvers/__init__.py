@@ -4,8 +4,11 @@ Objectives f (1), f_r (3), f_m (9), f_mp (14) and their gradients; planted
 data (4), (8); one descent loop serving GD (2) and RGD (5), (17); and the
 CVXPY solve of the convex relaxation and of f_m restricted to one activation
 cell (:mod:`.cell`), the exact Newton solve of the relaxation (:mod:`.newton`)
-and the batched trial engine (:mod:`.batched`). See :mod:`.objectives` for the one
-scaling used throughout (a factor 1/2 on every objective).
+and the batched trial engine (:mod:`.batched`). Every solver is an entry of
+:data:`~.registry.SOLVERS` and answers with one record,
+:class:`~.solution.Solution` (values from :func:`~.solution.evaluate_point`).
+See :mod:`.objectives` for the one scaling used throughout (a factor 1/2 on
+every objective).
 """
 
 from .activation import activation_mask, all_inactive_mask, relu
@@ -49,6 +52,8 @@ from .objectives import (
 from .relaxation import BACKENDS, Certificate, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
 from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton
 from .batched import MethodTrials, TrialBatch, run_trials
+from .solution import PointEvaluation, Solution, SolveStatus, evaluate_point
+from .registry import SOLVERS, SolverEntry
 
 import types as _types
 

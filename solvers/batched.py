@@ -18,9 +18,11 @@ goes through numpy's ``matmul``, which loops over the batch axes and calls
 the same BLAS routine (``gemv``, ``gemm`` or ``ddot``) on each member with
 the shapes and strides the one-trial call has; every formula is the kernel
 of :mod:`.objectives` that :func:`~.descent.descend` uses, applied to the
-stacked arrays (see :func:`~.objectives._dot`); and the stopping rules,
-the step (``"auto"`` is :func:`~.descent.safe_step` of each trial's own
-``A``) and the recession test are :mod:`.descent`'s own. The test suite
+stacked arrays (see :func:`~.objectives._dot`); the stopping rules are
+the very functions descend calls (:func:`~.descent.stopping_tests`,
+:func:`~.descent.starting_size`, :func:`~.descent.iterate_not_finite`, on
+arrays); and the step (``"auto"`` is :func:`~.descent.safe_step` of each
+trial's own ``A``) and the recession test are :mod:`.descent`'s own. The test suite
 checks the equality with ``array_equal``. It relies on BLAS being
 deterministic for a given call, which holds for a fixed BLAS build and
 thread count.
@@ -53,18 +55,21 @@ from .validation import check_positive_int, check_tolerance
 from .data import planted_problem
 from .scaling import unit_problem, x_to_user
 from .descent import (
-    BLOWUP_FACTOR,
     GD,
     RGD,
     Direction,
     StopReason,
     _gradient_scale,
-    relative_norms,
     _resolve_step,
     _unboundedness,
+    iterate_not_finite,
+    point_measures,
+    starting_size,
+    stopping_tests,
+    test_error_from,
 )
 from .errors import InvalidInputError
-from .objectives import _dot, _norm, network_output, rgd_objective_from, _residual
+from .objectives import _norm
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -235,14 +240,13 @@ class _Chunk:
     def record(self, m: int) -> tuple[np.ndarray, ...]:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
-        r = _residual(Z, y)
-        relaxed = rgd_objective_from(Z, y)
-        test = relative_norms(network_output(self.A_test4 @ X) - self.y_test, self.y_test)
+        loss, relaxed, train = point_measures(Z, y)  # descend's formulas, on the batch
+        test = test_error_from(self.A_test4 @ X, self.y_test)
         if m == 1:
             rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
         else:
             rec = np.full(X.shape[:2], math.nan)
-        return 0.5 * _dot(r, r), relaxed, relative_norms(r, y), test, rec
+        return loss, relaxed, train, test, rec
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""
@@ -252,15 +256,16 @@ class _Chunk:
         G = self.At4 @ self.W
         gnorm = _norm(G.reshape(G.shape[:2] + (-1,)))
         if self.gnorm0 is None:
-            self.gnorm0 = np.maximum(gnorm, self.gscale)
+            self.gnorm0 = starting_size(gnorm, self.gscale)
         act = self.active  # updated in place by stop()
-        self.stop(act & ~(np.isfinite(gnorm) & (gnorm <= BLOWUP_FACTOR * self.gnorm0)), StopReason.DIVERGED, t, gnorm)
-        self.stop(act & (gnorm <= gtol * self.gscale), StopReason.CONVERGED, t, gnorm)
+        diverged, converged = stopping_tests(gnorm, self.gnorm0, self.gscale, gtol)  # descend's rules
+        self.stop(act & diverged, StopReason.DIVERGED, t, gnorm)
+        self.stop(act & converged, StopReason.CONVERGED, t, gnorm)
         if t >= max_iter:
             self.stop(act.copy(), StopReason.MAX_ITERATIONS, t, gnorm)
             return False
         X_next = self.X - self.mu[:, None, None, None] * G
-        self.stop(act & ~np.isfinite(X_next).all(axis=(2, 3)), StopReason.DIVERGED, t, gnorm)
+        self.stop(act & iterate_not_finite(X_next), StopReason.DIVERGED, t, gnorm)
         if not act.any():
             return False
         self.X = X_next if act.all() else np.where(act[:, :, None, None], X_next, self.X)

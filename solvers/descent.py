@@ -80,6 +80,7 @@ from .validation import (
 )
 from .errors import InvalidInputError
 from .objectives import (
+    _dot,
     _gd_weights,
     loss_from,
     _norm,
@@ -105,6 +106,11 @@ __all__ = [
     "safe_step",
     "spectral_norm_squared",
     "relative_error",
+    "point_measures",
+    "test_error_from",
+    "stopping_tests",
+    "starting_size",
+    "iterate_not_finite",
 ]
 
 #: growth of the direction norm over its starting size that counts as divergence
@@ -249,6 +255,24 @@ def relative_norms(diff: np.ndarray, target: np.ndarray):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
 
 
+def point_measures(Z: np.ndarray, y: np.ndarray) -> tuple:
+    r"""``(f, f_r, train error)`` at the pre-activations ``Z = A X``: the one formula of every record.
+
+    :math:`f` (1) / :math:`f_m` (9), :math:`f_r` (3) / :math:`f_{mp}` (14)
+    (:func:`~.objectives.rgd_objective_from`) and :math:`\|r\|/\|y\|`,
+    for one point (Z of shape (n, m): floats) or a batch ((..., n, m):
+    arrays). :func:`descend`'s history, the batched engine's records and
+    :func:`~.solution.evaluate_point` all call it, so they agree bit for bit.
+    """
+    r = _residual(Z, y)
+    return 0.5 * _dot(r, r), rgd_objective_from(Z, y), relative_norms(r, y)
+
+
+def test_error_from(Z_test: np.ndarray, y_test: np.ndarray):
+    r""":math:`\|\sum_j g(A_{test} x_j) - y_{test}\| / \|y_{test}\|` from ``Z_test = A_test X`` (one point or a batch)."""
+    return relative_norms(network_output(Z_test) - y_test, y_test)
+
+
 def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
     r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`.
 
@@ -276,6 +300,37 @@ def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
             "give a step nearer 1/(m ||A||_2^2)"
         )
     return mu_unit, mu
+
+
+def stopping_tests(gnorm, gnorm0, gscale, gtol: float):
+    r"""The stopping rules of the descent loop, written once: ``(diverged, converged)``.
+
+    ``gnorm`` is :math:`\|G\|_F` of the current direction, ``gnorm0`` its
+    starting size (:func:`starting_size`), ``gscale`` :math:`\|A^Ty\|`
+    (:func:`_gradient_scale`). *Diverged*: the direction is non-finite or
+    grew by more than :data:`BLOWUP_FACTOR` over ``gnorm0``; *converged*:
+    :math:`\|G\|_F \le` ``gtol`` :math:`\|A^Ty\|`. Divergence is tested
+    first, then convergence, then the budget. Works on one run (floats, as
+    :func:`descend`) and on a batch (arrays, as
+    :func:`~.batched.run_trials`) with the same operations, so both stop
+    at the same iteration bit for bit. Both loops run under
+    ``np.errstate(invalid="ignore")``: a non-finite norm is a stop reason,
+    not a warning.
+    """
+    # plain operators, so that one run pays no numpy call per iteration: g - g != 0 is "g is not
+    # finite" (inf - inf and NaN are NaN), and "== False" negates a bool and a bool array alike
+    diverged = (gnorm - gnorm != 0) | ((gnorm <= BLOWUP_FACTOR * gnorm0) == False)  # noqa: E712
+    return diverged, gnorm <= gtol * gscale
+
+
+def starting_size(gnorm, gscale):
+    r"""The size divergence is measured against: the first direction norm or :math:`\|A^Ty\|`, whichever is larger."""
+    return np.maximum(gnorm, gscale)
+
+
+def iterate_not_finite(X_next):
+    """Whether the next iterate (d, m), or each of a batch (..., d, m), has a non-finite entry (a divergence)."""
+    return ~np.isfinite(X_next).all(axis=(-2, -1))
 
 
 def _gradient_scale(A: np.ndarray, y: np.ndarray) -> float:
@@ -435,11 +490,10 @@ def _descend_at_unit_scale(
     records: list[tuple[float, ...]] = []
 
     def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
-        r = _residual(Z, y)
-        relaxed = rgd_objective_from(Z, y)
-        test = relative_norms(network_output(A_test @ X) - y_test, y_test) if A_test is not None else math.nan
+        loss, relaxed, train = point_measures(Z, y)
+        test = test_error_from(A_test @ X, y_test) if A_test is not None else math.nan
         rec = safe_norm(X - X_star) if X_star is not None else math.nan
-        records.append((t, 0.5 * float(r @ r), relaxed, relative_norms(r, y), test, rec))
+        records.append((t, loss, relaxed, train, test, rec))
         if progress is not None:
             progress(t, max_iter)
 
@@ -461,26 +515,27 @@ def _descend_at_unit_scale(
         G = A.T @ direction.weights(Z, y)
         gnorm = safe_norm(G)
         if gnorm0 is None:
-            gnorm0 = max(gnorm, gscale)
+            gnorm0 = float(starting_size(gnorm, gscale))
         if t == 0 and not math.isfinite(gnorm):
             raise InvalidInputError(
                 "the direction at X0 is not finite: X0 or the data are too large in magnitude for float64"
             )
-        if not math.isfinite(gnorm) or gnorm > BLOWUP_FACTOR * gnorm0:
+        diverged, converged = stopping_tests(gnorm, gnorm0, gscale, gtol)
+        if diverged:
             reason = StopReason.DIVERGED
             message = (
                 f"diverged at iteration {t}: the direction norm grew by {gnorm / gnorm0:.3g} over its "
                 f"starting size (more than {BLOWUP_FACTOR:.0e}); the step is too large"
             )
             break
-        if gnorm <= gtol * gscale:
+        if converged:
             reason = StopReason.CONVERGED
             message = f"converged: ||direction|| = {gnorm / gscale:.3g} ||A^T y|| <= {gtol:.1e} ||A^T y||"
             break
         if t >= max_iter:
             break
         X_next = X - mu * G
-        if not np.all(np.isfinite(X_next)):
+        if iterate_not_finite(X_next):
             reason = StopReason.DIVERGED
             message = f"diverged at iteration {t}: the next iterate is not finite"
             break

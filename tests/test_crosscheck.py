@@ -13,7 +13,7 @@ import pytest
 from relurelax.reports import crosscheck_command
 from relurelax.reports.cli import main
 from relurelax.reports.crosscheck import (
-    Solution,
+    Candidate,
     crosscheck_instance,
     disagreements,
     judge,
@@ -22,16 +22,19 @@ from relurelax.reports.crosscheck import (
 )
 from relurelax.solvers import solve_cell, solve_relaxation
 from relurelax.solvers.errors import SolveError
+from relurelax.solvers.registry import SOLVERS
 from relurelax.solvers.seeds import derived_seed
-from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, conic_rtol
+from relurelax.solvers.solution import Solution, SolveStatus
+from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, NEWTON_OBJECTIVE_RTOL, conic_rtol
 
 
 def sol(method, solver=None, value=0.0, objective=None):
-    return Solution(
-        method=method, solver=solver, objective=value if objective is None else objective,
-        relaxed_objective=value, value=value, train_error=0.0, recovery_error=None, iterations=1,
-        stop_reason="optimal", gradient_norm=None, kkt=None, seconds=0.0,
+    solution = Solution(
+        method=method, backend=solver, X=np.zeros((1, 1)), objective=value if objective is None else objective,
+        relaxed_objective=value, train_error=0.0, test_error=None, recovery_error=None,
+        status=SolveStatus.OPTIMAL, iterations=1, seconds=0.0, gradient_norm=None,
     )  # fmt: skip
+    return Candidate(solution, value, SOLVERS[method].crosscheck)
 
 
 # --- judge: the agreement rule on hand-made solutions ------------------------
@@ -89,6 +92,28 @@ def test_a_nonzero_cell_optimum_is_reported_as_not_the_planted_value():
     assert optimum == 2.0 and not zero
 
 
+def test_newton_is_compared_with_every_reference_solver_but_does_not_set_the_optimum():
+    yy = 4.0
+    sols = [sol("gd", value=1.0), sol("rgd", value=0.0), sol("newton", value=-0.5), sol("cvxpy", "CLARABEL", value=0.0)]
+    comparisons, optimum, zero = judge(sols, yy, 1)
+    assert optimum == 0.0 and zero
+    newton = [c for c in comparisons if c.a == "newton" and c.kind == "equal"]
+    assert [c.b for c in newton] == ["rgd", "cvxpy:CLARABEL"]
+    assert all(not c.agree and c.difference == -0.5 / yy for c in newton)
+    (bound,) = [c for c in comparisons if c.a == "newton" and c.kind == "lower_bound"]
+    assert not bound.agree  # f = -0.5 lies below min f_r = 0
+
+
+def test_newton_within_the_looser_tolerance_of_a_pair_agrees():
+    yy = 10.0
+    sols = [sol("rgd", value=0.0), sol("newton", value=0.5 * conic_rtol("CLARABEL") * yy),
+            sol("cvxpy", "CLARABEL", value=0.0)]  # fmt: skip
+    comparisons, _, _ = judge(sols, yy, 1)
+    (pair,) = [c for c in comparisons if (c.a, c.b) == ("newton", "cvxpy:CLARABEL")]
+    assert pair.agree and pair.tolerance == conic_rtol("CLARABEL")
+    assert NEWTON_OBJECTIVE_RTOL < conic_rtol("CLARABEL")
+
+
 # --- end to end on planted instances --------------------------------------------
 
 
@@ -99,10 +124,12 @@ def test_planted_instances_agree_and_reach_the_planted_value_for_one_and_two_neu
     for inst in result.instances:
         assert inst.optimum_is_planted_zero
         methods = [s.label for s in inst.solutions]
-        kind = "cvxpy" if inst.m == 1 else "cell"
-        assert methods == ["gd", "rgd", f"{kind}:CLARABEL", f"{kind}:OSQP"]
-        rgd = inst.solutions[1]
-        assert rgd.stop_reason == "converged" and rgd.train_error <= 1e-8
+        if inst.m == 1:
+            assert methods == ["gd", "rgd", "newton", "cvxpy:CLARABEL", "cvxpy:OSQP"]
+        else:  # Newton solves the one-neuron relaxation only
+            assert methods == ["gd", "rgd", "cell:CLARABEL", "cell:OSQP"]
+        rgd = inst.solutions[1].solution
+        assert rgd.status is SolveStatus.CONVERGED and rgd.train_error <= 1e-8
 
 
 def _wrong_relaxation(A, y, **kwargs):
@@ -136,8 +163,8 @@ def test_a_failing_backend_is_recorded_and_does_not_agree():
         raise SolveError("SCS returned status 'infeasible' on the relaxation; no solution is available")
 
     inst = crosscheck_instance(10, 20, 1, 0, ("SCS",), relax=broken)
-    failed = inst.solutions[-1]
-    assert failed.stop_reason == "error" and "infeasible" in failed.message
+    failed = inst.solutions[-1].solution
+    assert failed.status is SolveStatus.ERROR and "infeasible" in failed.message
     assert not inst.agree
 
 
@@ -150,9 +177,9 @@ def _instance_json(inst):
 def test_the_table_has_one_row_per_solution_and_marks_disagreement():
     inst = crosscheck_instance(20, 30, 1, 0, ("CLARABEL",), relax=_wrong_relaxation)
     rows = table_rows({"instances": [_instance_json(inst)]})
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert rows[0][-1] == "NO"
-    assert [r[1] for r in rows] == ["gd", "rgd", "cvxpy:CLARABEL"]
+    assert [r[1] for r in rows] == ["gd", "rgd", "newton", "cvxpy:CLARABEL"]
 
 
 # --- the command ---------------------------------------------------------------------
@@ -178,9 +205,15 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
     for inst in data["instances"]:
         assert {"n", "d", "m", "seed", "solutions", "agree"} <= set(inst)
         assert inst["agree"] is True
-        assert [s["solver"] for s in inst["solutions"]] == [None, None, "CLARABEL", "OSQP"]
-        assert all(s["kkt"] is not None for s in inst["solutions"][2:])
+        assert [s["method"] for s in inst["solutions"]] == ["gd", "rgd", "newton", "cvxpy", "cvxpy"]
+        assert [s["solver"] for s in inst["solutions"]] == [None, None, None, "CLARABEL", "OSQP"]
+        assert all(s["kkt"] is not None for s in inst["solutions"][3:])
+        newton = inst["solutions"][2]
+        assert newton["stop_reason"] == "converged" and newton["gradient_norm"] <= 1e-12
+        judged = {(c["a"], c["b"]) for c in inst["comparisons"] if c["kind"] == "equal"}
+        assert {("newton", "rgd"), ("newton", "cvxpy:CLARABEL"), ("newton", "cvxpy:OSQP")} <= judged
     assert data["tolerances"]["agreement_rtol"]["CLARABEL"] == conic_rtol("CLARABEL")
+    assert data["tolerances"]["agreement_rtol"]["newton"] == NEWTON_OBJECTIVE_RTOL
     assert "4 of 4 instances agree" in out
 
 
@@ -192,6 +225,7 @@ def test_crosscheck_with_several_neurons_certifies_the_cell(tmp_path, capsys):
     (inst,) = json.loads(path.read_text())["instances"]
     assert inst["m"] == 3 and inst["optimum_is_planted_zero"] is True
     assert [s["method"] for s in inst["solutions"]] == ["gd", "rgd", "cell"]
+    assert "newton" not in json.loads(path.read_text())["tolerances"]["agreement_rtol"]
 
 
 def test_crosscheck_exits_1_and_says_why_when_a_solver_disagrees(tmp_path, capsys, monkeypatch):
@@ -222,3 +256,24 @@ def test_bad_usage_exits_2_with_one_line(argv, fragment, capsys):
     assert code == 2
     assert fragment in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# --- the ledger's solver evidence uses the same cross-check ---------------------------
+
+
+def test_the_ledger_evidence_of_theorem_1_agrees_and_names_newton():
+    from relurelax.proofs.checks import SOLVERS as NUMERICS
+    from relurelax.proofs.crosscheck import thm1_solver
+
+    evidence = thm1_solver(NUMERICS, 2, 0)
+    assert evidence.agrees and evidence.examples == 2
+    assert "Newton" in evidence.detail and "DISAGREES" not in evidence.detail
+
+
+def test_the_ledger_evidence_of_theorem_1_disagrees_with_an_injected_wrong_relaxation():
+    from relurelax.proofs.checks import SOLVERS as NUMERICS
+    from relurelax.proofs.crosscheck import thm1_solver
+
+    evidence = thm1_solver(dataclasses.replace(NUMERICS, solve_relaxation=_wrong_relaxation), 2, 0)
+    assert not evidence.agrees
+    assert evidence.detail.startswith("DISAGREES") and "cvxpy:CLARABEL" in evidence.detail

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,15 @@ def test_a_direction_must_be_a_direction():
     P = planted_problem(5, 3, 1, seed=0)
     with pytest.raises(InvalidInputError, match="direction"):
         descend(P.A, P.y, P.X0, "rgd")
+
+
+def test_the_stopping_rules_give_one_answer_for_a_run_and_for_a_batch():
+    from relurelax.solvers.descent import BLOWUP_FACTOR, stopping_tests
+
+    gscale, gnorm0, gtol = 2.0, 4.0, 1e-3
+    norms = [math.nan, math.inf, 1.01 * BLOWUP_FACTOR * gnorm0, 1.0, gtol * gscale, 0.5 * gtol * gscale]
+    expected = [(True, False), (True, False), (True, False), (False, False), (False, True), (False, True)]
+    assert [tuple(bool(v) for v in stopping_tests(g, gnorm0, gscale, gtol)) for g in norms] == expected
+    with np.errstate(invalid="ignore"):  # as in the loops: a non-finite norm is a stop reason
+        diverged, converged = stopping_tests(np.array(norms), np.full(6, gnorm0), np.full(6, gscale), gtol)
+    assert list(zip(diverged.tolist(), converged.tolist())) == expected

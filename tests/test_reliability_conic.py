@@ -27,6 +27,7 @@ from relurelax.solvers.errors import (
     SolveError,
     UnboundedRelaxationError,
 )
+from relurelax.solvers.solution import SolveStatus
 from relurelax.solvers.relaxation import BACKEND_DEFAULTS
 from relurelax.solvers.scaling import safe_norm
 
@@ -170,12 +171,12 @@ def test_the_crosscheck_shows_an_inaccurate_backend_and_counts_it_as_a_failure(m
     _tampered(monkeypatch, _bad_point)
     reliability.injected("crosscheck-inaccurate")
     inst = crosscheck_instance(20, 12, 1, 0, ("SCS",))
-    sol = [s for s in inst.solutions if s.solver == "SCS"][0]
-    assert sol.stop_reason == "inaccurate" and "relative gradient norm" in sol.message
+    sol = [s.solution for s in inst.solutions if s.solution.backend == "SCS"][0]
+    assert sol.status is SolveStatus.INACCURATE and "relative gradient norm" in sol.message
     assert not inst.agree
     assert any(c.kind == "certificate" and c.a == "cvxpy:SCS" and not c.agree for c in inst.comparisons)
     # the inaccurate point is no candidate for the optimum: RGD's value is
-    assert inst.optimum == [s for s in inst.solutions if s.method == "rgd"][0].value
+    assert inst.optimum == [s for s in inst.solutions if s.solution.method == "rgd"][0].value
     text = disagreements({"instances": [instance_json(inst)]})
     assert any("cvxpy:SCS is inaccurate" in t for t in text)
 

@@ -1,0 +1,212 @@
+r"""The registry of relurelax's solvers: one entry per method, each returning a :class:`~.solution.Solution`.
+
+``relurelax solve``, ``relurelax crosscheck`` and ``relurelax bench``
+iterate over :data:`SOLVERS`; adding a solver is one :class:`SolverEntry`
+here plus its tests (README, "How to add a solver").
+
+========  =========  ==========================================================
+name      neurons    what it minimises
+========  =========  ==========================================================
+gd        any m      :math:`f` / :math:`f_m` by GD, Eq. (2) / (9)
+rgd       any m      :math:`f_r` / :math:`f_{mp}` by RGD, Eq. (5) / (17)
+newton    m = 1      :math:`f_r`, Eq. (3), by exact semismooth Newton steps
+cvxpy     m = 1      :math:`f_r` with a CVXPY backend, certified
+cell      m > 1      :math:`f_m` over one activation cell with a CVXPY backend
+========  =========  ==========================================================
+
+Every ``run(problem, **options)`` takes a problem with attributes ``A``,
+``y``, ``X0``, ``X_star``, ``A_test``, ``y_test`` (a
+:class:`~.data.PlantedProblem`, or :class:`Problem` for a data file; a
+solver uses the ones it needs) and its own options, and returns the
+:class:`~.solution.Solution` whose values :func:`~.solution.evaluate_point`
+computes at the returned point. Importing this module imports no CVXPY: the
+conic entries import it when they run, in the worker process.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable
+
+import numpy as np
+
+from .cell import CellResult, solve_cell
+from .descent import GD, RGD, DescentResult, Direction, _gradient_scale, descend
+from .errors import InvalidInputError
+from .newton import NewtonResult, solve_relaxation_newton
+from .relaxation import RelaxationResult, solve_relaxation
+from .solution import Solution, SolveStatus, evaluate_point
+from .tolerances import DESCENT_GTOL, NEWTON_GTOL
+
+__all__ = [
+    "Problem",
+    "SolverEntry",
+    "SOLVERS",
+    "solver",
+    "solvers_for",
+    "from_descent",
+    "from_newton",
+    "from_relaxation",
+    "from_cell",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    r"""Data for a solver: ``A`` (n, d), ``y`` (n,), and optionally a start ``X0`` (d, m), a planted
+    ``X_star`` and a test set, all in the user's units (the attributes of a :class:`~.data.PlantedProblem`)."""
+
+    A: np.ndarray
+    y: np.ndarray
+    X0: np.ndarray | None = None
+    X_star: np.ndarray | None = None
+    A_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+
+def _evaluated(problem, X) -> dict:
+    e = evaluate_point(problem.A, problem.y, X, X_star=problem.X_star, A_test=problem.A_test, y_test=problem.y_test)
+    return {"objective": e.objective, "relaxed_objective": e.relaxed_objective, "train_error": e.train_error,
+            "test_error": e.test_error, "recovery_error": e.recovery_error}  # fmt: skip
+
+
+def from_descent(problem, res: DescentResult, seconds: float) -> Solution:
+    r"""A :func:`~.descent.descend` result as a :class:`~.solution.Solution`.
+
+    ``gradient_norm`` becomes relative: the last :math:`\|G\|_F` over the
+    scale of descend's own stopping rule (:math:`\|A^Ty\|`, else
+    :math:`\|A\|_F`, else 1).
+    """
+    A, y = np.asarray(problem.A, dtype=np.float64), np.asarray(problem.y, dtype=np.float64)
+    X = np.asarray(res.X)
+    return Solution(
+        method=res.method, backend=None, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.stop_reason),
+        iterations=res.iterations, seconds=seconds, gradient_norm=res.gradient_norm / _gradient_scale(A, y),
+        message=res.message,
+    )  # fmt: skip
+
+
+def from_newton(problem, res: NewtonResult) -> Solution:
+    """A :func:`~.newton.solve_relaxation_newton` result as a :class:`~.solution.Solution` (its gradient norm is relative)."""
+    X = np.asarray(res.x, dtype=np.float64)[:, None]
+    return Solution(
+        method="newton", backend=None, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.stop_reason),
+        iterations=res.iterations, seconds=res.seconds, gradient_norm=res.gradient_norm, message=res.message,
+    )  # fmt: skip
+
+
+def _certificate_message(res) -> str:
+    return "" if res.certificate is None or res.certificate.passed else "; ".join(res.certificate.failures())
+
+
+def from_relaxation(problem, res: RelaxationResult) -> Solution:
+    """A :func:`~.relaxation.solve_relaxation` result as a :class:`~.solution.Solution` (status optimal / inaccurate)."""
+    X = np.asarray(res.x, dtype=np.float64)[:, None]
+    return Solution(
+        method="cvxpy", backend=res.backend, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.status),
+        iterations=res.iterations, seconds=res.seconds, gradient_norm=res.gradient_norm, kkt=res.kkt,
+        certificate=res.certificate, message=_certificate_message(res),
+    )  # fmt: skip
+
+
+def from_cell(problem, res: CellResult) -> Solution:
+    r"""A :func:`~.cell.solve_cell` result as a :class:`~.solution.Solution`; ``solver_value`` is the cell optimum :math:`q_D`."""
+    X = np.asarray(res.X, dtype=np.float64)
+    return Solution(
+        method="cell", backend=res.backend, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.status),
+        iterations=res.iterations, seconds=res.seconds, gradient_norm=None, kkt=res.kkt,
+        certificate=res.certificate, solver_value=res.objective, message=_certificate_message(res),
+    )  # fmt: skip
+
+
+def _descent_runner(direction: Direction) -> Callable[..., Solution]:
+    def run(problem, *, step="auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL, descent=None) -> Solution:
+        if problem.X0 is None:
+            raise InvalidInputError(f"{direction.name} needs a start X0 (d, m); the problem has none")
+        start = time.perf_counter()
+        res = (descent or descend)(problem.A, problem.y, problem.X0, direction, step=step, max_iter=max_iter, gtol=gtol,
+                      history_every=max(1, max_iter))  # fmt: skip
+        return from_descent(problem, res, time.perf_counter() - start)
+
+    run.__doc__ = (f"Run {direction.name.upper()} (:func:`~.descent.descend`) from ``problem.X0``; ``descent`` "
+                   "replaces the loop (a seam for tests).")  # fmt: skip
+    return run
+
+
+def _run_newton(problem, *, max_iter: int = 200, gtol: float = NEWTON_GTOL, solve=None) -> Solution:
+    """Minimise f_r by :func:`~.newton.solve_relaxation_newton` from 0 (``solve`` replaces it, a seam for tests)."""
+    return from_newton(problem, (solve or solve_relaxation_newton)(problem.A, problem.y, max_iter=max_iter, gtol=gtol))
+
+
+def _run_cvxpy(problem, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False,
+               solve=None) -> Solution:  # fmt: skip
+    """Minimise f_r with CVXPY (:func:`~.relaxation.solve_relaxation`; ``solve`` replaces it, a seam for tests)."""
+    res = (solve or solve_relaxation)(problem.A, problem.y, backend=backend, form=form, accept_inaccurate=accept_inaccurate)
+    return from_relaxation(problem, res)
+
+
+def _run_cell(problem, *, masks, backend: str = "CLARABEL", accept_inaccurate: bool = False,
+              solve=None) -> Solution:  # fmt: skip
+    """Minimise f_m over the cell of ``masks`` with CVXPY (:func:`~.cell.solve_cell`; ``solve`` replaces it)."""
+    return from_cell(problem, (solve or solve_cell)(problem.A, problem.y, masks, backend=backend, accept_inaccurate=accept_inaccurate))
+
+
+@dataclass(frozen=True)
+class SolverEntry:
+    r"""One solver of the registry.
+
+    ``family`` is ``"descent"`` (runs from ``X0`` within an iteration budget
+    ``max_iter``), ``"exact"`` (minimises :math:`f_r` to its own tolerance) or
+    ``"conic"`` (takes a CVXPY ``backend``; its answer counts only with
+    relurelax's certificate). ``neurons`` is ``"any"``, ``"one"`` (m = 1) or
+    ``"several"`` (m > 1); ``needs`` names options without a default
+    (``masks`` for a cell solve), so a command that cannot supply them skips
+    the entry. ``crosscheck`` is the solver's part in the cross-check of
+    :mod:`relurelax.proofs.crosscheck`: ``"reference"`` (its value claims
+    the instance's optimum), ``"claimant"`` (its value claims the optimum
+    and is compared with every reference, but does not set it) or
+    ``"contrast"`` (not a method for the optimum; only the lower bound of
+    Theorem 1 applies).
+    """
+
+    name: str
+    summary: str
+    family: str
+    neurons: str
+    crosscheck: str
+    run: Callable[..., Solution]
+    needs: tuple[str, ...] = ()
+
+    def supports(self, m: int) -> bool:
+        """Whether the solver applies to m neurons."""
+        return self.neurons == "any" or (self.neurons == "one") == (m == 1)
+
+
+#: every solver by name, in the order the commands list them
+SOLVERS = MappingProxyType({entry.name: entry for entry in (
+    SolverEntry("gd", "gradient descent on f (Eq. 2) / f_m (Eq. 9)", "descent", "any", "contrast",
+                _descent_runner(GD)),
+    SolverEntry("rgd", "regularised gradient descent on f_r (Eq. 5) / f_mp (Eq. 17)", "descent", "any",
+                "reference", _descent_runner(RGD)),
+    SolverEntry("newton", "min f_r (Eq. 3) by exact semismooth Newton steps", "exact", "one", "claimant",
+                _run_newton),
+    SolverEntry("cvxpy", "min f_r (Eq. 3) with a CVXPY backend, certified", "conic", "one", "reference",
+                _run_cvxpy),
+    SolverEntry("cell", "min f_m over one activation cell with a CVXPY backend, certified", "conic", "several",
+                "reference", _run_cell, needs=("masks",)),
+)})  # fmt: skip
+
+
+def solver(name: str) -> SolverEntry:
+    """The registry entry ``name``; an unknown name is an :class:`~.errors.InvalidInputError` naming the known ones."""
+    try:
+        return SOLVERS[name]
+    except KeyError:
+        raise InvalidInputError(f"unknown solver {name!r}; known: {', '.join(SOLVERS)}") from None
+
+
+def solvers_for(m: int, *, family: str | None = None) -> tuple[SolverEntry, ...]:
+    """The entries that apply to m neurons (of one ``family`` if given), in registry order."""
+    return tuple(e for e in SOLVERS.values() if e.supports(m) and (family is None or e.family == family))
