@@ -23,7 +23,7 @@ from typing import Callable
 
 from .conditions import FULL_ROW_RANK, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED, ordered
 
-__all__ = ["Part", "Claim", "CLAIMS", "claim_by_id", "count_in_words"]
+__all__ = ["Part", "Claim", "CLAIMS", "claim_by_id", "conventional_parts", "count_in_words"]
 
 #: the package the modules of a :class:`Part` are relative to
 PACKAGE = "relurelax.proofs"
@@ -112,6 +112,20 @@ class Claim:
         return self.smt_proof.load()(*self.proof_arguments(m_max))
 
 
+def conventional_parts(stem: str) -> dict:
+    r"""The three parts every claim has, named by convention from ``stem``.
+
+    ``symbolic.prove_STEM`` (sympy), ``smt.prove_STEM`` (z3) and
+    ``checks.check_STEM`` (numeric); a claim whose parts are named otherwise
+    passes its :class:`Part` objects itself.
+    """
+    return {
+        "sympy_proof": Part("symbolic", f"prove_{stem}"),
+        "smt_proof": Part("smt", f"prove_{stem}"),
+        "check": Part("checks", f"check_{stem}"),
+    }
+
+
 CLAIMS = (
     Claim(
         "prop1-convexity",
@@ -119,9 +133,7 @@ CLAIMS = (
         "Proposition 1: the relaxation f_r(x) = ||g(Ax)||^2 - 2 y^T A x + ||y||^2 of (1), Eq. (3), is convex.",
         (PLANTED,),
         "stated 'provided that (4) hold'",
-        sympy_proof=Part("symbolic", "prove_prop1_convexity"),
-        smt_proof=Part("smt", "prove_prop1_convexity"),
-        check=Part("checks", "check_prop1_convexity"),
+        **conventional_parts("prop1_convexity"),
         second_point=True,
     ),
     Claim(
@@ -130,9 +142,7 @@ CLAIMS = (
         "f_r(x) >= f(x) for every x in R^d, Eqs. (1) and (3) (first step (6) of the proof of Theorem 1).",
         (PLANTED,),
         "stated inside the proof of Theorem 1 (model (4)), justified 'due to its definition in (3)'",
-        sympy_proof=Part("symbolic", "prove_bound_fr_ge_f"),
-        smt_proof=Part("smt", "prove_bound_fr_ge_f"),
-        check=Part("checks", "check_bound_fr_ge_f"),
+        **conventional_parts("bound_fr_ge_f"),
     ),
     Claim(
         "thm1-global-min",
@@ -141,9 +151,7 @@ CLAIMS = (
         "f(x*) = f(x~), and min f = min f_r.",
         (PLANTED,),
         "stated 'given the model (4)'",
-        sympy_proof=Part("symbolic", "prove_thm1_global_min"),
-        smt_proof=Part("smt", "prove_thm1_global_min"),
-        check=Part("checks", "check_thm1_global_min"),
+        **conventional_parts("thm1_global_min"),
         solver_evidence=Part("crosscheck", "thm1_solver"),
     ),
     Claim(
@@ -153,9 +161,7 @@ CLAIMS = (
         "the GLMtron update (Kakade, Kanade, Kalai, Shamir, NeurIPS 2011) with the ReLU link.",
         (),
         "(5) is derived 'based on the definition of the new objective function f_r' with no condition",
-        sympy_proof=Part("symbolic", "prove_rgd_direction"),
-        smt_proof=Part("smt", "prove_rgd_direction"),
-        check=Part("checks", "check_rgd_direction"),
+        **conventional_parts("rgd_direction"),
     ),
     Claim(
         "prop2-gradient",
@@ -164,9 +170,7 @@ CLAIMS = (
         "is zero.",
         (PLANTED, NO_ZERO_PREACTIVATION),
         "stated 'when the entries of AX is nonzero'; the proof invokes model (8) for prod D_j^c r = -prod D_j^c y",
-        sympy_proof=Part("symbolic", "prove_prop2_gradient"),
-        smt_proof=Part("smt", "prove_prop2_gradient"),
-        check=Part("checks", "check_prop2_gradient"),
+        **conventional_parts("prop2_gradient"),
         neurons=(1, 3),
     ),
     Claim(
@@ -176,9 +180,7 @@ CLAIMS = (
         "Theorem 2).",
         (PLANTED,),
         "stated inside the proof of Theorem 2 (model (8)), justified 'due to (14)'",
-        sympy_proof=Part("symbolic", "prove_bound_fmp_ge_fm"),
-        smt_proof=Part("smt", "prove_bound_fmp_ge_fm"),
-        check=Part("checks", "check_bound_fmp_ge_fm"),
+        **conventional_parts("bound_fmp_ge_fm"),
         neurons=(1, 3),
     ),
     Claim(
@@ -188,9 +190,7 @@ CLAIMS = (
         "f_m(X*) = f_m(X~), and min f_m = min f_mp.",
         (PLANTED,),
         "stated 'for (8)'",
-        sympy_proof=Part("symbolic", "prove_thm2_global_min"),
-        smt_proof=Part("smt", "prove_thm2_global_min"),
-        check=Part("checks", "check_thm2_global_min"),
+        **conventional_parts("thm2_global_min"),
         solver_evidence=Part("crosscheck", "thm2_solver"),
         neurons=(1, 3),
     ),
@@ -202,9 +202,7 @@ CLAIMS = (
         (PLANTED, N_LE_D, FULL_ROW_RANK),
         "Corollary 1 rests on Theorem 2 (model (8)); Section II.B 'examine[s] the n <= d case' and assumes "
         "'A is full rank' to go from (11) to (12)",
-        sympy_proof=Part("symbolic", "prove_cor1_stationary_global"),
-        smt_proof=Part("smt", "prove_cor1_stationary_global"),
-        check=Part("checks", "check_cor1_stationary_global"),
+        **conventional_parts("cor1_stationary_global"),
         solver_evidence=Part("crosscheck", "cor1_solver"),
         neurons=(1, 3),
         point_is_claim_point=False,

@@ -31,7 +31,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from relurelax.solvers.records import freeze_arrays
+from relurelax.solvers.records import FrozenProblem
 from relurelax.solvers.objectives import network_output
 
 from .conditions import (
@@ -61,7 +61,7 @@ ENTRY_BOUND = 3
 
 
 @dataclass(frozen=True)
-class Instance:
+class Instance(FrozenProblem):
     r"""One problem instance with the point a claim is checked at.
 
     Attributes
@@ -82,17 +82,6 @@ class Instance:
     X_star: np.ndarray | None = None
     V: np.ndarray | None = None
     alpha: float | None = None
-
-    def __post_init__(self):
-        freeze_arrays(self)
-
-    @property
-    def n(self) -> int:
-        return self.A.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.A.shape[1]
 
     @property
     def m(self) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .records import freeze_arrays
+from .records import FrozenProblem
 from .validation import check_positive_int
 from .errors import InvalidInputError
 from .objectives import network_output
@@ -27,7 +27,7 @@ __all__ = ["PlantedProblem", "planted_problem"]
 
 
 @dataclass(frozen=True)
-class PlantedProblem:
+class PlantedProblem(FrozenProblem):
     r"""One planted instance; arrays are read-only.
 
     Attributes
@@ -50,17 +50,6 @@ class PlantedProblem:
     seed: int
     noise: float
     scale: float
-
-    def __post_init__(self):
-        freeze_arrays(self)
-
-    @property
-    def n(self) -> int:
-        return self.A.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.A.shape[1]
 
     @property
     def m(self) -> int:

@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-__all__ = ["freeze_arrays"]
+__all__ = ["freeze_arrays", "FrozenProblem"]
 
 
 def freeze_arrays(record) -> None:
@@ -25,3 +25,24 @@ def freeze_arrays(record) -> None:
             view = value.view()
             view.flags.writeable = False
             object.__setattr__(record, field.name, view)
+
+
+class FrozenProblem:
+    r"""Base of the frozen problem records that hold a data matrix ``A`` (n x d).
+
+    Freezes every array field after construction and gives the sizes
+    :attr:`n` and :attr:`d` from ``A``; a subclass says what its ``m`` is.
+    """
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    @property
+    def n(self) -> int:
+        """Number of samples, the rows of A."""
+        return self.A.shape[0]
+
+    @property
+    def d(self) -> int:
+        """Number of features, the columns of A."""
+        return self.A.shape[1]

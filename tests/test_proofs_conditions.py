@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from relurelax.proofs.conditions import (
-    CONDITIONS,
-    DROP_SPACES,
-    FULL_ROW_RANK,
-    LABELS_NONNEGATIVE,
-    N_LE_D,
-    NO_ZERO_PREACTIVATION,
-    PLANTED,
-    Space,
-    closure,
-    minimal_unrefuted_sets,
-    strictly_weaker,
-)
+from relurelax.proofs.conditions import CONDITIONS, DROP_SPACES, Space, closure, minimal_unrefuted_sets, strictly_weaker
+from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED
 
 
 def test_closure_adds_exactly_the_three_implications():
