@@ -56,7 +56,9 @@ COMMANDS = (
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage dump: the brief asks for one-line errors
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        # an argument may hold a line break or a carriage return: escape control characters so the error stays one line
+        one_line = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
+        raise UsageError(f"{self.prog}: {one_line} (see '{self.prog} --help')")
 
 
 class _Registration:

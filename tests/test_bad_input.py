@@ -56,3 +56,13 @@ def test_invalid_input_is_a_value_error():
         regularized_gradient_descent(A, y, np.ones(3))
     with pytest.raises(ValueError):
         solve_relaxation(A, np.ones(2))
+
+
+@pytest.mark.parametrize("argument", ["\r", "a\nb", "\x1b[31mred"])
+def test_a_usage_error_about_an_argument_with_control_characters_is_one_escaped_line(argument, capsys):
+    from relurelax.reports.cli import main
+
+    assert main(["verify", argument]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, repr(err)
+    assert argument.encode("unicode_escape").decode("ascii") in err
