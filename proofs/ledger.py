@@ -35,11 +35,10 @@ paper's conditions are results, not failures.
 from __future__ import annotations
 
 import enum
-import importlib.metadata
-import platform
 from dataclasses import dataclass
 from typing import Callable
 
+from relurelax.solvers.provenance import versions
 from relurelax.solvers.validation import check_positive_int
 
 from .checks import SOLVERS, Numerics
@@ -169,17 +168,8 @@ class ClaimRecord:
         }
 
 
-def _versions() -> tuple:
-    import z3
-
-    out = [("relurelax", importlib.metadata.version("relurelax")), ("python", platform.python_version())]
-    for dist in ("numpy", "scipy", "sympy", "hypothesis", "cvxpy", "clarabel"):
-        try:
-            out.append((dist, importlib.metadata.version(dist)))
-        except importlib.metadata.PackageNotFoundError:
-            out.append((dist, None))
-    out.append(("z3-solver", z3.get_version_string()))
-    return tuple(out)
+#: the distributions whose versions the ledger records (its numbers depend on them)
+VERSIONED_PACKAGES = ("relurelax", "numpy", "scipy", "sympy", "hypothesis", "cvxpy", "clarabel", "z3-solver")
 
 
 @dataclass(frozen=True)
@@ -470,7 +460,7 @@ def build_ledger(
         if progress is not None:
             say = lambda message, k=k: progress(f"[{k}/{len(claims)}] {message}")  # noqa: E731
         records.append(examine_claim(claim, prof, seed, numerics, say))
-    return Ledger(prof.name, seed, tuple(records), _versions())
+    return Ledger(prof.name, seed, tuple(records), tuple(versions(VERSIONED_PACKAGES).items()))
 
 
 def run_ledger(profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None) -> Ledger:

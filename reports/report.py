@@ -28,18 +28,17 @@ import enum
 import errno
 import json
 import os
-import platform
 import shutil
 import stat
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from types import MappingProxyType
 from typing import Callable
 
 from relurelax.solvers import installed_backends
 from relurelax.solvers.validation import check_positive_int
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.provenance import versions as package_versions
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
 from ._io import dumps_json, remove_dead_siblings, schema_for, temp_sibling_name
@@ -113,13 +112,7 @@ PROFILES = MappingProxyType(
 
 def versions() -> dict:
     """Versions of Python and of the packages the results depend on."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return package_versions(_PACKAGES)
 
 
 def report_command_line(profile: str, seed: int) -> str:

@@ -66,3 +66,16 @@ def test_the_provers_and_checks_are_reached_through_the_claims_not_through_id_ta
     assert not hasattr(symbolic, "PROVERS") and not hasattr(smt, "PROVERS")
     assert not hasattr(checks, "CHECKS") and not hasattr(crosscheck, "SOLVER_EVIDENCE")
     assert not hasattr(smt, "find_model")  # a copy of prove: a negative control is run.control
+
+
+def test_the_ledger_and_the_report_read_package_versions_through_one_helper():
+    from relurelax.proofs import ledger
+    from relurelax.reports import report
+    from relurelax.solvers.provenance import versions
+
+    assert not hasattr(ledger, "_versions")
+    here = versions(("numpy", "z3-solver", "no-such-distribution-relurelax"))
+    assert here["no-such-distribution-relurelax"] is None and here["python"]
+    recorded = dict(ledger.versions(ledger.VERSIONED_PACKAGES))
+    for name in ("numpy", "z3-solver", "hypothesis", "relurelax"):
+        assert recorded[name] == report.versions()[name] == versions((name,))[name]
