@@ -12,7 +12,6 @@ and the report render from that JSON.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -41,6 +40,9 @@ from relurelax.solvers.tolerances import (
     conic_rtol,
     solver_rtol,
 )
+
+from .formatting import number
+from .progress import Progress
 
 __all__ = [
     "Candidate",
@@ -166,13 +168,13 @@ def run_crosscheck(
     backends: Sequence[str] = ("CLARABEL", "SCS", "OSQP"),
     seed: int = 0,
     max_iter: int = DEFAULT_MAX_ITER,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
     relax: Callable = solve_relaxation,
     cell: Callable = solve_cell,
 ) -> CrosscheckResult:
     """Cross-check ``trials`` instances for every m, n and d; instance k has seed ``derived_seed(seed, "crosscheck", k)``.
 
-    ``progress(done, total, label)`` is called after each instance.
+    ``progress(label, done, total)`` (:class:`~.progress.Progress`) is called after each instance.
     """
     backends = check_backends(backends)
     for name, values in (("n", ns), ("d", ds), ("m", ms)):
@@ -187,7 +189,7 @@ def run_crosscheck(
         instances.append(crosscheck_instance(int(n), int(d), int(m), s, backends, max_iter=max_iter,
                                              relax=relax, cell=cell))  # fmt: skip
         if progress is not None:
-            progress(i + 1, len(cases), f"m={m} n={n} d={d} seed={s}")
+            progress(f"m={m} n={n} d={d} seed={s}", i + 1, len(cases))
     return CrosscheckResult(tuple(instances), backends, max_iter)
 
 
@@ -197,14 +199,6 @@ TABLE_HEADERS = (
     "instance", "solution", "value/||y||^2", "f/||y||^2", "f_r/||y||^2", "train err", "recovery",
     "iters", "stop", "KKT worst", "agrees", "optimum = planted 0", "instance agrees",
 )  # fmt: skip
-
-
-def _fmt(value, spec: str = ".3g") -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan"
-    return format(value, spec)
 
 
 def table_rows(crosscheck_json: dict) -> list[tuple[str, ...]]:
@@ -226,12 +220,12 @@ def table_rows(crosscheck_json: dict) -> list[tuple[str, ...]]:
                 (
                     f"m={inst['m']} n={inst['n']} d={inst['d']} seed={inst['seed']}" if first else "",
                     label,
-                    *(_fmt(v) for v in scaled),
-                    _fmt(s["train_error"]),
-                    _fmt(s["recovery_error"]),
-                    _fmt(s["iterations"], "d"),
+                    *(number(v) for v in scaled),
+                    number(s["train_error"]),
+                    number(s["recovery_error"]),
+                    number(s["iterations"], "d"),
                     s["stop_reason"],
-                    _fmt(s["kkt"]["worst"]) if s["kkt"] else "-",
+                    number(s["kkt"]["worst"]) if s["kkt"] else "-",
                     ("yes" if all(mine) else "NO") if mine else "-",
                     ("yes" if inst["optimum_is_planted_zero"] else "no") if first else "",
                     ("yes" if inst["agree"] else "NO") if first else "",
@@ -249,14 +243,14 @@ def disagreements(crosscheck_json: dict) -> list[str]:
             if c["agree"]:
                 continue
             if c["kind"] == "certificate":
-                out.append(f"{where}: {c['a']} is inaccurate: its {c['b']} is {_fmt(c['difference'])} "
-                           f"(tolerance {_fmt(c['tolerance'])}); the backend's 'optimal' was not accepted")  # fmt: skip
+                out.append(f"{where}: {c['a']} is inaccurate: its {c['b']} is {number(c['difference'])} "
+                           f"(tolerance {number(c['tolerance'])}); the backend's 'optimal' was not accepted")  # fmt: skip
             elif c["kind"] == "equal":
-                out.append(f"{where}: {c['a']} and {c['b']} differ by {_fmt(c['difference'])} ||y||^2 "
-                           f"(tolerance {_fmt(c['tolerance'])})")  # fmt: skip
+                out.append(f"{where}: {c['a']} and {c['b']} differ by {number(c['difference'])} ||y||^2 "
+                           f"(tolerance {number(c['tolerance'])})")  # fmt: skip
             else:
-                out.append(f"{where}: f at {c['a']} lies {_fmt(-c['difference'] if c['difference'] is not None else None)} "
-                           f"||y||^2 below the optimum of {c['b']} (tolerance {_fmt(c['tolerance'])})")  # fmt: skip
+                out.append(f"{where}: f at {c['a']} lies {number(-c['difference'] if c['difference'] is not None else None)} "
+                           f"||y||^2 below the optimum of {c['b']} (tolerance {number(c['tolerance'])})")  # fmt: skip
         for s in inst["solutions"]:
             if s["stop_reason"] == "error":
                 out.append(f"{where}: {s['method']}:{s['solver']} failed: {s['message']}")

@@ -96,7 +96,7 @@ def _handle(args) -> int:
         task = bar.add_task("crosscheck", total=total)
         run_progress.stage("the cross-check", 0, total)
 
-        def progress(done, total, label):
+        def progress(label, done=None, total=None):
             run_progress.stage(f"the cross-check ({label})", done, total)
             bar.update(task, completed=done, total=total, description=f"crosscheck {label}")
 

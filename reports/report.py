@@ -152,7 +152,7 @@ def build_results(
     within = stages.start("cross-check")
     checked = run_crosscheck(
         ccs.ns, ccs.ds, ccs.ms, trials=ccs.trials, backends=backends, seed=seed, max_iter=ccs.max_iter,
-        progress=lambda done, total, label: within(label, done, total),
+        progress=within,
     )  # fmt: skip
     crosscheck = {**checked.to_json(), "agree": checked.agree}
     timings["crosscheck"] = time.perf_counter() - start
