@@ -261,6 +261,8 @@ def check_instance(
     injects a wrong solver to check that a disagreement is reported.
     """
     m = P.X0.shape[1]
+    if m > 1 and methods is not None and "cell" in methods and "rgd" not in methods:
+        raise InvalidInputError("the cell solve certifies RGD's activation cell: list 'rgd' with 'cell' in methods")
     solutions: list[Candidate] = []
     masks = None
     for entry in solvers_for(m):
@@ -374,6 +376,40 @@ def _thm1_failures(inst: InstanceCheck, gap_direct: float) -> list[str]:
     return out
 
 
+def _numerics_descent(nx: Numerics) -> Callable:
+    """``descend`` of the code under test with its own RGD and GD directions (the registry passes relurelax's)."""
+
+    def descent(A, y, X0, direction, **options):
+        return nx.descend(A, y, X0, nx.rgd if direction.name == "rgd" else nx.gd, **options)
+
+    return descent
+
+
+def _values_under_test(nx: Numerics, P, inst: InstanceCheck) -> tuple[list[tuple], list[str]]:
+    r"""f_r and f at every minimiser, recomputed by the objectives under test, divided by :math:`\|y\|^2`.
+
+    Theorem 1 with (4): each candidate's f_r is min f_r = f(x*) = 0 within
+    its agreement tolerance, and its f is 0 within CLARABEL's (so the
+    minimisers of f_r minimise f). Returns ``[(label, f_r, f)]`` and the failures.
+    """
+    where = f"(n, d) = ({inst.n}, {inst.d})"
+    values, out = [], []
+    for c in inst.solutions:
+        x = np.asarray(c.solution.X)[:, 0]
+        if not np.all(np.isfinite(x)):
+            continue  # a failed solve: the judged comparisons already disagree
+        fr = nx.relaxed_objective(P.A, P.y, x) / inst.y_norm_squared
+        f = nx.objective(P.A, P.y, x) / inst.y_norm_squared
+        values.append((c.label, fr, f))
+        tol = agreement_rtol(c.tolerance_key, c.tolerance_key)
+        if not abs(fr) <= tol:
+            out.append(f"{where}: f_r at {c.label}'s minimiser is {fr:.2g} ||y||^2, not f(x*) = 0 (tolerance {tol:.0e})")
+        if not f <= conic_rtol(BACKEND):
+            out.append(f"{where}: f at {c.label}'s minimiser is {f:.2g} ||y||^2 (tolerance {conic_rtol(BACKEND):.0e}): "
+                       "it does not minimise f")  # fmt: skip
+    return values, out
+
+
 def thm1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> SolverEvidence:
     """Theorem 1's solver evidence: :func:`check_instance` (RGD, Newton, CVXPY's qp form) on planted instances,
     CVXPY's direct form beside it, and CVXPY's verdict on the searches' one-neuron counterexamples."""
@@ -385,14 +421,15 @@ def thm1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> 
         n, d = sizes[t % len(sizes)]
         P = planted_problem(n, d, 1, seed=_instance_seed(seed, t), scale=1 / math.sqrt(d))
         inst = check_instance(P, (BACKEND,), max_iter=BUDGET, methods=("rgd", "newton", "cvxpy"),
-                              relax=nx.solve_relaxation, descent=nx.descend)  # fmt: skip
+                              relax=nx.solve_relaxation, descent=_numerics_descent(nx))  # fmt: skip
         direct = nx.solve_relaxation(P.A, P.y, backend=BACKEND)
         gap_direct = abs(nx.relaxed_objective(P.A, P.y, direct.x)) / inst.y_norm_squared
+        values, wrong = _values_under_test(nx, P, inst)
         worst["direct"] = max(worst["direct"], gap_direct)
         worst["equal"] = max([worst["equal"]] + [abs(c.difference) for c in inst.comparisons if c.kind == "equal"])
-        worst["f"] = max([worst["f"]] + [c.solution.objective / inst.y_norm_squared for c in inst.solutions])
+        worst["f"] = max([worst["f"]] + [f for _, _, f in values])
         worst["kkt"] = max([worst["kkt"]] + [c.solution.kkt.worst for c in inst.solutions if c.solution.kkt])
-        failures += _thm1_failures(inst, gap_direct)
+        failures += _thm1_failures(inst, gap_direct) + wrong
     confirmed, problems = _confirm_counterexamples(nx, counterexamples)
     failures += problems
     detail = (

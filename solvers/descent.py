@@ -174,7 +174,11 @@ class DescentResult:
     Every number is in the user's units. ``step`` is :math:`\mu` (the run used
     :math:`2^{2e_A}\mu` at unit scale; for data so small or large that
     :math:`\mu` leaves float64's range it is ``inf`` or ``0``, the run is not
-    affected); ``gradient_norm`` is the last :math:`\|G\|_F`.
+    affected); ``gradient_norm`` is the last :math:`\|G\|_F`, and
+    ``relative_gradient_norm`` the same over the scale of the stopping rule
+    (:math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1), computed at unit
+    scale so that neither norm underflows (data of 1e-200 gives the ratio
+    data of 1 gives).
     """
 
     X: np.ndarray
@@ -188,6 +192,7 @@ class DescentResult:
     train_error: float
     history: History
     message: str
+    relative_gradient_norm: float = math.nan
 
     def __post_init__(self):
         freeze_arrays(self)
@@ -465,6 +470,7 @@ def descend(
         train_error=float(history.train_error[-1]),
         history=history,
         message=run.message,
+        relative_gradient_norm=run.relative_gradient_norm,
     )
 
 
@@ -478,6 +484,7 @@ class _UnitRun:
     reason: StopReason
     gradient_norm: float
     message: str
+    relative_gradient_norm: float
 
 
 @np.errstate(over="ignore", invalid="ignore")  # non-finite values are stop reasons, not warnings
@@ -558,7 +565,7 @@ def _descend_at_unit_scale(
             record(t, Z, X)
     if records[-1][0] != t:
         record(t, Z, X)
-    return _UnitRun(X, tuple(zip(*records)), t, reason, gnorm, message)
+    return _UnitRun(X, tuple(zip(*records)), t, reason, gnorm, message, gnorm / gscale)
 
 
 def gradient_descent(A, y, X0, **options) -> DescentResult:

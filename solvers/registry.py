@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 
 from .cell import CellResult, solve_cell
-from .descent import GD, RGD, DescentResult, Direction, _gradient_scale, descend
+from .descent import GD, RGD, DescentResult, Direction, descend
 from .errors import InvalidInputError
 from .newton import NewtonResult, solve_relaxation_newton
 from .relaxation import RelaxationResult, solve_relaxation
@@ -72,19 +72,19 @@ def _evaluated(problem, X) -> dict:
             "test_error": e.test_error, "recovery_error": e.recovery_error}  # fmt: skip
 
 
-def from_descent(problem, res: DescentResult, seconds: float) -> Solution:
+def from_descent(problem, res: DescentResult, seconds: float, method: str | None = None) -> Solution:
     r"""A :func:`~.descent.descend` result as a :class:`~.solution.Solution`.
 
-    ``gradient_norm`` becomes relative: the last :math:`\|G\|_F` over the
-    scale of descend's own stopping rule (:math:`\|A^Ty\|`, else
-    :math:`\|A\|_F`, else 1).
+    ``gradient_norm`` is the run's ``relative_gradient_norm``: the last
+    :math:`\|G\|_F` over the scale of descend's own stopping rule
+    (:math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1), taken at unit scale.
+    ``method`` is the registry name (default: the direction's name).
     """
-    A, y = np.asarray(problem.A, dtype=np.float64), np.asarray(problem.y, dtype=np.float64)
     X = np.asarray(res.X)
     return Solution(
-        method=res.method, backend=None, X=X, **_evaluated(problem, X), status=SolveStatus.of(res.stop_reason),
-        iterations=res.iterations, seconds=seconds, gradient_norm=res.gradient_norm / _gradient_scale(A, y),
-        message=res.message,
+        method=method or res.method, backend=None, X=X, **_evaluated(problem, X),
+        status=SolveStatus.of(res.stop_reason), iterations=res.iterations, seconds=seconds,
+        gradient_norm=res.relative_gradient_norm, message=res.message,
     )  # fmt: skip
 
 
@@ -128,7 +128,7 @@ def _descent_runner(direction: Direction) -> Callable[..., Solution]:
         start = time.perf_counter()
         res = (descent or descend)(problem.A, problem.y, problem.X0, direction, step=step, max_iter=max_iter, gtol=gtol,
                       history_every=max(1, max_iter))  # fmt: skip
-        return from_descent(problem, res, time.perf_counter() - start)
+        return from_descent(problem, res, time.perf_counter() - start, direction.name)
 
     run.__doc__ = (f"Run {direction.name.upper()} (:func:`~.descent.descend`) from ``problem.X0``; ``descent`` "
                    "replaces the loop (a seam for tests).")  # fmt: skip

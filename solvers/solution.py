@@ -14,8 +14,11 @@ has one meaning:
   never taken from a solver's report.
 * ``gradient_norm`` is *relative*: :math:`\|G\|_F/\|A^Ty\|` with :math:`G`
   the solver's direction at the point (the GD or RGD direction for descent,
-  :math:`\nabla f_r` for Newton and a conic solve of the relaxation), and
-  the fallbacks of :func:`~.descent.gradient_scale` where :math:`A^Ty = 0`.
+  :math:`\nabla f_r` for Newton and a conic solve of the relaxation),
+  taken at unit scale so that neither norm underflows. Where
+  :math:`A^Ty = 0` the denominator is what each solver's own stopping rule
+  or certificate uses: :math:`\|A\|_F` (else 1) for descent, 1 for Newton
+  and the conic solves.
   None where the solver has no such measure (a cell solve).
 * ``status`` is a :class:`SolveStatus`: descent's
   :class:`~.descent.StopReason`, Newton's :class:`~.newton.NewtonStopReason`

@@ -184,3 +184,13 @@ def test_a_claim_failing_under_all_five_conditions_without_a_proof_gets_the_verd
 def test_the_right_numeric_code_agrees_on_the_same_runs(claim_id):
     record = examine_claim(claim_by_id(claim_id), SMALL, seed=0)
     assert record.ok
+
+
+@pytest.mark.parametrize("numerics", [WRONG_GRADIENT, WRONG_OBJECTIVE], ids=["wrong-gradient", "wrong-objective"])
+def test_theorem_1s_solver_evidence_judges_the_numeric_code_it_is_given(numerics):
+    from relurelax.proofs.crosscheck import thm1_solver
+
+    assert thm1_solver(SOLVERS, 2, seed=0).agrees
+    wrong = thm1_solver(numerics, 2, seed=0)  # no counterexample to re-check: the planted instances alone must catch it
+    assert not wrong.agrees
+    assert wrong.detail.startswith("DISAGREES") and "rgd's minimiser" in wrong.detail

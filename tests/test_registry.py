@@ -132,3 +132,23 @@ def test_a_solution_record_is_frozen_and_checks_its_status():
         sol.objective = 0.0
     with pytest.raises(ValueError, match="status must be a SolveStatus"):
         dataclasses.replace(sol, status="error")
+
+
+def test_descents_relative_gradient_norm_is_the_same_for_data_of_1e_minus_250_as_for_data_of_1():
+    from relurelax.solvers import planted_problem
+    from relurelax.solvers.registry import SOLVERS, Problem
+
+    P = planted_problem(20, 10, 1, seed=3)
+    unit = SOLVERS["rgd"].run(Problem(P.A, P.y, X0=P.X0), max_iter=200).gradient_norm
+    tiny = SOLVERS["rgd"].run(Problem(P.A * 2.0**-830, P.y * 2.0**-830, X0=P.X0), max_iter=200).gradient_norm
+    assert unit > 1e-6  # 200 iterations do not converge: a ratio far above any rounding
+    assert tiny == unit  # powers of two: the run at unit scale is the same run
+
+
+def test_the_cell_solve_without_rgd_is_refused_by_name():
+    from relurelax.proofs.crosscheck import check_instance
+    from relurelax.solvers import planted_problem
+    from relurelax.solvers.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="list 'rgd' with 'cell'"):
+        check_instance(planted_problem(5, 10, 2, seed=0), ("CLARABEL",), methods=("cell",))
