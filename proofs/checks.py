@@ -176,7 +176,7 @@ def _value_scale(inst: Instance, *Xs) -> float:
     return s
 
 
-def _gradient_scale(inst: Instance, X) -> float:
+def _gradient_terms_size(inst: Instance, X) -> float:
     """1 + ||A||_F^2 (1 + ||X||_F) + ||A^T y||: the size of the terms in a gradient."""
     a2 = float(np.sum(inst.A * inst.A))
     return 1.0 + a2 * (1.0 + float(np.linalg.norm(X))) + float(np.linalg.norm(inst.A.T @ inst.y))
@@ -357,14 +357,14 @@ def check_rgd_direction(nx: Numerics, inst: Instance) -> Outcome:
     h = 1e-6
     fd = np.array([(nx.relaxed_objective(A, y, x + h * e) - nx.relaxed_objective(A, y, x - h * e)) / (2 * h)
                    for e in np.eye(inst.d)])  # fmt: skip
-    gtol = FINITE_DIFFERENCE_RTOL * _gradient_scale(inst, x)
+    gtol = FINITE_DIFFERENCE_RTOL * _gradient_terms_size(inst, x)
     if float(np.max(np.abs(G - fd))) > gtol:
         return Outcome(False, f"grad f_r = {np.round(G, 6).tolist()} but central differences of f_r give "
                        f"{np.round(fd, 6).tolist()}", points)  # fmt: skip
     mu = 1.0 / inst.n
     stepped = np.asarray(nx.descend(A, y, x, nx.rgd, step=mu, max_iter=1, gtol=0.0).X)[:, 0]
     glm = glmtron_step(A, y, x)
-    xtol = EXACT_RTOL * (1.0 + float(np.linalg.norm(x)) + mu * _gradient_scale(inst, x))
+    xtol = EXACT_RTOL * (1.0 + float(np.linalg.norm(x)) + mu * _gradient_terms_size(inst, x))
     if float(np.max(np.abs(stepped - (x - mu * G)))) > xtol:
         return Outcome(False, f"one step of (5) moves x to {np.round(stepped, 6).tolist()}, not x - mu grad f_r = "
                        f"{np.round(x - mu * G, 6).tolist()}", points)  # fmt: skip
@@ -384,7 +384,7 @@ def check_prop2_gradient(nx: Numerics, inst: Instance) -> Outcome:
     # no nonzero pre-activation changes sign within one step
     h = min(ONE_SIDED_STEP, 0.25 * float(np.min(nonzero, initial=np.inf)) / amax)
     f0 = nx.regularized_objective(A, y, X)
-    tol = FINITE_DIFFERENCE_RTOL * _gradient_scale(inst, X)
+    tol = FINITE_DIFFERENCE_RTOL * _gradient_terms_size(inst, X)
     for k, j in np.ndindex(X.shape):
         E = np.zeros_like(X)
         E[k, j] = h
