@@ -553,7 +553,7 @@ def test_a_memory_error_in_a_solve_is_out_of_memory_with_its_stage_not_an_intern
 
 def test_a_memory_error_in_the_crosscheck_says_how_far_it_got(monkeypatch, capsys):
     def runs_out(ns, ds, ms, *, progress, **kwargs):
-        progress(2, 9, "n=8 d=12")
+        progress("n=8 d=12", 2, 9)  # the one progress signature: (stage, done, total)
         raise MemoryError
 
     monkeypatch.setattr(crosscheck_command, "run_crosscheck", runs_out)
