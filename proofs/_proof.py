@@ -28,6 +28,10 @@ class ProofResult:
         solver calls for z3, negative controls included).
     seconds : wall time of the proof.
     detail : what was proved, for which m, and how it lifts to the claim.
+    m_max : None for a one-neuron statement (no m); for a multi-neuron one, the
+        largest m its per-neuron lemmas were decided for (m = 1..m_max).
+    lifted : for a multi-neuron statement, True when a checked argument (not
+        only prose) carries the lemmas from m <= m_max to every m.
     """
 
     method: str
@@ -36,6 +40,18 @@ class ProofResult:
     cases: int
     seconds: float
     detail: str
+    m_max: int | None = None
+    lifted: bool = False
+
+    @property
+    def every_m(self) -> bool:
+        """Does the proof cover every m (a one-neuron statement, or a multi-neuron one whose lift is checked)?"""
+        return self.m_max is None or self.lifted
+
+    @property
+    def scope(self) -> str:
+        """``"every m"``, or ``"m <= M"`` when the lemmas were decided only up to M."""
+        return "every m" if self.every_m else f"m <= {self.m_max}"
 
 
 def check_m_max(m_max) -> int:

@@ -106,13 +106,25 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """What one hypothesis run saw: examples checked, rejected, and the counterexample if any."""
+    r"""What one hypothesis run saw: examples checked, rejected, and the counterexample if any.
+
+    ``budget`` is the number of examples the run was asked to check; a run
+    that stopped without a counterexample after fewer (the space was empty,
+    or the check rejected what was drawn) has :attr:`short` True, and says
+    less than "no counterexample in ``budget`` examples".
+    """
 
     space: Space
     examples: int
     rejected: int
     counterexample: Counterexample | None
     seconds: float
+    budget: int = 0
+
+    @property
+    def short(self) -> bool:
+        """No counterexample, and fewer examples checked than the budget."""
+        return self.counterexample is None and self.examples < self.budget
 
 
 class _ClaimFails(Exception):
@@ -226,4 +238,6 @@ def search(
             satisfied=satisfied_conditions(exc.instance, exc.outcome.points, m),
             extra=exc.outcome.extra,
         )
-    return SearchResult(space, counts["examples"], counts["rejected"], found, time.perf_counter() - start)
+    return SearchResult(
+        space, counts["examples"], counts["rejected"], found, time.perf_counter() - start, budget=max_examples
+    )
