@@ -24,8 +24,6 @@ import traceback
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from relurelax.solvers.errors import InvalidInputError, SolveError
-
 from . import progress
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
 
@@ -59,6 +57,27 @@ class _Parser(argparse.ArgumentParser):
         # an argument may hold a line break or a carriage return: escape control characters so the error stays one line
         one_line = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
         raise UsageError(f"{self.prog}: {one_line} (see '{self.prog} --help')")
+
+
+class _Version(argparse.Action):
+    r"""``--version``: print the installed version, :data:`relurelax.__version__`, and exit 0.
+
+    The version is read only when asked for (reading package metadata costs an
+    import that no other option needs).
+    """
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import relurelax
+
+        line = f"{parser.prog} {relurelax.__version__}"
+        if relurelax.__version__ == relurelax.UNKNOWN_VERSION:
+            line += (" (the relurelax distribution is not installed, so its version cannot be read; "
+                     "install it with `pip install .`)")  # fmt: skip
+        sys.stdout.write(line + "\n")  # on stdout, as argparse's own version action and --help print
+        parser.exit()
 
 
 class _Registration:
@@ -102,6 +121,7 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
             "(Ergen & Pilanci, 2019). Exit codes: 0 done, 1 the solve or check failed, 2 bad usage or input."
         ),
     )
+    parser.add_argument("--version", action=_Version, help="print the version of relurelax and exit")
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
@@ -183,6 +203,8 @@ def _exit_code(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, UsageError):
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    from relurelax.solvers.errors import InvalidInputError, SolveError  # here: the solvers package loads numpy
+
     if isinstance(exc, InvalidInputError):
         return _fail(f"relurelax: error: {exc}", EXIT_USAGE, debug)
     if isinstance(exc, (SolveError, CommandFailed)):

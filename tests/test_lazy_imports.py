@@ -2,8 +2,11 @@ r"""Light commands import no heavy library: the subcommands are registered lazil
 
 ``relurelax --help`` imports no command module, ``relurelax solve --help``
 only the solve command's, and neither they nor a small Newton solve import
-sympy, z3, hypothesis or cvxpy. Each check runs in a fresh interpreter, since
-the test process has imported all of them already.
+sympy, z3, hypothesis or cvxpy. ``import relurelax`` (which every
+``import relurelax.X`` runs first), ``relurelax --version`` and
+``relurelax --help`` import no numeric library either, not even numpy. Each
+check runs in a fresh interpreter, since the test process has imported all of
+them already.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ import sys
 
 from relurelax.reports.cli import COMMANDS
 
+from .imports import modules_imported_by, offending
+
 HEAVY = ("sympy", "z3", "hypothesis", "cvxpy")
+#: what the top package, --version and --help need none of
+NUMERIC = (*HEAVY, "numpy", "scipy", "matplotlib")
 
 _CHILD = r"""
 import contextlib, io, json, sys
@@ -42,7 +49,7 @@ def test_help_lists_every_command_with_its_summary_and_imports_no_command_module
         assert f"{command.name}  " in run["stdout"] or f"{command.name}\n" in run["stdout"], command.name
         assert command.summary in run["stdout"], command.name
         assert f"relurelax.reports.{command.module}" not in run["modules"]
-    assert not [m for m in run["modules"] if m.split(".")[0] in HEAVY]
+    assert not offending(set(run["modules"]), NUMERIC)
 
 
 def test_solve_help_imports_only_the_solve_command():
@@ -65,3 +72,17 @@ def test_a_cvxpy_solve_still_imports_cvxpy_when_it_needs_it():
     run = _run(["solve", "--planted", "--n", "20", "--d", "10", "--method", "cvxpy"])
     assert run["codes"] == [0]
     assert "cvxpy" in run["modules"] or "CLARABEL" in run["stdout"]
+
+
+def test_importing_the_top_package_imports_no_part_of_it_and_no_numeric_library():
+    modules = modules_imported_by("import relurelax")
+    assert offending(modules, prefixes=("relurelax.",)) == []
+    assert not offending(modules, NUMERIC)
+
+
+def test_version_imports_no_command_module_and_no_numeric_library():
+    run = _run(["--version"])
+    assert run["codes"] == [0]
+    assert run["stdout"].startswith("relurelax ")
+    assert not [c.module for c in COMMANDS if f"relurelax.reports.{c.module}" in run["modules"]]
+    assert not offending(set(run["modules"]), NUMERIC)
