@@ -55,8 +55,18 @@ from .batched import MethodTrials, TrialBatch, run_trials
 from .solution import PointEvaluation, Solution, SolveStatus, evaluate_point
 from .registry import SOLVERS, SolverEntry
 
-import types as _types
-
-__all__ = sorted(
-    name for name, value in globals().items() if not name.startswith("_") and not isinstance(value, _types.ModuleType)
-)
+# every public name imported above, written out so that type checkers see what is exported
+# (tests/test_typing.py holds the list against the imports)
+__all__ = [
+    "BACKENDS", "CellResult", "Certificate", "DataFileError", "DescentResult", "Direction", "GD", "History",
+    "InaccurateSolutionError", "InvalidInputError", "KKTResiduals", "MethodTrials", "NewtonResult",
+    "NewtonStopReason", "PlantedProblem", "PointEvaluation", "RGD", "RelaxationResult", "SOLVERS", "Solution",
+    "SolveError", "SolveStatus", "SolverEntry", "SolverUnavailableError", "StopReason", "TrialBatch",
+    "UnboundedRelaxationError", "activation_mask", "all_inactive_mask", "cell_masks", "descend",
+    "evaluate_point", "gd_direction", "gradient_descent", "installed_backends", "load_data",
+    "multi_neuron_objective", "multi_neuron_objective_gradient", "objective", "objective_gradient",
+    "planted_problem", "regularized_gradient_descent", "regularized_objective",
+    "regularized_objective_gradient", "relative_error", "relaxed_objective", "relaxed_objective_gradient",
+    "relu", "residual", "run_trials", "safe_step", "solve_cell", "solve_relaxation", "solve_relaxation_newton",
+    "spectral_norm_squared",
+]  # fmt: skip

@@ -42,6 +42,7 @@ import threading
 import time
 import warnings
 from multiprocessing.connection import Connection
+from typing import Any
 
 from .errors import SolveError
 
@@ -53,7 +54,7 @@ POLL_SECONDS = 0.05
 PARENT_CHECK_SECONDS = 0.5
 
 _lock = threading.Lock()
-_state: dict = {"process": None, "conn": None, "atexit": False, "pid": None}
+_state: dict[str, Any] = {"process": None, "conn": None, "atexit": False, "pid": None}
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -96,6 +97,7 @@ def _serve(fd: int, parent_pid: int) -> None:
         if task is None:
             return
         module, function, args, kwargs = task
+        reply: tuple[Any, ...]
         try:
             reply = ("ok", getattr(importlib.import_module(module), function)(*args, **kwargs))
         except MemoryError:
@@ -115,7 +117,7 @@ def _serve(fd: int, parent_pid: int) -> None:
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_environment() -> dict:
+def _worker_environment() -> dict[str, str]:
     env = dict(os.environ)
     for name in _THREAD_VARIABLES:
         env.setdefault(name, "1")
@@ -151,7 +153,7 @@ def _start() -> None:
         _state["atexit"] = True
 
 
-def _alive(process) -> bool:
+def _alive(process: subprocess.Popen[bytes] | None) -> bool:
     return process is not None and process.poll() is None
 
 
@@ -207,7 +209,8 @@ def _death(backend: str, what: str) -> SolveError:
     return SolveError(f"the {backend} worker process died ({how}) while solving {what}; no result is available")
 
 
-def run(module: str, function: str, args: tuple = (), kwargs: dict | None = None, *, backend: str, what: str):
+def run(module: str, function: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, *,
+        backend: str, what: str) -> Any:  # fmt: skip
     r"""Call ``module.function(*args, **kwargs)`` in the worker and return its value.
 
     ``backend`` and ``what`` name the solve in messages. Raises

@@ -9,17 +9,20 @@ complement is :math:`D_j^c = I_n - D_j`. Every module that needs a mask calls
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["relu", "activation_mask", "all_inactive_mask"]
 
 
-def relu(Z: np.ndarray) -> np.ndarray:
+def relu(Z: NDArray[np.float64]) -> NDArray[np.float64]:
     r"""ReLU :math:`g(z) = \max\{0, z\}`, entrywise."""
     return np.maximum(Z, 0.0)
 
 
-def activation_mask(Z: np.ndarray) -> np.ndarray:
+def activation_mask(Z: NDArray[np.float64]) -> NDArray[np.bool_]:
     r"""Diagonals of :math:`D_j`: ``Z >= 0`` entrywise, for ``Z = A X``.
 
     Returns a boolean array of the shape of ``Z``; column ``j`` is the
@@ -28,7 +31,7 @@ def activation_mask(Z: np.ndarray) -> np.ndarray:
     return Z >= 0.0
 
 
-def all_inactive_mask(Z: np.ndarray) -> np.ndarray:
+def all_inactive_mask(Z: ArrayLike) -> NDArray[np.bool_]:
     r"""Diagonal of :math:`\prod_{j=1}^m D_j^c`, the product in Eqs. (13)-(14).
 
     ``Z`` has shape (n, m) (or (n,) for one neuron, or (..., n, m) for a
@@ -39,4 +42,5 @@ def all_inactive_mask(Z: np.ndarray) -> np.ndarray:
     Z = np.asarray(Z)
     if Z.ndim == 1:
         return ~activation_mask(Z)
-    return ~activation_mask(Z).any(axis=-1)
+    # an array for Z of two or more axes, which numpy's types do not know for any(axis=...)
+    return cast("NDArray[np.bool_]", ~activation_mask(Z).any(axis=-1))

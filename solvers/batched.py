@@ -45,14 +45,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .records import freeze_arrays
 from .validation import check_positive_int, check_tolerance
-from .data import planted_problem
+from .data import PlantedProblem, planted_problem
 from .scaling import unit_problem, x_to_user
 from .descent import (
     GD,
@@ -69,7 +71,7 @@ from .descent import (
     test_error_from,
 )
 from .errors import InvalidInputError
-from .objectives import _norm
+from .objectives import PointValues, _norm
 
 __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
@@ -100,18 +102,18 @@ class MethodTrials:
     """
 
     method: str
-    iterations: np.ndarray
-    objective: np.ndarray
-    relaxed_objective: np.ndarray
-    train_error: np.ndarray
-    test_error: np.ndarray
-    recovery_distance: np.ndarray
-    X: np.ndarray
+    iterations: NDArray[np.int64]
+    objective: NDArray[np.float64]
+    relaxed_objective: NDArray[np.float64]
+    train_error: NDArray[np.float64]
+    test_error: NDArray[np.float64]
+    recovery_distance: NDArray[np.float64]
+    X: NDArray[np.float64]
     stop_reasons: tuple[StopReason, ...]
-    stopped_at: np.ndarray
-    gradient_norm: np.ndarray
+    stopped_at: NDArray[np.int64]
+    gradient_norm: NDArray[np.float64]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -126,8 +128,8 @@ class TrialBatch:
     n: int
     d: int
     m: int
-    seeds: np.ndarray
-    steps: np.ndarray
+    seeds: NDArray[np.int64]
+    steps: NDArray[np.float64]
     max_iter: int
     history_every: int
     gtol: float
@@ -137,7 +139,7 @@ class TrialBatch:
     results: tuple[MethodTrials, ...]
     seconds: float
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
     @property
@@ -151,7 +153,7 @@ class TrialBatch:
         raise KeyError(f"no method {method!r} in this batch; it has {', '.join(self.methods)}")
 
 
-def record_grid(max_iter: int, history_every: int) -> np.ndarray:
+def record_grid(max_iter: int, history_every: int) -> NDArray[np.int64]:
     """Iterations at which :func:`run_trials` records: multiples of ``history_every`` and ``max_iter``."""
     grid = list(range(0, max_iter + 1, history_every))
     if grid[-1] != max_iter:
@@ -159,7 +161,7 @@ def record_grid(max_iter: int, history_every: int) -> np.ndarray:
     return np.asarray(grid, dtype=np.int64)
 
 
-def _check_methods(methods) -> tuple[str, ...]:
+def _check_methods(methods: object) -> tuple[str, ...]:
     if isinstance(methods, str) or not isinstance(methods, Sequence) or not methods:
         raise InvalidInputError(f"methods must be a non-empty sequence of names from {sorted(METHODS)}; got {methods!r}")
     for name in methods:
@@ -170,7 +172,7 @@ def _check_methods(methods) -> tuple[str, ...]:
     return tuple(methods)
 
 
-def _check_seeds(seeds) -> np.ndarray:
+def _check_seeds(seeds: Iterable[object]) -> NDArray[np.int64]:
     try:
         seeds = list(seeds)
     except TypeError:
@@ -188,7 +190,9 @@ class _Chunk:
     methods while it is in cache.
     """
 
-    def __init__(self, problems, directions: tuple[Direction, ...], step, m: int):
+    def __init__(
+        self, problems: list[PlantedProblem], directions: tuple[Direction, ...], step: float | str, m: int
+    ) -> None:
         # every trial runs at its own unit scale, as descend does (powers of two, exact)
         units = [unit_problem(P.A, P.y, P.A_test, P.y_test, keep_moderate=True) for P in problems]
         self.scalings = [u.scaling for u in units]
@@ -197,8 +201,9 @@ class _Chunk:
         self.A4 = A[:, None]  # (T, 1, n, d), broadcast over methods
         self.At4 = np.swapaxes(A, -1, -2)[:, None]  # cores are A.T, as descend uses it
         self.y = np.stack([u.y for u in units])[:, None]  # (T, 1, n)
-        self.A_test4 = np.stack([u.A_test for u in units])[:, None]
-        self.y_test = np.stack([u.y_test for u in units])[:, None]
+        # planted problems have a test set: the casts say so to the type checker
+        self.A_test4 = np.stack([cast("NDArray[np.float64]", u.A_test) for u in units])[:, None]
+        self.y_test = np.stack([cast("NDArray[np.float64]", u.y_test) for u in units])[:, None]
         X_star = [u.scaling.x_to_unit(P.X_star) for u, P in zip(units, problems)]
         self.X_star = np.stack(X_star)[:, None]  # (T, 1, d, m)
         steps = [_resolve_step(step, u.A, m, u.scaling.a_exponent) for u in units]
@@ -215,11 +220,13 @@ class _Chunk:
         self.reasons = np.full((T, M), StopReason.MAX_ITERATIONS, dtype=object)
         self.stopped_at = np.zeros((T, M), dtype=np.int64)
         self.gnorm = np.full((T, M), math.nan)
-        self.gnorm0 = None
+        self.gnorm0: PointValues | None = None
         self.X_check = self.X.copy()
         self.lp_done = np.zeros((T, M), dtype=bool)
 
-    def to_user(self, values: np.ndarray) -> tuple[np.ndarray, ...]:
+    def to_user(
+        self, values: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         r"""Records (M, 5, T, R) at unit scale in the user's units, and the final X, gradient norms (T, M, ...)."""
         e_y = np.asarray([s.y_exponent for s in self.scalings])[:, None]
         e_x = np.asarray([s.x_exponent for s in self.scalings])[:, None]
@@ -230,14 +237,14 @@ class _Chunk:
         X = np.stack([np.stack([x_to_user(s, Xij) for Xij in Xi]) for s, Xi in zip(self.scalings, self.X)])
         return out, X, np.ldexp(self.gnorm, e_g)
 
-    def stop(self, which: np.ndarray, reason: StopReason, t: int, gnorm: np.ndarray) -> None:
+    def stop(self, which: NDArray[np.bool_], reason: StopReason, t: int, gnorm: NDArray[np.float64]) -> None:
         if which.any():
             self.active[which] = False
             self.reasons[which] = reason
             self.stopped_at[which] = t
             self.gnorm[which] = gnorm[which]
 
-    def record(self, m: int) -> tuple[np.ndarray, ...]:
+    def record(self, m: int) -> tuple[PointValues, ...]:
         """The values :func:`~.descent.descend` records, each of shape (T, M)."""
         Z, X, y = self.Z, self.X, self.y
         loss, relaxed, train = point_measures(Z, y)  # descend's formulas, on the batch
@@ -254,7 +261,7 @@ class _Chunk:
         for j, direction in enumerate(self.directions):
             self.W[:, j] = direction.weights(self.Z[:, j], y2)
         G = self.At4 @ self.W
-        gnorm = _norm(G.reshape(G.shape[:2] + (-1,)))
+        gnorm = cast("NDArray[np.float64]", _norm(G.reshape(G.shape[:2] + (-1,))))  # a batch: an array
         if self.gnorm0 is None:
             self.gnorm0 = starting_size(gnorm, self.gscale)
         act = self.active  # updated in place by stop()
@@ -277,7 +284,7 @@ class _Chunk:
         """descend's unboundedness test where the objective is negative; False once every pair stopped."""
         y2 = self.y[:, 0]
         for j, direction in enumerate(self.directions):
-            f = direction.objective(self.Z[:, j], y2)
+            f = cast("NDArray[np.float64]", direction.objective(self.Z[:, j], y2))  # a batch: an array
             for i in np.flatnonzero(self.active[:, j] & (f < 0)):
                 X = self.X[i, j]
                 how, self.lp_done[i, j] = _unboundedness(
@@ -295,10 +302,10 @@ def run_trials(
     n: int,
     d: int,
     m: int,
-    seeds,
+    seeds: Iterable[int],
     *,
-    methods=("gd", "rgd"),
-    step="auto",
+    methods: Sequence[str] = ("gd", "rgd"),
+    step: float | str = "auto",
     max_iter: int,
     history_every: int,
     scale: float = 1.0,

@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .records import freeze_arrays
 from .validation import as_matrix, as_parameters, check_problem
@@ -73,6 +75,9 @@ from .tolerances import cell_kkt_rtol
 
 __all__ = ["CellResult", "cell_masks", "cell_problem", "solve_cell"]
 
+if TYPE_CHECKING:
+    import cvxpy as cp
+
 
 @dataclass(frozen=True)
 class CellResult:
@@ -92,8 +97,8 @@ class CellResult:
     otherwise; ``backend_status`` is what the backend said.
     """
 
-    X: np.ndarray
-    masks: np.ndarray
+    X: NDArray[np.float64]
+    masks: NDArray[np.bool_]
     objective: float
     loss: float
     regularized: float
@@ -107,18 +112,18 @@ class CellResult:
     backend_status: str = ""
     certificate: Certificate | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
-def cell_masks(A, X) -> np.ndarray:
+def cell_masks(A: ArrayLike, X: ArrayLike) -> NDArray[np.bool_]:
     r"""The activation cell of ``X``: the (n, m) masks :math:`D_j` of :math:`AX` (Eq. (2) convention)."""
     A = as_matrix(A, "A")
     X = as_parameters(X, A.shape[1], "X")
     return activation_mask(A @ X)
 
 
-def _check_masks(masks, n: int) -> np.ndarray:
+def _check_masks(masks: ArrayLike, n: int) -> NDArray[np.bool_]:
     arr = np.asarray(masks)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -129,7 +134,9 @@ def _check_masks(masks, n: int) -> np.ndarray:
     return arr
 
 
-def cell_problem(A: np.ndarray, y: np.ndarray, masks: np.ndarray):
+def cell_problem(
+    A: NDArray[np.float64], y: NDArray[np.float64], masks: NDArray[np.bool_]
+) -> tuple[cp.Problem, cp.Variable, cp.Constraint]:
     """Build the CVXPY model of the cell QP; returns ``(problem, X, constraint)``."""
     import cvxpy as cp
 
@@ -145,12 +152,15 @@ def cell_problem(A: np.ndarray, y: np.ndarray, masks: np.ndarray):
     return problem, X, in_cell
 
 
-def _cell_residual(Z: np.ndarray, masks: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _cell_residual(Z: NDArray[np.float64], masks: NDArray[np.bool_], y: NDArray[np.float64]) -> NDArray[np.float64]:
     r"""Residual of the cell's linear model, :math:`\sum_j D_j A x_j - y`, for ``Z = A X``."""
     return (masks * Z).sum(axis=1) - y
 
 
-def _kkt(A, y, X, masks, lam) -> KKTResiduals:
+def _kkt(
+    A: NDArray[np.float64], y: NDArray[np.float64], X: NDArray[np.float64], masks: NDArray[np.bool_],
+    lam: NDArray[np.float64],
+) -> KKTResiduals:  # fmt: skip
     Z = A @ X
     D = masks.astype(np.float64)
     S = 2.0 * D - 1.0
@@ -164,7 +174,9 @@ def _kkt(A, y, X, masks, lam) -> KKTResiduals:
     return KKTResiduals(primal, dual, comp, stat)
 
 
-def _native_cell(A: np.ndarray, y: np.ndarray, masks: np.ndarray, name: str, options: dict) -> dict:
+def _native_cell(
+    A: NDArray[np.float64], y: NDArray[np.float64], masks: NDArray[np.bool_], name: str, options: dict[str, Any]
+) -> dict[str, Any]:
     """Build and solve the cell QP (in the worker); see :func:`~.relaxation.native_solve`."""
     import time
 
@@ -176,8 +188,8 @@ def _native_cell(A: np.ndarray, y: np.ndarray, masks: np.ndarray, name: str, opt
     return out
 
 
-def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: bool = False,
-               **solver_options) -> CellResult:  # fmt: skip
+def solve_cell(A: ArrayLike, y: ArrayLike, masks: ArrayLike, *, backend: str = "CLARABEL",
+               accept_inaccurate: bool = False, **solver_options: Any) -> CellResult:  # fmt: skip
     r"""Minimise :math:`f_m` over the closed activation cell with masks ``masks``.
 
     Parameters
@@ -223,8 +235,8 @@ def solve_cell(A, y, masks, *, backend: str = "CLARABEL", accept_inaccurate: boo
         X=x_to_user(scaling, Xu),
         masks=masks.copy(),
         objective=_objective_from_unit(scaling, 0.5 * float(r @ r)),
-        loss=_objective_from_unit(scaling, loss_from(Z, y_unit)),
-        regularized=_objective_from_unit(scaling, regularized_from(Z, y_unit)),
+        loss=_objective_from_unit(scaling, float(loss_from(Z, y_unit))),
+        regularized=_objective_from_unit(scaling, float(regularized_from(Z, y_unit))),
         solver_objective=_objective_from_unit(scaling, out["value"]),
         status=certified_status(certificate),
         backend=name,

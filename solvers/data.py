@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .records import FrozenProblem
 from .validation import check_positive_int
@@ -41,12 +42,12 @@ class PlantedProblem(FrozenProblem):
     seed, noise, scale : how the instance was drawn.
     """
 
-    A: np.ndarray
-    y: np.ndarray
-    X_star: np.ndarray
-    X0: np.ndarray
-    A_test: np.ndarray
-    y_test: np.ndarray
+    A: NDArray[np.float64]
+    y: NDArray[np.float64]
+    X_star: NDArray[np.float64]
+    X0: NDArray[np.float64]
+    A_test: NDArray[np.float64]
+    y_test: NDArray[np.float64]
     seed: int
     noise: float
     scale: float
@@ -56,7 +57,7 @@ class PlantedProblem(FrozenProblem):
         return self.X_star.shape[1]
 
 
-def _check_nonnegative_float(value, name: str, *, positive: bool = False) -> float:
+def _check_nonnegative_float(value: object, name: str, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise InvalidInputError(f"{name} must be a finite real number; got {value!r}")
     value = float(value)

@@ -20,8 +20,10 @@ import io
 import math
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .validation import check_problem
 from .errors import DataFileError, InvalidInputError
@@ -29,7 +31,7 @@ from .errors import DataFileError, InvalidInputError
 __all__ = ["load_data"]
 
 
-def _load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
+def _load_npz(path: str) -> tuple[NDArray[Any], NDArray[Any]]:  # any dtype: load_data validates it
     try:
         archive = np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -100,7 +102,7 @@ def _delimiter(path: str, header: str) -> str:
     )
 
 
-def _load_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
+def _load_csv(path: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -144,7 +146,7 @@ def _load_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
     return values[:, :-1], values[:, -1]
 
 
-def load_data(path) -> tuple[np.ndarray, np.ndarray]:
+def load_data(path: str | os.PathLike[str]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Read ``(A, y)`` from an ``.npz`` or ``.csv`` file (see module docstring)."""
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -63,9 +63,10 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .records import freeze_arrays
 from .scaling import parameters_to_unit, unit_problem, x_to_user
@@ -84,6 +85,7 @@ from .objectives import (
     _gd_weights,
     loss_from,
     _norm,
+    PointValues,
     network_output,
     regularized_from,
     rgd_objective_from,
@@ -136,8 +138,8 @@ class Direction:
     """
 
     name: str
-    weights: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    objective: Callable[[np.ndarray, np.ndarray], float]
+    weights: Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+    objective: Callable[[NDArray[np.float64], NDArray[np.float64]], PointValues]
 
 
 #: plain gradient descent on f (m = 1, Eq. (2)) or f_m (Eq. (9))
@@ -156,14 +158,14 @@ class History:
     planted point is known); ``test_error`` is NaN without a test set.
     """
 
-    iterations: np.ndarray
-    objective: np.ndarray
-    relaxed_objective: np.ndarray
-    train_error: np.ndarray
-    test_error: np.ndarray
-    recovery_distance: np.ndarray
+    iterations: NDArray[np.int64]
+    objective: NDArray[np.float64]
+    relaxed_objective: NDArray[np.float64]
+    train_error: NDArray[np.float64]
+    test_error: NDArray[np.float64]
+    recovery_distance: NDArray[np.float64]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -181,7 +183,7 @@ class DescentResult:
     data of 1 gives).
     """
 
-    X: np.ndarray
+    X: NDArray[np.float64]
     method: str
     step: float
     iterations: int
@@ -194,25 +196,25 @@ class DescentResult:
     message: str
     relative_gradient_norm: float = math.nan
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
     @property
-    def x(self) -> np.ndarray:
+    def x(self) -> NDArray[np.float64]:
         """The single neuron's parameters (m = 1 only)."""
         if self.X.shape[1] != 1:
             raise InvalidInputError(f"x is defined for one neuron; this result has m = {self.X.shape[1]}")
         return self.X[:, 0]
 
 
-def spectral_norm_squared(A: np.ndarray) -> float:
+def spectral_norm_squared(A: ArrayLike) -> float:
     r""":math:`\|A\|_2^2`, the largest eigenvalue of the Gram matrix of A's smaller side."""
     A = np.asarray(A, dtype=np.float64)
     G = A.T @ A if A.shape[0] >= A.shape[1] else A @ A.T
     return float(np.linalg.eigvalsh(G)[-1])
 
 
-def _unit_safe_step(A_unit: np.ndarray, m: int) -> float:
+def _unit_safe_step(A_unit: NDArray[np.float64], m: int) -> float:
     """The auto step of a matrix already at unit scale."""
     L = m * spectral_norm_squared(A_unit) * (1.0 + 1e-12)
     if L == 0.0:
@@ -227,7 +229,7 @@ def _step_to_user(mu_unit: float, a_exponent: int) -> float:
         return float(np.ldexp(mu_unit, -2 * a_exponent))
 
 
-def safe_step(A, m: int = 1) -> float:
+def safe_step(A: ArrayLike, m: int = 1) -> float:
     r"""The ``auto`` step :math:`1/(m\|A\|_2^2)`; see the module docstring for why it is safe.
 
     Computed at unit scale (:math:`\|2^{-e}A\|_2^2`, then times :math:`2^{-2e}`),
@@ -247,7 +249,7 @@ def safe_step(A, m: int = 1) -> float:
     return mu
 
 
-def relative_norms(diff: np.ndarray, target: np.ndarray):
+def relative_norms(diff: NDArray[np.float64], target: NDArray[np.float64]) -> PointValues:
     r""":math:`\|d\|/\|t\|`, or :math:`\|d\|` where :math:`t = 0`, over the last axis; a float for vectors.
 
     Both norms are scale-safe (:func:`~.objectives._norm`): labels of 1e-170
@@ -260,7 +262,7 @@ def relative_norms(diff: np.ndarray, target: np.ndarray):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), num)
 
 
-def point_measures(Z: np.ndarray, y: np.ndarray) -> tuple:
+def point_measures(Z: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[PointValues, PointValues, PointValues]:
     r"""``(f, f_r, train error)`` at the pre-activations ``Z = A X``: the one formula of every record.
 
     :math:`f` (1) / :math:`f_m` (9), :math:`f_r` (3) / :math:`f_{mp}` (14)
@@ -273,12 +275,12 @@ def point_measures(Z: np.ndarray, y: np.ndarray) -> tuple:
     return 0.5 * _dot(r, r), rgd_objective_from(Z, y), relative_norms(r, y)
 
 
-def test_error_from(Z_test: np.ndarray, y_test: np.ndarray):
+def test_error_from(Z_test: NDArray[np.float64], y_test: NDArray[np.float64]) -> PointValues:
     r""":math:`\|\sum_j g(A_{test} x_j) - y_{test}\| / \|y_{test}\|` from ``Z_test = A_test X`` (one point or a batch)."""
     return relative_norms(network_output(Z_test) - y_test, y_test)
 
 
-def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
+def relative_error(prediction: ArrayLike, target: ArrayLike) -> float:
     r""":math:`\|p - t\| / \|t\|` (Euclidean / Frobenius), or the absolute error when :math:`t = 0`.
 
     Scale-safe: the norms neither underflow nor overflow (:func:`~.scaling.safe_norm`).
@@ -286,10 +288,10 @@ def relative_error(prediction: np.ndarray, target: np.ndarray) -> float:
     prediction, target = np.broadcast_arrays(
         np.asarray(prediction, dtype=np.float64), np.asarray(target, dtype=np.float64)
     )
-    return relative_norms((prediction - target).ravel(), target.ravel())
+    return float(relative_norms((prediction - target).ravel(), target.ravel()))  # vectors: a float
 
 
-def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
+def _resolve_step(step: float | str, A_unit: NDArray[np.float64], m: int, a_exponent: int) -> tuple[float, float]:
     r"""``(mu at unit scale, mu in the user's units)`` for ``step`` (user units) or ``"auto"``."""
     if isinstance(step, str):
         if step != "auto":
@@ -307,7 +309,9 @@ def _resolve_step(step, A_unit, m, a_exponent: int) -> tuple[float, float]:
     return mu_unit, mu
 
 
-def stopping_tests(gnorm, gnorm0, gscale, gtol: float):
+def stopping_tests(
+    gnorm: PointValues, gnorm0: PointValues, gscale: PointValues, gtol: float
+) -> tuple[bool | NDArray[np.bool_], bool | NDArray[np.bool_]]:
     r"""The stopping rules of the descent loop, written once: ``(diverged, converged)``.
 
     ``gnorm`` is :math:`\|G\|_F` of the current direction, ``gnorm0`` its
@@ -328,22 +332,25 @@ def stopping_tests(gnorm, gnorm0, gscale, gtol: float):
     return diverged, gnorm <= gtol * gscale
 
 
-def starting_size(gnorm, gscale):
+def starting_size(gnorm: PointValues, gscale: PointValues) -> PointValues:
     r"""The size divergence is measured against: the first direction norm or :math:`\|A^Ty\|`, whichever is larger."""
     return np.maximum(gnorm, gscale)
 
 
-def iterate_not_finite(X_next):
+def iterate_not_finite(X_next: NDArray[np.float64]) -> np.bool_ | NDArray[np.bool_]:
     """Whether the next iterate (d, m), or each of a batch (..., d, m), has a non-finite entry (a divergence)."""
     return ~np.isfinite(X_next).all(axis=(-2, -1))
 
 
-def _gradient_scale(A: np.ndarray, y: np.ndarray) -> float:
+def _gradient_scale(A: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     r"""The scale of ``gtol``: :math:`\|A^Ty\|`, else :math:`\|A\|_F`, else 1 (scale-safe norms)."""
     return safe_norm(A.T @ y) or safe_norm(A) or 1.0
 
 
-def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
+def _is_receding(
+    direction: Direction, A: NDArray[np.float64], y: NDArray[np.float64], X: NDArray[np.float64],
+    V: NDArray[np.float64], f_X: float,
+) -> bool:  # fmt: skip
     """Numerical recession test along V (see module docstring)."""
     # X - V is the previous checkpoint; drop is how much the last V bought
     drop = direction.objective(A @ (X - V), y) - f_X
@@ -356,7 +363,10 @@ def _is_receding(direction: Direction, A, y, X, V, f_X: float) -> bool:
     return True
 
 
-def _unboundedness(direction: Direction, A, y, X, V, f_X: float, lp_done: bool) -> tuple[str | None, bool]:
+def _unboundedness(
+    direction: Direction, A: NDArray[np.float64], y: NDArray[np.float64], X: NDArray[np.float64],
+    V: NDArray[np.float64], f_X: float, lp_done: bool,
+) -> tuple[str | None, bool]:  # fmt: skip
     r"""How the run at ``X`` (objective ``f_X < 0``, last steps ``V``) is shown unbounded, or None.
 
     Returns ``(how, lp_done)``. One neuron: a float64 certificate (module
@@ -379,19 +389,19 @@ def _unboundedness(direction: Direction, A, y, X, V, f_X: float, lp_done: bool) 
 
 
 def descend(
-    A,
-    y,
-    X0,
+    A: ArrayLike,
+    y: ArrayLike,
+    X0: ArrayLike,
     direction: Direction,
     *,
-    step="auto",
+    step: float | str = "auto",
     max_iter: int = 10_000,
     gtol: float = DESCENT_GTOL,
     history_every: int = 10,
     check_every: int = 100,
-    A_test=None,
-    y_test=None,
-    X_star=None,
+    A_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+    X_star: ArrayLike | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DescentResult:
     r"""Run :math:`X_{t+1} = X_t - \mu\, A^T W(AX_t, y)` from ``X0``.
@@ -429,6 +439,8 @@ def descend(
         if A_test.shape[1] != A.shape[1]:
             raise InvalidInputError(f"A_test has {A_test.shape[1]} columns but A has {A.shape[1]}")
         y_test = as_vector(y_test, "y_test", A_test.shape[0])
+    else:
+        y_test = None  # it is None already (checked above); said again for the type checker
     if X_star is not None:
         X_star = as_parameters(X_star, A.shape[1], "X_star")
         if m == 1 and X_star.shape != X.shape:
@@ -478,8 +490,8 @@ def descend(
 class _UnitRun:
     """What the loop returns at unit scale: final iterate, records (columns), stop."""
 
-    X: np.ndarray
-    records: tuple
+    X: NDArray[np.float64]
+    records: tuple[tuple[PointValues, ...], ...]
     iterations: int
     reason: StopReason
     gradient_norm: float
@@ -489,16 +501,18 @@ class _UnitRun:
 
 @np.errstate(over="ignore", invalid="ignore")  # non-finite values are stop reasons, not warnings
 def _descend_at_unit_scale(
-    A, y, X, direction, mu, max_iter, gtol, history_every, check_every, A_test, y_test, X_star, progress
-) -> _UnitRun:
+    A: NDArray[np.float64], y: NDArray[np.float64], X: NDArray[np.float64], direction: Direction, mu: float,
+    max_iter: int, gtol: float, history_every: int, check_every: int, A_test: NDArray[np.float64] | None,
+    y_test: NDArray[np.float64] | None, X_star: NDArray[np.float64] | None, progress: Callable[[int, int], None] | None,
+) -> _UnitRun:  # fmt: skip
     """The loop of :func:`descend` on validated data at unit scale; ``mu`` is the unit-scale step."""
     m = X.shape[1]
     gscale = _gradient_scale(A, y)
-    records: list[tuple[float, ...]] = []
+    records: list[tuple[PointValues, ...]] = []  # floats: Z is one point
 
-    def record(t: int, Z: np.ndarray, X: np.ndarray) -> None:
+    def record(t: int, Z: NDArray[np.float64], X: NDArray[np.float64]) -> None:
         loss, relaxed, train = point_measures(Z, y)
-        test = test_error_from(A_test @ X, y_test) if A_test is not None else math.nan
+        test = test_error_from(A_test @ X, y_test) if A_test is not None and y_test is not None else math.nan
         rec = safe_norm(X - X_star) if X_star is not None else math.nan
         records.append((t, loss, relaxed, train, test, rec))
         if progress is not None:
@@ -550,7 +564,7 @@ def _descend_at_unit_scale(
         Z = A @ X
         t += 1
         if t % check_every == 0:
-            f_X = direction.objective(Z, y)
+            f_X = float(direction.objective(Z, y))  # a float already: Z is one point
             if f_X < 0:
                 how, lp_done = _unboundedness(direction, A, y, X, X - X_check, f_X, lp_done)
                 if how is not None:
@@ -568,11 +582,11 @@ def _descend_at_unit_scale(
     return _UnitRun(X, tuple(zip(*records)), t, reason, gnorm, message, gnorm / gscale)
 
 
-def gradient_descent(A, y, X0, **options) -> DescentResult:
+def gradient_descent(A: ArrayLike, y: ArrayLike, X0: ArrayLike, **options: Any) -> DescentResult:
     """Plain GD, update (2) for one neuron and gradient descent on f_m (9) for many."""
     return descend(A, y, X0, GD, **options)
 
 
-def regularized_gradient_descent(A, y, X0, **options) -> DescentResult:
+def regularized_gradient_descent(A: ArrayLike, y: ArrayLike, X0: ArrayLike, **options: Any) -> DescentResult:
     """RGD, update (5) for one neuron (GD on f_r) and update (17) for many."""
     return descend(A, y, X0, RGD, **options)

@@ -9,6 +9,12 @@ exit code 2 and the second to exit code 1.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the records an InaccurateSolutionError carries (their modules import this one)
+    from .cell import CellResult
+    from .relaxation import RelaxationResult
+
 __all__ = [
     "InvalidInputError",
     "DataFileError",
@@ -50,7 +56,7 @@ class InaccurateSolutionError(SolveError):
     ``accept_inaccurate=True``, in which case they return that record.
     """
 
-    def __init__(self, message: str, result=None):
+    def __init__(self, message: str, result: RelaxationResult | CellResult | None = None) -> None:
         super().__init__(message)
         self.result = result
 

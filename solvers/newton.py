@@ -106,8 +106,10 @@ import enum
 import math
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .records import freeze_arrays
 from .validation import as_vector, check_positive_int, check_problem, check_tolerance
@@ -149,7 +151,7 @@ class NewtonResult:
     counts Newton steps; ``seconds`` is the wall time of the call.
     """
 
-    x: np.ndarray
+    x: NDArray[np.float64]
     objective: float
     gradient_norm: float
     iterations: int
@@ -157,7 +159,7 @@ class NewtonResult:
     seconds: float
     message: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -177,15 +179,15 @@ class _Hessians:
     submatrices are the :math:`A_SA_S^T` of the step in the n-space.
     """
 
-    def __init__(self, A: np.ndarray):
+    def __init__(self, A: NDArray[np.float64]) -> None:
         self.A = A
         self.rows = _chunk_rows(A.shape[1])
-        self.mask: np.ndarray | None = None
-        self.H: np.ndarray | None = None
-        self.full: np.ndarray | None = None  # A^T A
-        self.G: np.ndarray | None = None  # A A^T
+        self.mask: NDArray[np.bool_] | None = None
+        self.H: NDArray[np.float64] | None = None
+        self.full: NDArray[np.float64] | None = None  # A^T A
+        self.G: NDArray[np.float64] | None = None  # A A^T
 
-    def _add(self, H: np.ndarray, rows: np.ndarray, sign: float) -> None:
+    def _add(self, H: NDArray[np.float64], rows: NDArray[np.intp], sign: float) -> None:
         # copies at most self.rows rows of A at a time
         for start in range(0, rows.size, self.rows):
             B = self.A[rows[start : start + self.rows]]
@@ -194,7 +196,7 @@ class _Hessians:
             else:
                 H -= B.T @ B
 
-    def at(self, mask: np.ndarray, fresh: bool = False) -> np.ndarray:
+    def at(self, mask: NDArray[np.bool_], fresh: bool = False) -> NDArray[np.float64]:
         n, d = self.A.shape
         k = int(np.count_nonzero(mask))
         options = {"sum": k}
@@ -202,11 +204,13 @@ class _Hessians:
             options["complement"] = n - k
         if self.H is not None and not fresh:
             options["update"] = int(np.count_nonzero(mask != self.mask))
-        how = min(options, key=options.get)
+        how = min(options, key=options.__getitem__)
         if how == "update":
+            assert self.H is not None and self.mask is not None  # an option only then
             self._add(self.H, np.flatnonzero(mask & ~self.mask), +1.0)
             self._add(self.H, np.flatnonzero(~mask & self.mask), -1.0)
         elif how == "complement":
+            assert self.full is not None  # an option only then
             self.H = self.full.copy()
             self._add(self.H, np.flatnonzero(~mask), -1.0)
         else:
@@ -217,25 +221,28 @@ class _Hessians:
         self.mask = mask.copy()
         return self.H
 
-    def rows_gram(self) -> np.ndarray:
+    def rows_gram(self) -> NDArray[np.float64]:
         if self.G is None:
             self.G = self.A @ self.A.T
         return self.G
 
 
-def _spd_solve(M: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+def _spd_solve(M: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.float64] | None:
     """Solve with the positive definite ``M``; None if it is numerically singular.
 
     numpy's LAPACK (not scipy's): mixing the two bundled OpenBLAS thread
     pools in one loop makes their idle threads compete for the cores.
     """
     try:
-        return np.linalg.solve(M, rhs)
+        return cast("NDArray[np.float64]", np.linalg.solve(M, rhs))  # float64 in, float64 out
     except np.linalg.LinAlgError:
         return None
 
 
-def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians, c_norm: float) -> np.ndarray | None:
+def _newton_direction(
+    A: NDArray[np.float64], mask: NDArray[np.bool_], w: NDArray[np.float64], grad: NDArray[np.float64], mu: float,
+    hessians: _Hessians, c_norm: float,
+) -> NDArray[np.float64] | None:  # fmt: skip
     r"""Solve :math:`(A^TDA + \mu I)p = -\nabla f_r` in the cheaper space (module docstring).
 
     The n-space formula divides :math:`h - A_S^TK^{-1}A_Sh` by :math:`\mu`;
@@ -283,7 +290,7 @@ def _newton_direction(A, mask, w, grad, mu, hessians: _Hessians, c_norm: float) 
     return -AtU[:, 0] - (h - AtU[:, 1]) / mu
 
 
-def _line_search(z: np.ndarray, q: np.ndarray, y: np.ndarray) -> float:
+def _line_search(z: NDArray[np.float64], q: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     r"""The exact minimiser :math:`t^* \ge 0` of :math:`f_r` along :math:`z + tq`.
 
     Returns ``inf`` when no :math:`q_i > 0` and :math:`y^Tq > 0` (then
@@ -319,13 +326,13 @@ def _line_search(z: np.ndarray, q: np.ndarray, y: np.ndarray) -> float:
     return min(max((b - a_seg) / b_seg, lo), hi)
 
 
-def _is_certificate(A: np.ndarray, y: np.ndarray, v: np.ndarray, slack: float = 0.0) -> bool:
+def _is_certificate(A: NDArray[np.float64], y: NDArray[np.float64], v: NDArray[np.float64], slack: float = 0.0) -> bool:
     r""":math:`Av \le` ``slack`` entrywise and :math:`y^TAv > 0` in float64."""
     q = A @ v
     return bool(np.all(q <= slack) and float(y @ q) > 0.0)
 
 
-def unboundedness_certificate(A, y) -> np.ndarray | None:
+def unboundedness_certificate(A: ArrayLike, y: ArrayLike) -> NDArray[np.float64] | None:
     r"""A direction :math:`v` with :math:`Av \le 0` and :math:`y^TAv > 0`, or None if there is none.
 
     Solves the linear program :math:`\max c^Tv` s.t. :math:`Av \le 0`,
@@ -345,7 +352,7 @@ def unboundedness_certificate(A, y) -> np.ndarray | None:
     return _unit_certificate(unit.A, unit.y)
 
 
-def _unit_certificate(A: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+def _unit_certificate(A: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64] | None:
     """:func:`unboundedness_certificate` on validated data (a certificate of the data at any scale)."""
     from scipy.optimize import linprog
 
@@ -367,7 +374,9 @@ def _unit_certificate(A: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     return v if _is_certificate(A, y, v, slack) else None
 
 
-def _unbounded_message(A, y, v, how: str, labels: np.ndarray) -> str:
+def _unbounded_message(
+    A: NDArray[np.float64], y: NDArray[np.float64], v: NDArray[np.float64], how: str, labels: NDArray[np.float64]
+) -> str:
     # A, y at unit scale (the printed A v and y^T A v are unit-scale numbers); labels in the user's units
     q = A @ v
     neg = int(np.count_nonzero(labels < 0))
@@ -378,7 +387,7 @@ def _unbounded_message(A, y, v, how: str, labels: np.ndarray) -> str:
     )
 
 
-def _raise_if_unbounded(A, y, labels) -> None:
+def _raise_if_unbounded(A: NDArray[np.float64], y: NDArray[np.float64], labels: NDArray[np.float64]) -> None:
     v = _unit_certificate(A, y)
     if v is not None:
         raise UnboundedRelaxationError(_unbounded_message(A, y, v, "linear-program certificate", labels))
@@ -386,10 +395,10 @@ def _raise_if_unbounded(A, y, labels) -> None:
 
 @blas_threads_for_problem
 def solve_relaxation_newton(
-    A,
-    y,
+    A: ArrayLike,
+    y: ArrayLike,
     *,
-    x0=None,
+    x0: ArrayLike | None = None,
     gtol: float = NEWTON_GTOL,
     max_iter: int = 200,
 ) -> NewtonResult:
@@ -436,7 +445,10 @@ def solve_relaxation_newton(
     )
 
 
-def _minimise(A, y, x, gtol: float, max_iter: int, labels: np.ndarray) -> tuple:
+def _minimise(
+    A: NDArray[np.float64], y: NDArray[np.float64], x: NDArray[np.float64], gtol: float, max_iter: int,
+    labels: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], float, float, int, NewtonStopReason, str]:  # fmt: skip
     r"""The Newton iteration on validated data at unit scale from ``x`` (unit scale).
 
     Returns ``(x, f_r(x), ||grad|| / ||A^T y||, iterations, stop reason, message)``;
@@ -491,4 +503,4 @@ def _minimise(A, y, x, gtol: float, max_iter: int, labels: np.ndarray) -> tuple:
 
     if reason is not NewtonStopReason.CONVERGED and not nonnegative_labels and not lp_checked:
         _raise_if_unbounded(A, y, labels)
-    return x, relaxed_from(z[:, None], y), rho, k, reason, message
+    return x, float(relaxed_from(z[:, None], y)), rho, k, reason, message

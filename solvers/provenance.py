@@ -11,17 +11,18 @@ not installed.
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable
 from importlib import metadata
 
 __all__ = ["versions"]
 
 
-def versions(packages) -> dict:
+def versions(packages: Iterable[str]) -> dict[str, str | None]:
     r"""``{"python": ..., name: version or None, ...}`` for the distributions ``packages``, in that order.
 
     Names are distribution names as pip knows them (``z3-solver``, not ``z3``).
     """
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in packages:
         try:
             out[name] = metadata.version(name)

@@ -7,13 +7,18 @@ result cannot be changed after the fact through the record.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["freeze_arrays", "FrozenProblem"]
 
 
-def freeze_arrays(record) -> None:
+def freeze_arrays(record: DataclassInstance) -> None:
     """Replace every ndarray field of a frozen dataclass by a read-only view.
 
     A view (not a copy) keeps memory flat for large data matrices; the
@@ -34,7 +39,11 @@ class FrozenProblem:
     :attr:`n` and :attr:`d` from ``A``; a subclass says what its ``m`` is.
     """
 
-    def __post_init__(self):
+    # declared for the type checker, not fields of this class: every subclass is a dataclass with a field A
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    A: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
     @property

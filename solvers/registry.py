@@ -28,9 +28,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .cell import CellResult, solve_cell
 from .descent import GD, RGD, DescentResult, Direction, descend
@@ -42,6 +43,7 @@ from .tolerances import DESCENT_GTOL, NEWTON_GTOL
 
 __all__ = [
     "Problem",
+    "ProblemLike",
     "SolverEntry",
     "SOLVERS",
     "solver",
@@ -53,26 +55,43 @@ __all__ = [
 ]
 
 
+class ProblemLike(Protocol):
+    """What a solver reads of a problem: a :class:`Problem` or a :class:`~.data.PlantedProblem`."""
+
+    @property
+    def A(self) -> NDArray[np.float64]: ...
+    @property
+    def y(self) -> NDArray[np.float64]: ...
+    @property
+    def X0(self) -> NDArray[np.float64] | None: ...
+    @property
+    def X_star(self) -> NDArray[np.float64] | None: ...
+    @property
+    def A_test(self) -> NDArray[np.float64] | None: ...
+    @property
+    def y_test(self) -> NDArray[np.float64] | None: ...
+
+
 @dataclass(frozen=True)
 class Problem:
     r"""Data for a solver: ``A`` (n, d), ``y`` (n,), and optionally a start ``X0`` (d, m), a planted
     ``X_star`` and a test set, all in the user's units (the attributes of a :class:`~.data.PlantedProblem`)."""
 
-    A: np.ndarray
-    y: np.ndarray
-    X0: np.ndarray | None = None
-    X_star: np.ndarray | None = None
-    A_test: np.ndarray | None = None
-    y_test: np.ndarray | None = None
+    A: NDArray[np.float64]
+    y: NDArray[np.float64]
+    X0: NDArray[np.float64] | None = None
+    X_star: NDArray[np.float64] | None = None
+    A_test: NDArray[np.float64] | None = None
+    y_test: NDArray[np.float64] | None = None
 
 
-def _evaluated(problem, X) -> dict:
+def _evaluated(problem: ProblemLike, X: NDArray[np.float64]) -> dict[str, Any]:
     e = evaluate_point(problem.A, problem.y, X, X_star=problem.X_star, A_test=problem.A_test, y_test=problem.y_test)
     return {"objective": e.objective, "relaxed_objective": e.relaxed_objective, "train_error": e.train_error,
             "test_error": e.test_error, "recovery_error": e.recovery_error}  # fmt: skip
 
 
-def from_descent(problem, res: DescentResult, seconds: float, method: str | None = None) -> Solution:
+def from_descent(problem: ProblemLike, res: DescentResult, seconds: float, method: str | None = None) -> Solution:
     r"""A :func:`~.descent.descend` result as a :class:`~.solution.Solution`.
 
     ``gradient_norm`` is the run's ``relative_gradient_norm``: the last
@@ -88,7 +107,7 @@ def from_descent(problem, res: DescentResult, seconds: float, method: str | None
     )  # fmt: skip
 
 
-def from_newton(problem, res: NewtonResult) -> Solution:
+def from_newton(problem: ProblemLike, res: NewtonResult) -> Solution:
     """A :func:`~.newton.solve_relaxation_newton` result as a :class:`~.solution.Solution` (its gradient norm is relative)."""
     X = np.asarray(res.x, dtype=np.float64)[:, None]
     return Solution(
@@ -97,11 +116,11 @@ def from_newton(problem, res: NewtonResult) -> Solution:
     )  # fmt: skip
 
 
-def _certificate_message(res) -> str:
+def _certificate_message(res: RelaxationResult | CellResult) -> str:
     return "" if res.certificate is None or res.certificate.passed else "; ".join(res.certificate.failures())
 
 
-def from_relaxation(problem, res: RelaxationResult) -> Solution:
+def from_relaxation(problem: ProblemLike, res: RelaxationResult) -> Solution:
     """A :func:`~.relaxation.solve_relaxation` result as a :class:`~.solution.Solution` (status optimal / inaccurate)."""
     X = np.asarray(res.x, dtype=np.float64)[:, None]
     return Solution(
@@ -111,7 +130,7 @@ def from_relaxation(problem, res: RelaxationResult) -> Solution:
     )  # fmt: skip
 
 
-def from_cell(problem, res: CellResult) -> Solution:
+def from_cell(problem: ProblemLike, res: CellResult) -> Solution:
     r"""A :func:`~.cell.solve_cell` result as a :class:`~.solution.Solution`; ``solver_value`` is the cell optimum :math:`q_D`."""
     X = np.asarray(res.X, dtype=np.float64)
     return Solution(
@@ -122,7 +141,8 @@ def from_cell(problem, res: CellResult) -> Solution:
 
 
 def _descent_runner(direction: Direction) -> Callable[..., Solution]:
-    def run(problem, *, step="auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL, descent=None) -> Solution:
+    def run(problem: ProblemLike, *, step: float | str = "auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL,
+            descent: Callable[..., DescentResult] | None = None) -> Solution:  # fmt: skip
         if problem.X0 is None:
             raise InvalidInputError(f"{direction.name} needs a start X0 (d, m); the problem has none")
         start = time.perf_counter()
@@ -135,20 +155,22 @@ def _descent_runner(direction: Direction) -> Callable[..., Solution]:
     return run
 
 
-def _run_newton(problem, *, max_iter: int = 200, gtol: float = NEWTON_GTOL, solve=None) -> Solution:
+def _run_newton(problem: ProblemLike, *, max_iter: int = 200, gtol: float = NEWTON_GTOL,
+                solve: Callable[..., NewtonResult] | None = None) -> Solution:  # fmt: skip
     """Minimise f_r by :func:`~.newton.solve_relaxation_newton` from 0 (``solve`` replaces it, a seam for tests)."""
     return from_newton(problem, (solve or solve_relaxation_newton)(problem.A, problem.y, max_iter=max_iter, gtol=gtol))
 
 
-def _run_cvxpy(problem, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False,
-               solve=None) -> Solution:  # fmt: skip
+def _run_cvxpy(problem: ProblemLike, *, backend: str = "CLARABEL", form: str = "direct",
+               accept_inaccurate: bool = False,
+               solve: Callable[..., RelaxationResult] | None = None) -> Solution:  # fmt: skip
     """Minimise f_r with CVXPY (:func:`~.relaxation.solve_relaxation`; ``solve`` replaces it, a seam for tests)."""
     res = (solve or solve_relaxation)(problem.A, problem.y, backend=backend, form=form, accept_inaccurate=accept_inaccurate)
     return from_relaxation(problem, res)
 
 
-def _run_cell(problem, *, masks, backend: str = "CLARABEL", accept_inaccurate: bool = False,
-              solve=None) -> Solution:  # fmt: skip
+def _run_cell(problem: ProblemLike, *, masks: NDArray[np.bool_], backend: str = "CLARABEL",
+              accept_inaccurate: bool = False, solve: Callable[..., CellResult] | None = None) -> Solution:  # fmt: skip
     """Minimise f_m over the cell of ``masks`` with CVXPY (:func:`~.cell.solve_cell`; ``solve`` replaces it)."""
     return from_cell(problem, (solve or solve_cell)(problem.A, problem.y, masks, backend=backend, accept_inaccurate=accept_inaccurate))
 

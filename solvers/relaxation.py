@@ -54,8 +54,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _worker
 from .records import freeze_arrays
@@ -68,7 +70,7 @@ from .errors import (
     UnboundedRelaxationError,
 )
 from .objectives import relaxed_from, _residual
-from .scaling import safe_norm, unit_problem, x_to_user
+from .scaling import UnitScaling, safe_norm, unit_problem, x_to_user
 from .tolerances import conic_gradient_rtol, conic_kkt_rtol
 
 __all__ = [
@@ -82,6 +84,14 @@ __all__ = [
     "solve_relaxation",
     "relaxation_problem",
 ]
+
+if TYPE_CHECKING:
+    import cvxpy as cp
+
+    from .cell import CellResult
+
+#: a record with ``certificate``, ``backend`` and ``backend_status``: a RelaxationResult or a CellResult
+_Certified = TypeVar("_Certified", "RelaxationResult", "CellResult")
 
 #: conic/QP backends relurelax supports, in order of preference
 BACKENDS = ("CLARABEL", "SCS", "OSQP")
@@ -143,10 +153,11 @@ class Certificate:
     def failures(self) -> tuple[str, ...]:
         """One phrase per failing measure, e.g. ``"relative gradient norm 2 > 1e-06"``."""
         out = []
-        if self.gradient_norm is not None and not self.gradient_norm <= self.gradient_tolerance:
+        # a measure comes with its tolerance (both None or both numbers), which the casts say to the type checker
+        if self.gradient_norm is not None and not self.gradient_norm <= cast(float, self.gradient_tolerance):
             out.append(f"relative gradient norm ||grad f_r(x)||/||A^T y|| = {self.gradient_norm:.3g} "
                        f"> {self.gradient_tolerance:.1e}")  # fmt: skip
-        if self.kkt_worst is not None and not self.kkt_worst <= self.kkt_tolerance:
+        if self.kkt_worst is not None and not self.kkt_worst <= cast(float, self.kkt_tolerance):
             out.append(f"worst KKT residual {self.kkt_worst:.3g} > {self.kkt_tolerance:.1e}")
         return tuple(out)
 
@@ -169,7 +180,7 @@ class RelaxationResult:
     wall time of building and solving the model (in the worker process).
     """
 
-    x: np.ndarray
+    x: NDArray[np.float64]
     objective: float
     solver_objective: float
     status: str
@@ -183,7 +194,7 @@ class RelaxationResult:
     backend_status: str = ""
     certificate: Certificate | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -201,12 +212,15 @@ def check_backend(backend: str) -> str:
     return name
 
 
-def backend_options(name: str, solver_options: dict) -> dict:
+def backend_options(name: str, solver_options: dict[str, Any]) -> dict[str, Any]:
     """The options passed to backend ``name``: :data:`BACKEND_DEFAULTS` overridden by the caller's."""
     return {**BACKEND_DEFAULTS.get(name, {}), **solver_options}
 
 
-def native_solve(problem, variables: dict, duals: dict, name: str, options: dict) -> dict:
+def native_solve(
+    problem: cp.Problem, variables: dict[str, cp.Variable], duals: dict[str, cp.Constraint], name: str,
+    options: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
     r"""Solve a CVXPY problem in the current process and return plain data (run in the worker).
 
     Returns ``status``, ``value`` (CVXPY's objective), ``iterations``, and the
@@ -225,7 +239,7 @@ def native_solve(problem, variables: dict, duals: dict, name: str, options: dict
         return {"status": "solver_error", "message": (str(exc).splitlines() or [""])[0],
                 "seconds": time.perf_counter() - start}  # fmt: skip
 
-    def arr(v):
+    def arr(v: ArrayLike | None) -> NDArray[np.float64] | None:
         return None if v is None else np.asarray(v, dtype=np.float64)
 
     value = problem.value
@@ -239,7 +253,9 @@ def native_solve(problem, variables: dict, duals: dict, name: str, options: dict
     }
 
 
-def _native_relaxation(A: np.ndarray, y: np.ndarray, form: str, name: str, options: dict) -> dict:
+def _native_relaxation(
+    A: NDArray[np.float64], y: NDArray[np.float64], form: str, name: str, options: dict[str, Any]
+) -> dict[str, Any]:
     """Build and solve the relaxation's model (in the worker); see :func:`native_solve`."""
     import time
 
@@ -253,7 +269,7 @@ def _native_relaxation(A: np.ndarray, y: np.ndarray, form: str, name: str, optio
     return out
 
 
-def solve_natively(task: str, args: tuple, name: str, what: str) -> dict:
+def solve_natively(task: str, args: tuple[Any, ...], name: str, what: str) -> dict[str, Any]:
     """Run the model-building task ``task`` of this package in the worker and check its status."""
     module, _, function = task.rpartition(".")
     out = _worker.run(f"relurelax.solvers.{module}", function, args, backend=name, what=what)
@@ -262,7 +278,9 @@ def solve_natively(task: str, args: tuple, name: str, what: str) -> dict:
     return out
 
 
-def relaxation_problem(A: np.ndarray, y: np.ndarray, form: str = "direct"):
+def relaxation_problem(
+    A: NDArray[np.float64], y: NDArray[np.float64], form: str = "direct"
+) -> tuple[cp.Problem, cp.Variable, dict[str, Any]]:
     """Build the CVXPY problem of the given form; returns ``(problem, x, extras)``."""
     import cvxpy as cp
 
@@ -280,7 +298,10 @@ def relaxation_problem(A: np.ndarray, y: np.ndarray, form: str = "direct"):
     return cp.Problem(cp.Minimize(obj), [lam_con, nu_con]), x, {"s": s, "lam": lam_con, "nu": nu_con}
 
 
-def _kkt(A, y, x, s, lam, nu) -> KKTResiduals:
+def _kkt(
+    A: NDArray[np.float64], y: NDArray[np.float64], x: NDArray[np.float64], s: NDArray[np.float64],
+    lam: NDArray[np.float64], nu: NDArray[np.float64],
+) -> KKTResiduals:  # fmt: skip
     Ax = A @ x
     c = A.T @ y
     scale_z = max(1.0, float(np.max(np.abs(Ax), initial=0.0)), float(np.max(np.abs(s), initial=0.0)))
@@ -296,13 +317,16 @@ def _kkt(A, y, x, s, lam, nu) -> KKTResiduals:
     return KKTResiduals(primal, dual, comp, stat)
 
 
-def relative_gradient_norm(A: np.ndarray, y: np.ndarray, x: np.ndarray) -> float:
+def relative_gradient_norm(A: NDArray[np.float64], y: NDArray[np.float64], x: NDArray[np.float64]) -> float:
     r""":math:`\|\nabla f_r(x)\|/\|A^Ty\|` (1 in place of a zero :math:`\|A^Ty\|`), scale-safely."""
     Z = (A @ x)[:, None]
     return safe_norm(A.T @ _residual(Z, y)) / (safe_norm(A.T @ y) or 1.0)
 
 
-def _unbounded_or_failed(A_unit, y_unit, y, name: str, status: str, v=None) -> SolveError:
+def _unbounded_or_failed(
+    A_unit: NDArray[np.float64], y_unit: NDArray[np.float64], y: NDArray[np.float64], name: str, status: str,
+    v: NDArray[np.float64] | None = None,
+) -> SolveError:  # fmt: skip
     r"""The error for a backend that says unbounded (or whose point fails): proved or not, in float64.
 
     ``v`` is a certificate already found (the LP is not solved twice); ``y`` the labels in the
@@ -326,7 +350,7 @@ def _unbounded_or_failed(A_unit, y_unit, y, name: str, status: str, v=None) -> S
     )
 
 
-def _objective_from_unit(scaling, value: float) -> float:
+def _objective_from_unit(scaling: UnitScaling, value: float) -> float:
     try:
         return scaling.objective_from_unit(value)
     except OverflowError:
@@ -338,11 +362,11 @@ def certified_status(certificate: Certificate) -> str:
     return "optimal" if certificate.passed else "inaccurate"
 
 
-def accept_certified(result, what: str, accept_inaccurate: bool):
+def accept_certified(result: _Certified, what: str, accept_inaccurate: bool) -> _Certified:
     """Return ``result`` (a record with ``certificate``, ``backend``, ``backend_status``), or raise
     :class:`~.errors.InaccurateSolutionError` with one line naming the backend, what it said and the
     failing residual, unless ``accept_inaccurate``. The one gate of every conic solve."""
-    certificate = result.certificate
+    certificate = cast(Certificate, result.certificate)  # every conic result carries one
     if certificate.passed or accept_inaccurate:
         return result
     message = (f"{result.backend} returned status '{result.backend_status}' on {what}, but the point fails "
@@ -351,8 +375,9 @@ def accept_certified(result, what: str, accept_inaccurate: bool):
 
 
 def solve_relaxation(
-    A, y, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False, **solver_options
-) -> RelaxationResult:
+    A: ArrayLike, y: ArrayLike, *, backend: str = "CLARABEL", form: str = "direct", accept_inaccurate: bool = False,
+    **solver_options: Any,
+) -> RelaxationResult:  # fmt: skip
     r"""Minimise :math:`f_r` with CVXPY, at unit scale, in the worker process, and certify the answer.
 
     Parameters
@@ -410,7 +435,7 @@ def solve_relaxation(
             raise _unbounded_or_failed(A_unit, y_unit, y, name, status, v)
     result = RelaxationResult(
         x=x_to_user(scaling, xv),
-        objective=_objective_from_unit(scaling, relaxed_from(Z, y_unit)),
+        objective=_objective_from_unit(scaling, float(relaxed_from(Z, y_unit))),
         solver_objective=_objective_from_unit(scaling, out["value"]),
         status=certified_status(certificate),
         backend=name,

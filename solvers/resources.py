@@ -64,7 +64,7 @@ _CROSSCHECK_FACTOR_PER_NEURON = 50
 class InsufficientMemoryError(InvalidInputError):
     """A request whose estimated memory exceeds what the process can get (the message gives both in GiB)."""
 
-    def __init__(self, message: str, needed: int, available: int):
+    def __init__(self, message: str, needed: int, available: int) -> None:
         super().__init__(message)
         self.needed = needed
         self.available = available
@@ -131,8 +131,8 @@ def available_bytes() -> tuple[int, str] | None:
     try:
         import resource
     except ImportError:  # not a POSIX system
-        resource = None
-    if resource is not None:
+        pass
+    else:
         for name, field in (("RLIMIT_AS", "VmSize"), ("RLIMIT_DATA", "VmData")):
             soft, _ = resource.getrlimit(getattr(resource, name))
             used = _status_kib(field)

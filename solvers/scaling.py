@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .errors import InvalidInputError
 
@@ -60,7 +62,7 @@ _SQUARE_SAFE_LOW = 2.0**-500
 _SQUARE_SAFE_HIGH = 2.0**500
 
 
-def unit_exponent(values: np.ndarray) -> int:
+def unit_exponent(values: NDArray[np.float64]) -> int:
     r"""The exponent :math:`e` with :math:`\max|v| \cdot 2^{-e} \in [\tfrac12, 1)` (0 for a zero array)."""
     if values.size == 0:
         return 0
@@ -86,11 +88,11 @@ class UnitScaling:
         r""":math:`x = 2^{e_y - e_A} x'` (the minimiser scales as :math:`b/a`)."""
         return self.y_exponent - self.a_exponent
 
-    def x_to_unit(self, X) -> np.ndarray:
+    def x_to_unit(self, X: ArrayLike) -> NDArray[np.float64]:
         """Parameters in the user's units to unit scale."""
         return np.ldexp(np.asarray(X, dtype=np.float64), -self.x_exponent)
 
-    def x_from_unit(self, X_unit) -> np.ndarray:
+    def x_from_unit(self, X_unit: ArrayLike) -> NDArray[np.float64]:
         """Parameters at unit scale to the user's units; refuses a result float64 cannot hold."""
         X = np.ldexp(np.asarray(X_unit, dtype=np.float64), self.x_exponent)
         if not np.all(np.isfinite(X)):
@@ -100,11 +102,21 @@ class UnitScaling:
             )
         return X
 
-    def objective_from_unit(self, value):
+    @overload
+    def objective_from_unit(self, value: float) -> float: ...
+    @overload
+    def objective_from_unit(self, value: NDArray[np.float64]) -> NDArray[np.float64]: ...
+
+    def objective_from_unit(self, value: float | NDArray[np.float64]) -> float | NDArray[np.float64]:
         r"""An objective value at unit scale to the user's units (times :math:`b^2`)."""
         return np.ldexp(value, 2 * self.y_exponent) if isinstance(value, np.ndarray) else math.ldexp(value, 2 * self.y_exponent)
 
-    def gradient_from_unit(self, value):
+    @overload
+    def gradient_from_unit(self, value: float) -> float: ...
+    @overload
+    def gradient_from_unit(self, value: NDArray[np.float64]) -> NDArray[np.float64]: ...
+
+    def gradient_from_unit(self, value: float | NDArray[np.float64]) -> float | NDArray[np.float64]:
         r"""A gradient (or its norm) at unit scale to the user's units (times :math:`ab`)."""
         e = self.a_exponent + self.y_exponent
         return np.ldexp(value, e) if isinstance(value, np.ndarray) else math.ldexp(value, e)
@@ -114,7 +126,7 @@ class UnitScaling:
 MODERATE_EXPONENT = 64
 
 
-def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
+def _scaled(values: NDArray[np.float64], exponent: int, name: str) -> NDArray[np.float64]:
     if exponent == 0:
         return values  # no copy: scaling by 2^0 changes nothing
     out = np.ldexp(values, -exponent)
@@ -128,7 +140,9 @@ def _scaled(values: np.ndarray, exponent: int, name: str) -> np.ndarray:
     return out
 
 
-def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_moderate: bool = False) -> tuple:
+def to_unit(
+    A: NDArray[np.float64], y: NDArray[np.float64], *extra_A: NDArray[np.float64] | None, keep_moderate: bool = False
+) -> tuple[NDArray[np.float64], NDArray[np.float64], UnitScaling, *tuple[NDArray[np.float64] | None, ...]]:
     r"""``(A', y', scaling, *extra')``: the problem at unit scale and how to map answers back.
 
     ``A`` and ``y`` must already be validated (:func:`~.validation.check_problem`).
@@ -143,7 +157,7 @@ def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_mode
     conic backend, whose tolerances are absolute, needs true unit scale.
     """
 
-    def exponent(values: np.ndarray) -> int:
+    def exponent(values: NDArray[np.float64]) -> int:
         e = unit_exponent(values)
         return 0 if keep_moderate and abs(e) <= MODERATE_EXPONENT else e
 
@@ -154,14 +168,20 @@ def to_unit(A: np.ndarray, y: np.ndarray, *extra_A: np.ndarray | None, keep_mode
     return (A_unit, y_unit, scaling, *extras)
 
 
-def square_safe(top, size: int):
+@overload
+def square_safe(top: float, size: int) -> bool: ...
+@overload
+def square_safe(top: NDArray[np.float64], size: int) -> NDArray[np.bool_]: ...
+
+
+def square_safe(top: float | NDArray[np.float64], size: int) -> bool | NDArray[np.bool_]:
     r"""Whether :math:`\sum v_i^2` of ``size`` numbers whose largest magnitude is ``top`` can be
     summed in float64 as it is: the largest square does not underflow and the sum cannot
     overflow (:math:`\text{size}\cdot\text{top}^2 \le 2^{1000}`). Works on arrays of ``top``."""
     return (top >= _SQUARE_SAFE_LOW) & (top <= _SQUARE_SAFE_HIGH / math.sqrt(max(size, 1)))
 
 
-def safe_norm(values) -> float:
+def safe_norm(values: ArrayLike) -> float:
     r"""Euclidean / Frobenius norm of ``values`` without underflow or overflow of the squares.
 
     Takes the plain :math:`\sqrt{v^Tv}` (one BLAS ``ddot``) when the largest
@@ -187,20 +207,27 @@ _MIN_EXPONENT, _MAX_EXPONENT = -1022, 1023
 class UnitProblem:
     r"""``A``, ``y`` (and a test set) at unit scale, with the :class:`~.scaling.UnitScaling` that maps back."""
 
-    A: np.ndarray
-    y: np.ndarray
+    A: NDArray[np.float64]
+    y: NDArray[np.float64]
     scaling: UnitScaling
-    A_test: np.ndarray | None = None
-    y_test: np.ndarray | None = None
+    A_test: NDArray[np.float64] | None = None
+    y_test: NDArray[np.float64] | None = None
 
 
-def unit_problem(A: np.ndarray, y: np.ndarray, A_test=None, y_test=None, *, keep_moderate: bool = False) -> UnitProblem:
+def unit_problem(
+    A: NDArray[np.float64],
+    y: NDArray[np.float64],
+    A_test: NDArray[np.float64] | None = None,
+    y_test: NDArray[np.float64] | None = None,
+    *,
+    keep_moderate: bool = False,
+) -> UnitProblem:
     r"""The validated problem at unit scale; refuses one whose solutions float64 cannot hold.
 
     ``y_test`` is scaled as ``y`` (it is in the units of the labels);
     ``keep_moderate`` as in :func:`to_unit`.
     """
-    A_unit, y_unit, scaling, A_test_unit = to_unit(A, y, A_test, keep_moderate=keep_moderate)
+    A_unit, y_unit, scaling, *extras = to_unit(A, y, A_test, keep_moderate=keep_moderate)
     e = scaling.x_exponent
     if not _MIN_EXPONENT <= e <= _MAX_EXPONENT:
         raise InvalidInputError(
@@ -212,10 +239,10 @@ def unit_problem(A: np.ndarray, y: np.ndarray, A_test=None, y_test=None, *, keep
         y_test_unit = np.ldexp(y_test, -scaling.y_exponent)
         if not np.all(np.isfinite(y_test_unit)):
             raise InvalidInputError("y_test is too large for float64 at the scale of y: rescale the test labels")
-    return UnitProblem(A_unit, y_unit, scaling, A_test_unit, y_test_unit)
+    return UnitProblem(A_unit, y_unit, scaling, extras[0], y_test_unit)
 
 
-def parameters_to_unit(scaling: UnitScaling, X: np.ndarray, name: str) -> np.ndarray:
+def parameters_to_unit(scaling: UnitScaling, X: ArrayLike, name: str) -> NDArray[np.float64]:
     r"""Parameters in the user's units at unit scale; refuses ones float64 cannot hold there."""
     X_unit = scaling.x_to_unit(X)
     if not np.all(np.isfinite(X_unit)):
@@ -226,7 +253,7 @@ def parameters_to_unit(scaling: UnitScaling, X: np.ndarray, name: str) -> np.nda
     return X_unit
 
 
-def x_to_user(scaling: UnitScaling, X_unit: np.ndarray) -> np.ndarray:
+def x_to_user(scaling: UnitScaling, X_unit: NDArray[np.float64]) -> NDArray[np.float64]:
     r"""A solution at unit scale in the user's units (exact); refuses one float64 cannot hold.
 
     Overflow is refused by :meth:`~.scaling.UnitScaling.x_from_unit`; a

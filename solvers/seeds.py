@@ -35,7 +35,7 @@ __all__ = ["derived_seed", "derived_rng", "SEED_BITS"]
 SEED_BITS = 63
 
 
-def _key(key) -> int:
+def _key(key: str | int | np.integer) -> int:
     if isinstance(key, str):
         return zlib.crc32(key.encode("utf-8"))
     if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or not 0 <= key < 2**32:
@@ -43,12 +43,12 @@ def _key(key) -> int:
     return int(key)
 
 
-def _sequence(seed, keys) -> np.random.SeedSequence:
+def _sequence(seed: int, keys: tuple[str | int | np.integer, ...]) -> np.random.SeedSequence:
     seed = check_positive_int(seed, "seed", minimum=0)
     return np.random.SeedSequence(seed, spawn_key=tuple(_key(k) for k in keys))
 
 
-def derived_seed(seed: int, *keys) -> int:
+def derived_seed(seed: int, *keys: str | int | np.integer) -> int:
     r"""The seed of stream ``keys`` of ``seed``: an integer in :math:`[0, 2^{63})`.
 
     ``seed`` is any integer >= 0; each key is a string (a namespace) or an
@@ -60,6 +60,6 @@ def derived_seed(seed: int, *keys) -> int:
     return (int(high) << 32 | int(low)) >> (64 - SEED_BITS)
 
 
-def derived_rng(seed: int, *keys) -> np.random.Generator:
+def derived_rng(seed: int, *keys: str | int | np.integer) -> np.random.Generator:
     r"""``numpy.random.default_rng(derived_seed(seed, *keys))``: the generator of stream ``keys`` of ``seed``."""
     return np.random.default_rng(derived_seed(seed, *keys))

@@ -32,8 +32,10 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .descent import point_measures, relative_norms, test_error_from
 from .records import freeze_arrays
@@ -42,6 +44,10 @@ from .scaling import unit_problem
 from .validation import as_parameters, check_problem
 
 __all__ = ["SolveStatus", "Solution", "PointEvaluation", "evaluate_point"]
+
+if TYPE_CHECKING:
+    from .descent import StopReason
+    from .newton import NewtonStopReason
 
 
 class SolveStatus(enum.Enum):
@@ -65,7 +71,7 @@ class SolveStatus(enum.Enum):
     ERROR = "error"
 
     @classmethod
-    def of(cls, reason) -> "SolveStatus":
+    def of(cls, reason: StopReason | NewtonStopReason | str) -> SolveStatus:
         """The member for a :class:`~.descent.StopReason`, a :class:`~.newton.NewtonStopReason` or a conic status string."""
         value = reason.value if isinstance(reason, enum.Enum) else reason
         try:
@@ -93,7 +99,10 @@ class PointEvaluation:
     recovery_error: float | None
 
 
-def evaluate_point(A, y, X, *, X_star=None, A_test=None, y_test=None) -> PointEvaluation:
+def evaluate_point(
+    A: ArrayLike, y: ArrayLike, X: ArrayLike, *, X_star: ArrayLike | None = None,
+    A_test: NDArray[np.float64] | None = None, y_test: NDArray[np.float64] | None = None,
+) -> PointEvaluation:  # fmt: skip
     r"""Evaluate :math:`f` / :math:`f_m`, :math:`f_r` / :math:`f_{mp}` and the errors at ``X``.
 
     Every argument is in the user's units. The numbers are computed on the
@@ -116,13 +125,16 @@ def evaluate_point(A, y, X, *, X_star=None, A_test=None, y_test=None) -> PointEv
     recovery = None
     if X_star is not None and X.shape[1] == 1:
         X_star_unit = s.x_to_unit(as_parameters(X_star, A.shape[1], "X_star"))
-        recovery = relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel())
-    loss, relaxed, train = point_measures(Z, unit.y)
+        recovery = float(relative_norms((X_unit - X_star_unit).ravel(), X_star_unit.ravel()))  # vectors: a float
+    test = None
+    if unit.A_test is not None:  # with y_test: callers pass the test set as a pair
+        test = float(test_error_from(unit.A_test @ X_unit, cast("NDArray[np.float64]", unit.y_test)))
+    loss, relaxed, train = point_measures(Z, unit.y)  # floats: Z is one point
     return PointEvaluation(
         objective=float(s.objective_from_unit(np.asarray(loss))),
         relaxed_objective=float(s.objective_from_unit(np.asarray(relaxed))),
-        train_error=train,
-        test_error=None if unit.A_test is None else test_error_from(unit.A_test @ X_unit, unit.y_test),
+        train_error=float(train),
+        test_error=test,
         recovery_error=recovery,
     )
 
@@ -149,7 +161,7 @@ class Solution:
 
     method: str
     backend: str | None
-    X: np.ndarray
+    X: NDArray[np.float64]
     objective: float
     relaxed_objective: float
     train_error: float
@@ -164,7 +176,7 @@ class Solution:
     solver_value: float | None = None
     message: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.status, SolveStatus):
             raise ValueError(f"status must be a SolveStatus; got {self.status!r}")
         if np.ndim(self.X) != 2:
@@ -182,7 +194,7 @@ class Solution:
         return self.status is SolveStatus.INACCURATE
 
     @classmethod
-    def failed(cls, method: str, backend: str | None, d: int, m: int, seconds: float, message: str) -> "Solution":
+    def failed(cls, method: str, backend: str | None, d: int, m: int, seconds: float, message: str) -> Solution:
         """The record of a solve that raised (status ``error``): NaN values, ``message`` the error."""
         nan = math.nan
         return cls(method, backend, np.full((d, m), nan), nan, nan, nan, None, nan if m == 1 else None,

@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import Callable
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "SINGLE_THREAD_MIN_ENTRIES",
@@ -65,6 +67,9 @@ SINGLE_THREAD_MAX_ENTRIES = 2**24
 
 _controller = None
 
+#: a solve(A, ...): the decorator returns a function of the same signature
+_Solve = TypeVar("_Solve", bound=Callable[..., Any])
+
 
 def blas_thread_limit(n: int, d: int) -> int | None:
     r"""The BLAS thread count for an (n, d) problem: 1, or None for "leave the BLAS default"."""
@@ -75,7 +80,7 @@ def blas_thread_limit(n: int, d: int) -> int | None:
 
 
 @contextlib.contextmanager
-def blas_threads(n: int, d: int):
+def blas_threads(n: int, d: int) -> Iterator[None]:
     r"""Run the block with :func:`blas_thread_limit` (n, d) BLAS threads, restoring the count afterwards."""
     global _controller
     limit = blas_thread_limit(n, d)
@@ -90,7 +95,7 @@ def blas_threads(n: int, d: int):
         yield
 
 
-def blas_threads_for_problem(solve: Callable) -> Callable:
+def blas_threads_for_problem(solve: _Solve) -> _Solve:
     r"""Decorate ``solve(A, y, ...)`` to run under :func:`blas_threads` for the shape of ``A``.
 
     An ``A`` without a two-dimensional shape runs without a limit (the solve's
@@ -98,7 +103,7 @@ def blas_threads_for_problem(solve: Callable) -> Callable:
     """
 
     @functools.wraps(solve)
-    def wrapper(A, *args, **kwargs):
+    def wrapper(A: ArrayLike, *args: Any, **kwargs: Any) -> Any:
         try:  # the shape whatever the type, so a list and an array get the same threads (and bits)
             shape = np.shape(A)
         except (ValueError, TypeError):  # ragged input: the solve's validation says what is wrong
@@ -108,4 +113,4 @@ def blas_threads_for_problem(solve: Callable) -> Callable:
         with blas_threads(*shape):
             return solve(A, *args, **kwargs)
 
-    return wrapper
+    return cast(_Solve, wrapper)  # it passes every argument on to solve

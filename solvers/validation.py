@@ -11,6 +11,7 @@ import math
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .errors import InvalidInputError
 
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-def _as_float_array(value, name: str) -> np.ndarray:
+def _as_float_array(value: object, name: str) -> NDArray[np.float64]:
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
@@ -48,7 +49,7 @@ def _as_float_array(value, name: str) -> np.ndarray:
     return arr
 
 
-def as_matrix(value, name: str = "A") -> np.ndarray:
+def as_matrix(value: object, name: str = "A") -> NDArray[np.float64]:
     """Return ``value`` as a finite float64 matrix of shape (n, d)."""
     arr = _as_float_array(value, name)
     if arr.ndim != 2:
@@ -56,7 +57,7 @@ def as_matrix(value, name: str = "A") -> np.ndarray:
     return arr
 
 
-def as_vector(value, name: str = "y", length: int | None = None) -> np.ndarray:
+def as_vector(value: object, name: str = "y", length: int | None = None) -> NDArray[np.float64]:
     """Return ``value`` as a finite float64 vector, optionally of a given length."""
     arr = _as_float_array(value, name)
     if arr.ndim != 1:
@@ -66,7 +67,7 @@ def as_vector(value, name: str = "y", length: int | None = None) -> np.ndarray:
     return arr
 
 
-def as_parameters(value, d: int, name: str = "X") -> np.ndarray:
+def as_parameters(value: object, d: int, name: str = "X") -> NDArray[np.float64]:
     """Return parameters as a float64 matrix of shape (d, m).
 
     A vector of length ``d`` is one neuron and becomes shape (d, 1).
@@ -81,7 +82,7 @@ def as_parameters(value, d: int, name: str = "X") -> np.ndarray:
     return arr
 
 
-def _check_squares_finite(arr: np.ndarray, name: str) -> None:
+def _check_squares_finite(arr: NDArray[np.float64], name: str) -> None:
     # the objectives square these numbers; a sum of squares that overflows
     # float64 would turn every objective into inf
     with np.errstate(over="ignore"):
@@ -94,7 +95,7 @@ def _check_squares_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
-def check_problem(A, y) -> tuple[np.ndarray, np.ndarray]:
+def check_problem(A: object, y: object) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Validate a data pair ``(A, y)`` and return float64 copies-or-views."""
     A = as_matrix(A, "A")
     y = as_vector(y, "y", A.shape[0])
@@ -112,7 +113,7 @@ def check_finite_value(value: float, what: str) -> float:
     return value
 
 
-def check_step(step) -> float:
+def check_step(step: object) -> float:
     """A step size: a finite positive real number."""
     if isinstance(step, bool) or not isinstance(step, Real):
         raise InvalidInputError(f"step must be a positive finite number or 'auto'; got {step!r}")
@@ -122,7 +123,7 @@ def check_step(step) -> float:
     return step
 
 
-def check_positive_int(value, name: str, minimum: int = 1) -> int:
+def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     """An integer no smaller than ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InvalidInputError(f"{name} must be an integer >= {minimum}; got {value!r}")
@@ -131,7 +132,7 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_tolerance(value, name: str) -> float:
+def check_tolerance(value: object, name: str) -> float:
     """A tolerance: a finite real number >= 0."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value < 0:
         raise InvalidInputError(f"{name} must be a finite number >= 0; got {value!r}")

@@ -6,56 +6,34 @@ reads the package from the folder of its root package ``relurelax``, which
 holds every part only where relurelax is installed as a regular package; an
 editable install maps each part to its own folder (``package-dir``). So it runs
 in a child process on a copy of this source tree laid out as ``pip install .``
-lays it out, which checks the code of this checkout in either install. A second
+lays it out (:mod:`tests.installed`), which checks the code of this checkout in
+either install. A second
 run with a contract that the code is known to break shows that it really reads
 the imports.
 """
 
 from __future__ import annotations
 
-import os
 import pathlib
-import shutil
 import subprocess
 import sys
-import tomllib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from .installed import ROOT, environment_with, lay_out_as_installed
+
 _LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
-
-
-def _source_folder(package: str, folders: dict[str, str]) -> pathlib.Path:
-    """The folder setuptools reads ``package`` from: its own ``package-dir`` entry, or its parent's plus its name."""
-    if package in folders:
-        return ROOT / folders[package]
-    parent, _, name = package.rpartition(".")
-    if not parent:
-        raise ValueError(f"package-dir in pyproject.toml does not say where {package!r} is")
-    return _source_folder(parent, folders) / name
-
-
-def _lay_out_as_installed(dest: pathlib.Path) -> pathlib.Path:
-    """Copy the modules of every package pyproject.toml lists to where a regular install puts them; ``dest``."""
-    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    for package in setuptools["packages"]:
-        target = dest.joinpath(*package.split("."))
-        target.mkdir(parents=True, exist_ok=True)
-        for module in _source_folder(package, setuptools["package-dir"]).glob("*.py"):
-            shutil.copyfile(module, target / module.name)
-    return dest
 
 
 @pytest.fixture(scope="module")
 def installed_copy(tmp_path_factory) -> pathlib.Path:
-    return _lay_out_as_installed(tmp_path_factory.mktemp("site"))
+    return lay_out_as_installed(tmp_path_factory.mktemp("site"))
 
 
 def _lint(config: pathlib.Path, site: pathlib.Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
     return subprocess.run([sys.executable, "-c", _LINT, "--no-cache", "--no-logo", str(config)],
-                          capture_output=True, text=True, check=False, cwd=config.parent, env=env)  # fmt: skip
+                          capture_output=True, text=True, check=False, cwd=config.parent,
+                          env=environment_with(site))  # fmt: skip
 
 
 def test_the_copy_laid_out_as_installed_holds_every_part_under_the_one_top_package(installed_copy):
@@ -64,6 +42,7 @@ def test_the_copy_laid_out_as_installed_holds_every_part_under_the_one_top_packa
     for part in ("solvers", "proofs", "reports", "benchmarks"):
         assert (top / part / "__init__.py").is_file(), part
     assert not (top / "reports" / "_package").exists()  # the top package is not a part of reports
+    assert (top / "py.typed").is_file() and list((top / "reports" / "schemas").glob("*.schema.json"))  # package data
 
 
 def test_lint_imports_keeps_every_layer_contract(installed_copy):
