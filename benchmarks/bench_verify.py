@@ -54,7 +54,7 @@ def fewest_property_examples(doc: dict) -> int:
     return min(counts) if counts else 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", choices=tuple(TARGETS), default=["quick", "default"])
     parser.add_argument("--seed", type=int, default=0)

@@ -48,6 +48,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -107,7 +108,7 @@ def _interleaved(variants: dict, repeats: int) -> dict[str, float]:
     return best
 
 
-def best_seconds(fn, repeats: int) -> float:
+def best_seconds(fn: Callable[[], object], repeats: int) -> float:
     """Best wall time of ``repeats`` calls of ``fn()``."""
     return _interleaved({"fn": fn}, repeats)["fn"]
 
@@ -372,7 +373,7 @@ def bench_newton_memory(profile: Profile) -> dict:
     }  # fmt: skip
 
 
-def run_benchmarks(profile: str = "thorough", progress=None) -> dict:
+def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] | None = None) -> dict:
     r"""Run every case of ``profile`` (``"thorough"``, ``"quick"`` or ``"smoke"``).
 
     Returns ``{"machine", "profile", "ratios", "cases"}``; ``ratios`` holds

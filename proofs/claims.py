@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .conditions import FULL_ROW_RANK, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED, ordered
+
+if TYPE_CHECKING:
+    from ._proof import ProofResult
 
 __all__ = ["Part", "Claim", "CLAIMS", "claim_by_id", "conventional_parts", "count_in_words"]
 
@@ -88,7 +91,7 @@ class Claim:
     second_point: bool = False
     point_is_claim_point: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         try:
             object.__setattr__(self, "paper_conditions", ordered(self.paper_conditions))
         except ValueError as e:
@@ -103,11 +106,11 @@ class Claim:
         """The arguments of its provers: ``(m_max,)`` for a multi-neuron claim, none otherwise."""
         return (m_max,) if self.multi_neuron else ()
 
-    def prove_sympy(self, m_max: int):
+    def prove_sympy(self, m_max: int) -> ProofResult:
         """Run the sympy proof (for m = 1..m_max when multi-neuron)."""
         return self.sympy_proof.load()(*self.proof_arguments(m_max))
 
-    def prove_smt(self, m_max: int):
+    def prove_smt(self, m_max: int) -> ProofResult:
         """Run the z3 proof (for m = 1..m_max when multi-neuron)."""
         return self.smt_proof.load()(*self.proof_arguments(m_max))
 

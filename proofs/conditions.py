@@ -27,6 +27,7 @@ This module is plain Python (no numerics) so that both halves of
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -64,7 +65,7 @@ IMPLICATIONS = (
 )
 
 
-def ordered(names) -> tuple[str, ...]:
+def ordered(names: Iterable[str]) -> tuple[str, ...]:
     """Condition names in the canonical order of :data:`CONDITIONS`."""
     names = set(names)
     unknown = names - set(CONDITIONS)
@@ -73,7 +74,7 @@ def ordered(names) -> tuple[str, ...]:
     return tuple(c for c in CONDITIONS if c in names)
 
 
-def closure(names) -> frozenset:
+def closure(names: Iterable[str]) -> frozenset[str]:
     """Every condition implied by ``names`` through :data:`IMPLICATIONS`."""
     out = set(ordered(names))
     changed = True
@@ -86,12 +87,12 @@ def closure(names) -> frozenset:
     return frozenset(out)
 
 
-def implies(stronger, weaker) -> bool:
+def implies(stronger: Iterable[str], weaker: Iterable[str]) -> bool:
     """True when the conditions ``stronger`` imply every condition of ``weaker``."""
     return frozenset(weaker) <= closure(stronger)
 
 
-def strictly_weaker(a, b) -> bool:
+def strictly_weaker(a: Iterable[str], b: Iterable[str]) -> bool:
     """``a`` is a strictly weaker hypothesis than ``b`` (b implies a, not conversely)."""
     return implies(b, a) and not implies(a, b)
 
@@ -100,10 +101,10 @@ def strictly_weaker(a, b) -> bool:
 class Space:
     r"""A set of instances: those satisfying ``require`` and violating ``violate``."""
 
-    require: frozenset = frozenset()
-    violate: frozenset = frozenset()
+    require: frozenset[str] = frozenset()
+    violate: frozenset[str] = frozenset()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "require", frozenset(ordered(self.require)))
         object.__setattr__(self, "violate", frozenset(ordered(self.violate)))
         if self.require & self.violate:
@@ -131,7 +132,7 @@ DROP_SPACES = {
 }
 
 
-def minimal_unrefuted_sets(refuted) -> list[frozenset]:
+def minimal_unrefuted_sets(refuted: Iterable[AbstractSet[str]]) -> list[frozenset[str]]:
     r"""Inclusion-minimal condition sets that no known counterexample satisfies.
 
     ``refuted`` holds, for each counterexample, the set of conditions it

@@ -27,6 +27,7 @@ The rules, checked by :func:`validate`:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 
 from .claims import CLAIMS as _DECLARED
 from .claims import Claim, Part
@@ -125,7 +126,7 @@ def _problems(claim: Claim) -> list[str]:
     return problems
 
 
-def validate(claims) -> tuple[Claim, ...]:
+def validate(claims: Iterable[Claim]) -> tuple[Claim, ...]:
     r"""The claims, unchanged, once every part of every claim is present, resolvable and consistent.
 
     Raises :class:`IncompleteClaimError` listing every problem found (each

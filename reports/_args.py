@@ -44,7 +44,7 @@ nonnegative_float = _number(float, 0.0, strict=False, what="a finite number >= 0
 _positive_float = _number(float, 0.0, strict=True, what="'auto' or a positive finite number")
 
 
-def step_size(text: str):
+def step_size(text: str) -> str | float:
     """``auto`` or a positive finite float."""
     return "auto" if text == "auto" else _positive_float(text)
 

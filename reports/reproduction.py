@@ -116,7 +116,7 @@ class ReproductionSettings:
     seed: int = 0
     figures: tuple[FigureSpec, ...] = field(default=FIGURES)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         ns = tuple(int(n) for n in self.ns)
         if len(ns) != 3 or not (ns[0] < self.d == ns[1] < ns[2]):
             raise InvalidInputError(
