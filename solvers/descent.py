@@ -73,10 +73,10 @@ from .scaling import parameters_to_unit, unit_problem, x_to_user
 from .validation import (
     as_matrix,
     as_parameters,
-    as_vector,
     check_positive_int,
     check_problem,
     check_step,
+    check_test_set,
     check_tolerance,
 )
 from .errors import InvalidInputError
@@ -432,15 +432,7 @@ def descend(
     history_every = check_positive_int(history_every, "history_every")
     check_every = check_positive_int(check_every, "check_every")
     gtol = check_tolerance(gtol, "gtol")
-    if (A_test is None) != (y_test is None):
-        raise InvalidInputError("A_test and y_test must be given together")
-    if A_test is not None:
-        A_test = as_matrix(A_test, "A_test")
-        if A_test.shape[1] != A.shape[1]:
-            raise InvalidInputError(f"A_test has {A_test.shape[1]} columns but A has {A.shape[1]}")
-        y_test = as_vector(y_test, "y_test", A_test.shape[0])
-    else:
-        y_test = None  # it is None already (checked above); said again for the type checker
+    A_test, y_test = check_test_set(A_test, y_test, A.shape[1])
     if X_star is not None:
         X_star = as_parameters(X_star, A.shape[1], "X_star")
         if m == 1 and X_star.shape != X.shape:

@@ -41,7 +41,7 @@ from .descent import point_measures, relative_norms, test_error_from
 from .records import freeze_arrays
 from .relaxation import Certificate, KKTResiduals
 from .scaling import unit_problem
-from .validation import as_parameters, check_problem
+from .validation import as_parameters, check_problem, check_test_set
 
 __all__ = ["SolveStatus", "Solution", "PointEvaluation", "evaluate_point"]
 
@@ -101,7 +101,7 @@ class PointEvaluation:
 
 def evaluate_point(
     A: ArrayLike, y: ArrayLike, X: ArrayLike, *, X_star: ArrayLike | None = None,
-    A_test: NDArray[np.float64] | None = None, y_test: NDArray[np.float64] | None = None,
+    A_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
 ) -> PointEvaluation:  # fmt: skip
     r"""Evaluate :math:`f` / :math:`f_m`, :math:`f_r` / :math:`f_{mp}` and the errors at ``X``.
 
@@ -114,10 +114,11 @@ def evaluate_point(
     Raises
     ------
     InvalidInputError : bad shapes or non-finite entries (``X`` must have
-        d rows; a vector is one neuron).
+        d rows; a vector is one neuron), or a test set given by half.
     """
     A, y = check_problem(A, y)
     X = as_parameters(X, A.shape[1], "X")
+    A_test, y_test = check_test_set(A_test, y_test, A.shape[1])
     unit = unit_problem(A, y, A_test, y_test, keep_moderate=True)
     s = unit.scaling
     X_unit = s.x_to_unit(X)

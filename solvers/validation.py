@@ -137,3 +137,21 @@ def check_tolerance(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value < 0:
         raise InvalidInputError(f"{name} must be a finite number >= 0; got {value!r}")
     return float(value)
+
+
+def check_test_set(
+    A_test: object, y_test: object, d: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | tuple[None, None]:
+    r"""A held-out set ``(A_test, y_test)`` with d columns, or ``(None, None)`` when neither is given.
+
+    Raises InvalidInputError when only one of the two is given, or when the
+    shapes do not fit (A_test must have d columns, y_test one entry per row).
+    """
+    if (A_test is None) != (y_test is None):
+        raise InvalidInputError("A_test and y_test must be given together")
+    if A_test is None:
+        return None, None
+    A_t = as_matrix(A_test, "A_test")
+    if A_t.shape[1] != d:
+        raise InvalidInputError(f"A_test has {A_t.shape[1]} columns but A has {d}")
+    return A_t, as_vector(y_test, "y_test", A_t.shape[0])

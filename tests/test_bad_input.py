@@ -66,3 +66,13 @@ def test_a_usage_error_about_an_argument_with_control_characters_is_one_escaped_
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1, repr(err)
     assert argument.encode("unicode_escape").decode("ascii") in err
+
+
+def test_evaluate_point_names_a_test_set_given_by_half():
+    from relurelax.solvers.errors import InvalidInputError
+    from relurelax.solvers.solution import evaluate_point
+
+    with pytest.raises(InvalidInputError, match="A_test and y_test must be given together"):
+        evaluate_point([[1.0, 0.0]], [1.0], [1.0, 0.0], A_test=[[1.0, 0.0]])
+    with pytest.raises(InvalidInputError, match="A_test has 3 columns but A has 2"):
+        evaluate_point([[1.0, 0.0]], [1.0], [1.0, 0.0], A_test=[[1.0, 0.0, 0.0]], y_test=[1.0])
