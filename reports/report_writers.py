@@ -10,13 +10,15 @@ and whether a finding reproduced (``reproduced``) were decided when the
 results were computed. Values are shown through :mod:`.formatting`, counts
 (iterations, which a median makes a float) through :func:`count`. The HTML
 page embeds the figures as base64 ``data:`` URIs and escapes every string
-with :func:`html.escape`; every number on it is a ``<span class="num">``
-that does not break across lines, every table scrolls sideways inside its
-own box (``<div class="scroll">``) so that the page fits a phone's width,
-and a counterexample is its sentence, its conditions and its matrices as
-small tables. The Markdown writes ``<=`` as ``<=`` and neutralises only what
-would start HTML (``<`` before a letter, ``/``, ``!`` or ``?``; ``&`` before
-an entity) and table pipes.
+with :func:`html.escape`. Every number on it is a ``<span class="num">``
+that does not break across lines; every table scrolls sideways inside its
+own box (``<div class="scroll">``), so that the page is never wider than a
+phone, and a table with prose cells becomes one card per row on a narrow
+screen; a counterexample is its sentence, the conditions it satisfies and
+violates, and its matrices as small tables. ``tests/test_report_browser.py``
+holds the page to this in Chromium. The Markdown writes ``<=`` as ``<=`` and
+neutralises only what would start raw HTML (``<`` before a letter, ``/``,
+``!`` or ``?``; ``&`` before an entity) and table pipes.
 """
 
 from __future__ import annotations
@@ -214,7 +216,8 @@ def _scroll(table: str) -> str:
 _PROSE_CHARS = 80
 #: cells coloured by the verdict they show: (column, value) -> class
 _VERDICT_CLASSES = {
-    **{(h, v): c for h in ("agrees", "instance agrees", "optimum = planted 0") for v, c in (("yes", "yes"), ("NO", "no"))},
+    **{(h, "yes"): "yes" for h in ("agrees", "instance agrees", "optimum = planted 0")},
+    **{(h, "NO"): "no" for h in ("agrees", "instance agrees", "optimum = planted 0")},
     ("reproduced", True): "yes",
     ("reproduced", False): "no",
 }
@@ -241,7 +244,7 @@ def _table(headers, rows, numeric=()) -> str:
     """An HTML table on one line, in its scroll box; cells of the ``numeric`` columns right-aligned."""
     cards = any(_is_prose(v) for row in rows for v in row)
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(h, v, numeric, cards) for h, v in zip(headers, row)) + "</tr>" for row in rows)
+    body = "".join(f"<tr>{''.join(_cell(h, v, numeric, cards) for h, v in zip(headers, row))}</tr>" for row in rows)
     table = '<table class="cards">' if cards else "<table>"
     return _scroll(f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
@@ -417,7 +420,8 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
     ]
     problems = disagreements(cc)
     if problems:
-        parts.append("<p class=\"no\">Disagreements:</p><ul>" + "".join(f"<li>{_prose(p)}</li>" for p in problems) + "</ul>")
+        items = "".join(f"<li>{_prose(p)}</li>" for p in problems)
+        parts.append(f"<p class=\"no\">Disagreements:</p><ul>{items}</ul>")
 
     parts.append("<h2 id=\"figures\">Figures 1 and 2, reproduced</h2>")
     for key, fig in results["figures"].items():
@@ -432,7 +436,8 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
     parts += [
         "<h2 id=\"findings\">Paper findings</h2>",
         _table(("#", "finding (Section III)", "reproduced", "evidence"),
-               [(i, f["finding"], f["reproduced"], f["evidence"]) for i, f in enumerate(results["paper_findings"], 1)]),
+               [(i, f["finding"], f["reproduced"], f["evidence"])
+                for i, f in enumerate(results["paper_findings"], 1)]),
     ]  # fmt: skip
 
     parts += [

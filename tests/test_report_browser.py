@@ -30,7 +30,6 @@ import pathlib
 import select
 import shutil
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -84,7 +83,8 @@ class Browser:
     arrives meanwhile is kept in :attr:`events` in arrival order.
     """
 
-    def __init__(self, executable: str, profile_dir: str, log) -> None:
+    def __init__(self, executable: str, folder: pathlib.Path) -> None:
+        """Start ``executable`` with a fresh profile in ``folder``, which also receives its output (chromium.log)."""
         commands_read, self._commands = map(_high_fd, os.pipe())
         self._replies, replies_write = map(_high_fd, os.pipe())
 
@@ -92,10 +92,11 @@ class Browser:
             os.dup2(commands_read, 3)
             os.dup2(replies_write, 4)
 
+        self._log = open(folder / "chromium.log", "wb")  # noqa: SIM115 (closed by close())
         # close_fds=False: Python's own descriptors are not inheritable (PEP 446); 3 and 4 are, after dup2
         self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=child_fds, close_fds=False,
+            [executable, *FLAGS, f"--user-data-dir={folder / 'profile'}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, preexec_fn=child_fds, close_fds=False,
         )  # fmt: skip
         os.close(commands_read)
         os.close(replies_write)
@@ -103,10 +104,14 @@ class Browser:
         self._next_id = 0
         self.events: list[dict] = []
         self.session = None
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            self.call(f"{domain}.enable")
+        try:
+            target = self.call("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            for domain in ("Page", "Runtime", "Log"):
+                self.call(f"{domain}.enable")
+        except BaseException:
+            self.close()
+            raise
 
     def _message(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
@@ -176,17 +181,20 @@ class Browser:
         return out
 
     def close(self) -> None:
-        try:
-            self.call("Browser.close")
-        except (RuntimeError, TimeoutError, OSError):
-            pass
+        """Close the browser (kill it when it does not exit within 10 s) and the pipes and log."""
+        if self.process.poll() is None:
+            try:
+                self.call("Browser.close")
+            except (RuntimeError, TimeoutError, OSError):
+                pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        os.close(self._commands)
-        os.close(self._replies)
+        for fd in (self._commands, self._replies):
+            os.close(fd)
+        self._log.close()
 
 
 #: What the tests measure, in one pass over the laid-out page (every <details> opened first). A number is a
@@ -234,26 +242,18 @@ MEASURE = r"""
 """
 
 
-def _launch(tmp: pathlib.Path) -> Browser:
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium with a fresh profile; a skip without one (a failure when the browser is required)."""
     executable = chromium_path()
     if executable is None:
         reason = f"Chromium is not installed ({os.environ.get('RELURELAX_CHROMIUM') or 'apt-get install chromium'})"
         if os.environ.get("RELURELAX_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}, and RELURELAX_REQUIRE_BROWSER=1 requires the browser test to run")
         pytest.skip(f"{reason}; set RELURELAX_REQUIRE_BROWSER=1 to make this a failure")
-    log = open(tmp / "chromium.log", "wb")  # noqa: SIM115 (closed with the browser)
-    browser = Browser(executable, tempfile.mkdtemp(prefix="profile-", dir=tmp), log)
-    browser.log = log
-    return browser
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("chromium")
-    b = _launch(tmp)
+    b = Browser(executable, tmp_path_factory.mktemp("chromium"))
     yield b
     b.close()
-    b.log.close()
 
 
 def _example_ledger(profile="quick", seed=0, progress=None):
