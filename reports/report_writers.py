@@ -7,19 +7,32 @@ else, so every number on the page is a number of ``results.json``, and no
 renderer decides a verdict: whether the ledger is ok (``claims.ok``), whether
 the cross-check agrees (``crosscheck.agree`` and each instance's ``agree``)
 and whether a finding reproduced (``reproduced``) were decided when the
-results were computed. Values are shown through :mod:`.formatting`. The HTML
+results were computed. Values are shown through :mod:`.formatting`, counts
+(iterations, which a median makes a float) through :func:`count`. The HTML
 page embeds the figures as base64 ``data:`` URIs and escapes every string
-with :func:`html.escape`; the Markdown escapes HTML and table pipes.
+with :func:`html.escape`. Every number on it is a ``<span class="num">``
+that does not break across lines; every table scrolls sideways inside its
+own box (``<div class="scroll">``), so that the page is never wider than a
+phone, and a table with prose cells becomes one card per row on a narrow
+screen; a counterexample is its sentence, the conditions it satisfies and
+violates, and its matrices as small tables. ``tests/test_report_browser.py``
+holds the page to this in Chromium. The Markdown writes ``<=`` as ``<=`` and
+neutralises only what would start raw HTML (``<`` before a letter, ``/``,
+``!`` or ``?``; ``&`` before an entity) and table pipes.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import json
+import math
+import re
 from collections import Counter
 
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
-from .formatting import number, text
+from .figures import LOG_FLOOR
+from .formatting import MISSING, number, text
 
 __all__ = [
     "render_html",
@@ -29,10 +42,22 @@ __all__ = [
     "panel_rows",
     "PANEL_HEADERS",
     "md_cell",
+    "count",
 ]
 
 
 # --- shared pieces ------------------------------------------------------------
+
+
+def count(value) -> str:
+    """A count (iterations, trials) as an integer: ``4640`` for ``4640.0``, a median between two as ``2195.5``."""
+    if value is None:
+        return MISSING
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan"
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return format(value, ".1f")
 
 
 def ledger_summary(claims: dict) -> str:
@@ -89,7 +114,7 @@ def panel_rows(results: dict) -> list[tuple[str, ...]]:
                         f"{panel['label']}: n = {panel['n']}, d = {panel['d']}",
                         method.upper(),
                         f"{s['reached_zero']}/{s['trials']}",
-                        text(s["median_iterations_to_zero"]),
+                        count(s["median_iterations_to_zero"]),
                         text(med.get("train_error")),
                         text(med.get("test_error")),
                         text(med.get("recovery_distance")),
@@ -128,38 +153,168 @@ def _settings_pairs(results: dict) -> list[tuple[str, str]]:
 
 # --- HTML ----------------------------------------------------------------------
 
+# Numbers never break across lines (.num); tables scroll sideways in their own box (.scroll) rather than widen
+# the page; a counterexample's matrices are small tables with bracket-like sides (.matrix).
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1320px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.8em 0;font-size:.86em}th,td{border:1px solid #ccc;padding:.25em .5em;
-vertical-align:top;text-align:left}th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+p,li,summary,figcaption{overflow-wrap:break-word}.scroll{overflow-x:auto;max-width:100%;margin:.8em 0}
+table{border-collapse:collapse;font-size:.86em}th,td{border:1px solid #ccc;padding:.25em .5em;
+vertical-align:top;text-align:left}th{background:#f3f3f3}td.numeric{text-align:right}td.prose{min-width:20em}
+.num{white-space:nowrap;font-variant-numeric:tabular-nums}
 .summary td:first-child{font-weight:600;white-space:nowrap}.yes{color:#1b7a3a;font-weight:600}
-.no{color:#b00020;font-weight:600}img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}
+.no{color:#b00020;font-weight:600}img{max-width:100%;height:auto;border:1px solid #ddd}figure{margin:1em 0}
 figcaption{font-size:.9em;color:#444}.unavailable{background:#fff4e5;border:1px solid #f0b35a;padding:.6em}
 code{font-size:.92em}details{margin:.5em 0}summary{cursor:pointer}.muted{color:#666;font-size:.9em}
+.cx{min-width:12em}.cx p{margin:.15em 0}.cx-values{display:flex;flex-wrap:wrap;align-items:center;gap:.4em 1.4em;
+margin:.4em 0}.cx-item{display:flex;align-items:center;gap:.35em}
+table.matrix{font-size:1em;border-collapse:separate;border-spacing:0;border:solid #555;border-width:0 2px;
+background:linear-gradient(#555,#555) left top/5px 2px,linear-gradient(#555,#555) left bottom/5px 2px,
+linear-gradient(#555,#555) right top/5px 2px,linear-gradient(#555,#555) right bottom/5px 2px;
+background-repeat:no-repeat}table.matrix td{border:0;padding:.1em .4em;text-align:right}
+@media (max-width:40em){body{margin:1em auto;padding:0 .6em}h1{font-size:1.35em}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block}table.cards tr{border:1px solid #ccc;
+margin:0 0 .6em}table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.cards td{border:0;border-top:1px solid #eee;min-width:0;text-align:left}
+table.cards td:first-child{border-top:0;background:#f3f3f3}
+table.cards td::before{content:attr(data-label) ": ";font-weight:600}}
 """
 #: the style sheet as the page carries it: on one line (its line breaks above are for the source only)
 _CSS_LINE = _CSS.replace("\n", "")
+
+#: a number in running text: optional sign, digits, decimals, exponent, and "/total" (as in 20/20)
+_NUMBER = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?)(?![\w]|\.\d)")
+
+
+class _Html(str):
+    """Markup this module made from escaped parts: a table cell shows it as it is."""
 
 
 def _e(value) -> str:
     return html.escape(text(value), quote=True)
 
 
-def _table(headers, rows, numeric=(), code=()) -> str:
-    """An HTML table on one line; cells of the ``numeric`` columns right-aligned, of the ``code`` columns in ``<code>``."""
+def _num(shown: str) -> str:
+    """A number as shown, in an element that keeps it on one line."""
+    return f'<span class="num">{html.escape(shown)}</span>'
+
+
+def _prose(value) -> str:
+    """``value`` as display text, escaped, with every number in it kept on one line (:func:`_num`)."""
+    pieces = _NUMBER.split(text(value))  # odd positions hold the numbers
+    return "".join(_num(p) if i % 2 else html.escape(p, quote=True) for i, p in enumerate(pieces))
+
+
+def _scroll(table: str) -> str:
+    """A table in a box of the page's width that scrolls sideways when the table is wider."""
+    return f'<div class="scroll">{table}</div>'
+
+
+#: a cell with more characters than this is prose: it keeps a reading width, and on a narrow screen its table
+#: becomes one card per row (class ``cards``) so that the prose is read without scrolling sideways
+_PROSE_CHARS = 80
+#: cells coloured by the verdict they show: (column, value) -> class
+_VERDICT_CLASSES = {
+    **{(h, "yes"): "yes" for h in ("agrees", "instance agrees", "optimum = planted 0")},
+    **{(h, "NO"): "no" for h in ("agrees", "instance agrees", "optimum = planted 0")},
+    ("reproduced", True): "yes",
+    ("reproduced", False): "no",
+}
+
+
+def _is_prose(value) -> bool:
+    return not isinstance(value, _Html) and len(text(value)) > _PROSE_CHARS
+
+
+def _cell(header: str, value, numeric, cards: bool) -> str:
+    """One ``<td>``; in a table of ``cards`` it carries its column's name, which a narrow screen shows."""
+    if isinstance(value, _Html):
+        cls, shown = None, value
+    else:
+        cls = "prose" if _is_prose(value) else "numeric" if header in numeric else None
+        if isinstance(value, (str, bool)):
+            cls = _VERDICT_CLASSES.get((header, value), cls)
+        shown = _prose(value)
+    attrs = (f' data-label="{_e(header)}"' if cards else "") + ("" if cls is None else f' class="{cls}"')
+    return f"<td{attrs}>{shown}</td>"
+
+
+def _table(headers, rows, numeric=()) -> str:
+    """An HTML table on one line, in its scroll box; cells of the ``numeric`` columns right-aligned."""
+    cards = any(_is_prose(v) for row in rows for v in row)
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for h, v in zip(headers, row):
-            cls = ' class="num"' if h in numeric else ""
-            if v in ("yes", "NO") and h in ("agrees", "instance agrees", "optimum = planted 0"):
-                cls = ' class="yes"' if v == "yes" else ' class="no"'
-            cells.append(f"<td{cls}><code>{_e(v)}</code></td>" if h in code else f"<td{cls}>{_e(v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    body = "".join(f"<tr>{''.join(_cell(h, v, numeric, cards) for h, v in zip(headers, row))}</tr>" for row in rows)
+    table = '<table class="cards">' if cards else "<table>"
+    return _scroll(f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+# --- counterexamples, in both formats -------------------------------------------------------
+
+#: the keys of a counterexample that are sentences or condition names; every other key is a value
+_CX_WORDS = ("satisfies", "violates", "why")
+
+
+def _cx_number(value) -> str:
+    """A number of a counterexample: integers exactly, other values to six significant digits."""
+    return text(value) if isinstance(value, int) else number(value, ".6g")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _cx_text(value) -> str:
+    """A counterexample's value as text: numbers by :func:`_cx_number`, lists in brackets, anything else as JSON."""
+    if _is_number(value):
+        return _cx_number(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_cx_text(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _matrix_rows(value) -> list[list] | None:
+    """The rows of ``value`` as a matrix (a vector is a column), or None when it is not a vector or matrix."""
+    if not isinstance(value, list) or not value:
+        return None
+    if all(_is_number(v) for v in value):
+        return [[v] for v in value]
+    if all(isinstance(r, list) and r and len(r) == len(value[0]) and all(map(_is_number, r)) for r in value):
+        return value
+    return None
+
+
+def _cx_value_html(value) -> str:
+    rows = _matrix_rows(value)
+    if rows is not None:
+        body = "".join("<tr>" + "".join(f"<td>{_num(_cx_number(v))}</td>" for v in r) + "</tr>" for r in rows)
+        return f'<table class="matrix"><tbody>{body}</tbody></table>'
+    return _num(_cx_number(value)) if _is_number(value) else f"<code>{_e(json.dumps(value))}</code>"
+
+
+def _counterexample_html(cx: dict | None) -> str:
+    """A counterexample: why the claim fails, the conditions it satisfies and violates, its data as matrices."""
+    if cx is None:
+        return _Html(MISSING)
+    items = "".join(
+        f'<div class="cx-item"><span>{_e(k)} =</span> {_cx_value_html(v)}</div>'
+        for k, v in cx.items() if k not in _CX_WORDS
+    )  # fmt: skip
+    return _Html(
+        f'<div class="cx"><p>{_prose(cx["why"])}</p>'
+        f'<p class="muted">satisfies: {_e(cx["satisfies"])}; violates: {_e(cx["violates"])}</p>'
+        f'<div class="cx-values">{items}</div></div>'
+    )
+
+
+def _counterexample_markdown(condition: str, cx: dict) -> list[str]:
+    """A counterexample as a sentence and a table of its values."""
+    lines = [
+        f"Counterexample when `{condition}` is dropped: {_m(text(cx['why']).rstrip('.'))}. It satisfies "
+        f"{_m(cx['satisfies'])}; it violates {_m(cx['violates'])}.",
+        "",
+    ]
+    return lines + _md_table(("quantity", "value"), [(k, _cx_text(v)) for k, v in cx.items() if k not in _CX_WORDS])
 
 
 # --- the claims ledger, in both formats ---------------------------------------------------
@@ -169,8 +324,13 @@ _CONDITION_HEADERS = ("condition", "necessary", "counterexample when dropped")
 _EVIDENCE_HEADERS = ("evidence", "status", "examples", "seconds", "detail")
 
 
-def _condition_rows(claim: dict) -> list[tuple]:
-    return [(k["name"], k["necessary"], k["counterexample"]) for k in claim["conditions"]]
+def _condition_rows(claim: dict, counterexample) -> list[tuple]:
+    """The rows of a claim's conditions, each counterexample shown by ``counterexample(cx)``."""
+    return [(k["name"], k["necessary"], counterexample(k["counterexample"])) for k in claim["conditions"]]
+
+
+def _why(cx: dict | None) -> str:
+    return MISSING if cx is None else f"{text(cx['why'])} (values below)"
 
 
 def _evidence_rows(claim: dict) -> list[tuple]:
@@ -181,6 +341,7 @@ def _ledger_html(claims: dict) -> str:
     """The claims section as an HTML fragment; every string is escaped."""
     parts = [
         f"<p>{_e(ledger_summary(claims))} Seed {_e(claims['seed'])}.</p>",
+        '<div class="scroll">',
         "<table><thead><tr><th>claim</th><th>verdict</th><th>paper's conditions</th>"
         "<th>minimal conditions</th></tr></thead><tbody>",
     ]
@@ -190,13 +351,14 @@ def _ledger_html(claims: dict) -> str:
             f"<td>{_e(c['paper_conditions'])}</td><td>{_e(c['minimal_conditions'])}</td></tr>"
         )
     parts.append("</tbody></table>")
+    parts.append("</div>")
     for c in claims["claims"]:
         parts += [
             f"<details id=\"claim-{_e(c['id'])}\"><summary><code>{_e(c['id'])}</code>: {_e(c['verdict'])}</summary>",
             f"<p>{_e(c['statement'])}</p>",
         ]
         if c["conditions"]:
-            parts.append(_table(_CONDITION_HEADERS, _condition_rows(c), code=("counterexample when dropped",)))
+            parts.append(_table(_CONDITION_HEADERS, _condition_rows(c, _counterexample_html)))
         if c["evidence"]:
             parts.append(_table(_EVIDENCE_HEADERS, _evidence_rows(c)))
         parts.append("</details>")
@@ -211,7 +373,10 @@ def _ledger_markdown(claims: dict) -> list[str]:
     for c in claims["claims"]:
         lines += [f"#### {_m(c['id'])}: {_m(c['verdict'])}", "", _m(c["statement"]), ""]
         if c["conditions"]:
-            lines += _md_table(_CONDITION_HEADERS, _condition_rows(c))
+            lines += _md_table(_CONDITION_HEADERS, _condition_rows(c, _why))
+            for k in c["conditions"]:
+                if k["counterexample"] is not None:
+                    lines += _counterexample_markdown(k["name"], k["counterexample"])
         if c["evidence"]:
             lines += _md_table(_EVIDENCE_HEADERS, _evidence_rows(c))
     return lines
@@ -231,11 +396,11 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         f"M. Pilanci, Allerton 2019). Profile <code>{_e(s['profile'])}</code>, seed {_e(s['seed'])}; "
         f"regenerate with <code>{_e(s['command'])}</code>.</p>",
         "<h2 id=\"summary\">Verdict summary</h2>",
-        '<table class="summary"><tbody>',
+        '<div class="scroll"><table class="summary"><tbody>',
     ]
     for section, sentence in verdicts(results):
-        parts.append(f"<tr><td>{_e(section)}</td><td>{_e(sentence)}</td></tr>")
-    parts.append("</tbody></table>")
+        parts.append(f"<tr><td>{_e(section)}</td><td>{_prose(sentence)}</td></tr>")
+    parts.append("</tbody></table></div>")
 
     parts += ["<h2 id=\"claims\">Claims ledger</h2>", _ledger_html(results["claims"])]
 
@@ -255,25 +420,25 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
     ]
     problems = disagreements(cc)
     if problems:
-        parts.append("<p class=\"no\">Disagreements:</p><ul>" + "".join(f"<li>{_e(p)}</li>" for p in problems) + "</ul>")
+        items = "".join(f"<li>{_prose(p)}</li>" for p in problems)
+        parts.append(f"<p class=\"no\">Disagreements:</p><ul>{items}</ul>")
 
     parts.append("<h2 id=\"figures\">Figures 1 and 2, reproduced</h2>")
     for key, fig in results["figures"].items():
         data = base64.b64encode(images[key]).decode("ascii")
         parts.append(
             f'<figure><img alt="{_e(fig["caption"])}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{_e(fig['caption'])}. Medians over trials with 25th-75th percentile bands; "
-            "values below 1e-16 are drawn at 1e-16.</figcaption></figure>"
+            f"<figcaption>{_prose(fig['caption'])}. Medians over trials with 25th-75th percentile bands; values "
+            f"below {_num(number(LOG_FLOOR))} are drawn at {_num(number(LOG_FLOOR))}.</figcaption></figure>"
         )
     parts.append(_table(PANEL_HEADERS, panel_rows(results), set(PANEL_HEADERS[3:9])))
 
-    parts += ["<h2 id=\"findings\">Paper findings</h2>", "<table><thead><tr><th>#</th><th>finding (Section III)</th>"
-              "<th>reproduced</th><th>evidence</th></tr></thead><tbody>"]  # fmt: skip
-    for i, f in enumerate(results["paper_findings"], 1):
-        cls = "yes" if f["reproduced"] else "no"
-        parts.append(f"<tr><td>{i}</td><td>{_e(f['finding'])}</td><td class=\"{cls}\">"
-                     f"{_e(f['reproduced'])}</td><td>{_e(f['evidence'])}</td></tr>")  # fmt: skip
-    parts.append("</tbody></table>")
+    parts += [
+        "<h2 id=\"findings\">Paper findings</h2>",
+        _table(("#", "finding (Section III)", "reproduced", "evidence"),
+               [(i, f["finding"], f["reproduced"], f["evidence"])
+                for i, f in enumerate(results["paper_findings"], 1)]),
+    ]  # fmt: skip
 
     parts += [
         "<h2 id=\"settings\">Settings</h2>",
@@ -292,9 +457,22 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
 # --- Markdown ------------------------------------------------------------------
 
 
+#: what would start raw HTML in Markdown (a tag, a closing tag, a comment, a declaration, an autolink) ...
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+#: ... and a character reference, which Markdown would decode
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
 def md_cell(value: str) -> str:
-    """``value`` made safe inside a Markdown table cell (HTML escaped, pipes and newlines neutralised)."""
-    return html.escape(value, quote=False).replace("|", "\\|").replace("\n", " ")
+    r"""``value`` made safe inside a Markdown table cell: no raw HTML, no table pipe, no line break.
+
+    Only a ``<`` that would start raw HTML (before a letter, ``/``, ``!`` or
+    ``?``) becomes ``&lt;`` and only an ``&`` that starts a character
+    reference becomes ``&amp;``, so ``f_r >= f`` and ``u < 0`` read as they
+    are written.
+    """
+    value = _HTML_START.sub("&lt;", _ENTITY.sub("&amp;", value))
+    return value.replace("|", "\\|").replace("\n", " ")
 
 
 def _m(value) -> str:

@@ -28,7 +28,7 @@ from relurelax.reports.report import (
     write_report,
 )
 from relurelax.reports._io import dumps_json
-from relurelax.reports.report_writers import render_html, render_markdown
+from relurelax.reports.report_writers import count, render_html, render_markdown
 from relurelax.reports.reproduction import FINDINGS, ReproductionSettings
 from relurelax.solvers import solve_relaxation
 
@@ -45,6 +45,20 @@ TINY = Profile(
 )
 
 
+#: a counterexample as the ledger writes one (a hostile sentence included)
+COUNTEREXAMPLE = {
+    "A": [[1, 2], [3, -4.5]],
+    "y": [1, -1],
+    "X": [[0.5], [2]],
+    "m": 1,
+    "minimiser": [[-2.124999999996895], [1.875]],
+    "min f_r": 0.875,
+    "satisfies": ["n-le-d", "full-row-rank"],
+    "violates": ["planted", "labels-nonnegative", "no-zero-preactivation"],
+    "why": "f_r(x) = -0.5 < f(x) = 0.5 <b>bold</b>",
+}
+
+
 def small_ledger(profile="quick", seed=0, progress=None):
     """A ledger JSON that follows the ledger's schema, with hostile strings."""
     return {
@@ -59,7 +73,7 @@ def small_ledger(profile="quick", seed=0, progress=None):
                 "minimal_conditions": ["labels-nonnegative"],
                 "verdict": "holds-under-weaker-conditions",
                 "conditions": [
-                    {"name": "labels-nonnegative", "necessary": True, "counterexample": {"A": [[1.0]], "y": [-1.0]}},
+                    {"name": "labels-nonnegative", "necessary": True, "counterexample": COUNTEREXAMPLE},
                     {"name": "planted", "necessary": False, "counterexample": None},
                 ],
                 "evidence": [
@@ -111,8 +125,9 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     embedded = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
     assert base64.b64decode(embedded[0]) == (out / "figures" / "fig1.png").read_bytes()
     assert "![" in md and "(figures/fig1.png)" in md
+    shown = page_text(page)
     for f in results["paper_findings"]:
-        assert f["evidence"].replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;") in page
+        assert f["evidence"] in shown and f["evidence"] in md
     assert results["claims"]["claims"] and "ok" in results["claims"]
     assert "Report written to" in stdout
 
@@ -121,15 +136,36 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
 
 
 class _Collector(HTMLParser):
+    """The tags of a page, and its text, each piece with the tags open around it (``(data, [(tag, class)])``)."""
+
+    VOID = {"meta", "img", "br", "hr", "link", "input"}
+
     def __init__(self):
         super().__init__()
-        self.tags, self.text = [], []
+        self.tags, self.text, self.pieces, self.open = [], [], [], []
+        self.tables = []  # (the tags open around each table)
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+        if tag == "table":
+            self.tables.append(list(self.open))
+        if tag not in self.VOID:
+            self.open.append((tag, dict(attrs).get("class")))
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1][0] == tag, (tag, self.open[-3:])
+        self.open.pop()
 
     def handle_data(self, data):
         self.text.append(data)
+        self.pieces.append((data, list(self.open)))
+
+
+def page_text(page: str) -> str:
+    """The text a browser shows of ``page`` (entities decoded, tags dropped)."""
+    parser = _Collector()
+    parser.feed(page)
+    return "".join(parser.text)
 
 
 def test_the_ledger_is_rendered_and_every_string_is_escaped(tiny_results):
@@ -140,10 +176,81 @@ def test_the_ledger_is_rendered_and_every_string_is_escaped(tiny_results):
     text = "".join(parser.text)
     assert "<script>alert(1)</script>" in text  # shown as text, not run
     assert "thm1-global-min" in text and "holds-under-weaker-conditions" in text
-    assert '"y": [-1.0]' in text  # the counterexample, as data
+    assert "f_r(x) = -0.5 < f(x) = 0.5 <b>bold</b>" in text  # the counterexample's sentence, as text
     md = render_markdown(tiny_results)
-    assert "&lt;script&gt;" in md and "<script>" not in md
+    assert "&lt;script>alert(1)&lt;/script>" in md and "<script>" not in md and "<b>" not in md
     assert "\\| pipe" in md
+
+
+def _matrices(page: str) -> list[list[list[str]]]:
+    """The small matrices of a page (``<table class="matrix">``), as rows of cell texts."""
+    found = re.findall(r'<table class="matrix"><tbody>(.*?)</tbody></table>', page)
+    return [[re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", m)] for m in found]
+
+
+def test_a_counterexample_is_shown_as_its_sentence_its_conditions_and_its_matrices(tiny_results):
+    page = render_html(tiny_results, {"fig1": PNG, "fig2": PNG})
+    cells = [[[page_text(v) for v in row] for row in m] for m in _matrices(page)]
+    assert cells == [
+        [["1", "2"], ["3", "-4.5"]],  # A
+        [["1"], ["-1"]],  # y, a column
+        [["0.5"], ["2"]],  # X
+        [["-2.125"], ["1.875"]],  # the minimiser the check reached, to six digits
+    ]
+    shown = page_text(page)
+    assert "f_r(x) = -0.5 < f(x) = 0.5 <b>bold</b>" in shown
+    assert "satisfies: n-le-d, full-row-rank; violates: planted, labels-nonnegative, no-zero-preactivation" in shown
+    assert "min f_r = 0.875" in shown and "m = 1" in shown
+    assert '"A": [[' not in shown and '"why"' not in shown  # no raw JSON
+    md = render_markdown(tiny_results)
+    assert "| labels-nonnegative | true | f_r(x) = -0.5 < f(x) = 0.5 &lt;b>bold&lt;/b> (values below) |" in md
+    assert ("Counterexample when `labels-nonnegative` is dropped: f_r(x) = -0.5 < f(x) = 0.5 &lt;b>bold&lt;/b>. It "
+            "satisfies n-le-d, full-row-rank; it violates planted, labels-nonnegative, no-zero-preactivation.") in md
+    for row in ("| A | [[1, 2], [3, -4.5]] |", "| y | [1, -1] |", "| m | 1 |", "| minimiser | [[-2.125], [1.875]] |",
+                "| min f_r | 0.875 |"):
+        assert row in md
+
+
+def test_report_md_writes_comparisons_as_characters_not_html_entities(tiny_results):
+    results = json.loads(dumps_json(tiny_results))
+    claim = results["claims"]["claims"][0]
+    claim["statement"] = "f_r(x) >= f(x) when y >= 0 & u <= 0; a <tag>, a </close>, an <!-- x -->, an &amp; and a <= b"
+    md = render_markdown(results)
+    assert ("f_r(x) >= f(x) when y >= 0 & u <= 0; a &lt;tag>, a &lt;/close>, an &lt;!-- x -->, an &amp;amp; and "
+            "a <= b") in md
+    assert "&gt;" not in md and "&#x27;" not in md and "&quot;" not in md
+    assert "<=" in render_markdown(tiny_results) and "&lt;=" not in render_markdown(tiny_results)
+
+
+def test_iteration_counts_are_written_as_integers_on_both_pages(tiny_results):
+    assert [count(v) for v in (4640.0, 7, 2195.5, None, 0.0)] == ["4640", "7", "2195.5", "-", "0"]
+    results = json.loads(dumps_json(tiny_results))
+    panels = results["figures"]["fig1"]["panels"]
+    panels[0]["summary"]["rgd"]["median_iterations_to_zero"] = 4640.0  # a median of iteration counts is a float
+    panels[1]["summary"]["rgd"]["median_iterations_to_zero"] = 2195.5  # halfway between two counts
+    md, page = render_markdown(results), render_html(results, {"fig1": PNG, "fig2": PNG})
+    for shown in (md, page):
+        assert "4.64e+03" not in shown and "2.2e+03" not in shown
+    assert "| RGD | 0/2 | 4640 |" in md and "| RGD | 0/2 | 2195.5 |" in md
+    assert '<span class="num">4640</span>' in page and '<span class="num">2195.5</span>' in page
+
+
+def test_every_number_on_the_page_stays_on_one_line_and_every_table_scrolls_in_its_own_box(tiny_results):
+    # the browser test (test_report_browser.py) measures this in Chromium; this is the static half, without one
+    results = json.loads(dumps_json(tiny_results))
+    results["timings"]["crosscheck"] = 2.18e-20  # a number with a hyphen, where a browser may break a line
+    page = render_html(results, {"fig1": PNG, "fig2": PNG})
+    assert re.search(r"\.num\{[^}]*white-space:nowrap", page) and re.search(r"\.scroll\{[^}]*overflow-x:auto", page)
+    parser = _Collector()
+    parser.feed(page)
+    assert parser.open == []
+    breakable = re.compile(r"\d(?:\.\d+)?e[-+]\d|(?<![\w.])[-+]\d")  # an exponent or a sign: a line can break there
+    loose = [data for data, around in parser.pieces
+             if breakable.search(data) and ("span", "num") not in around and around[-1][0] not in ("style", "code")]
+    assert loose == []
+    assert '<span class="num">2.18e-20</span>' in page
+    outer = [around for around in parser.tables if "table" not in [tag for tag, _ in around]]
+    assert len(outer) >= 10 and all(around[-1] == ("div", "scroll") for around in outer)
 
 
 def test_the_page_is_a_function_of_the_results_alone(tiny_results):
@@ -153,7 +260,7 @@ def test_the_page_is_a_function_of_the_results_alone(tiny_results):
     results["paper_findings"][0]["evidence"] = "EVIDENCE-MARKER 12345"
     results["timings"]["crosscheck"] = 98765.0
     second = render_html(results, {"fig1": PNG, "fig2": PNG})
-    assert "EVIDENCE-MARKER 12345" in second and "9.88e+04" in second
+    assert "EVIDENCE-MARKER 12345" in page_text(second) and "9.88e+04" in page_text(second)
     assert "EVIDENCE-MARKER" not in first
 
 
