@@ -395,7 +395,9 @@ def z3_proof(*controls: str):
     for a multi-neuron claim) and calls ``run.control(hypotheses,
     conclusion)`` once per declared control; the prover it returns has the
     signature without the run, and carries ``negative_controls``, which
-    :mod:`.registry` requires to be non-empty. Declaring no control is a
+    :mod:`.registry` requires to be non-empty, and ``guarded = True``, which
+    :mod:`.registry` requires too (a prover made otherwise would not run its
+    lemmas through :func:`lemma_guards`). Declaring no control is a
     ValueError here already.
     """
     if not controls:
@@ -409,6 +411,7 @@ def z3_proof(*controls: str):
         signature = inspect.signature(body)
         prover.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
         prover.negative_controls = controls
+        prover.guarded = True  # every lemma goes through _Run.prove and so through lemma_guards
         return prover
 
     return declare

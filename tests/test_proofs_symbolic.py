@@ -48,7 +48,7 @@ def test_sympy_for_m_up_to_4_and_z3_for_m_up_to_8_prove_every_claims_lemmas_for_
 
 @pytest.mark.parametrize("claim_id", claim_ids())
 def test_z3_finds_a_model_for_every_declared_negative_control(claim_id):
-    detail = claim_by_id(claim_id).prove_smt(8).detail
+    detail = claim_by_id(claim_id).prove_smt(2).detail  # the controls are m = 2 lemmas at most
     assert "Negative controls" in detail and ": sat (" in detail
     for control in claim_by_id(claim_id).smt_proof.load().negative_controls:
         assert f"{control}: sat (" in detail
