@@ -10,7 +10,8 @@ counterexample, ``unknown`` no verdict (reported as not proved).
 Every lemma is guarded (:func:`lemma_guards`), mechanically, so that neither
 a vacuous nor a trivially true lemma counts as proved:
 
-* its hypotheses must be satisfiable (z3 ``sat`` on the hypotheses alone):
+* its hypotheses must be satisfiable (z3 ``sat`` on the hypotheses alone,
+  or the model of a perturbed query below, which satisfies them):
   contradictory hypotheses would "prove" anything;
 * its conclusion must not be trivially true: neither the lemma nor any part
   of its conclusion may simplify to ``True`` (z3's simplifier, sums of
@@ -282,27 +283,38 @@ def lemma_guards(hypotheses, conclusion, name: str, essential=()) -> list[LemmaO
     See the module docstring: the hypotheses are satisfiable; neither the
     lemma nor a part of its conclusion simplifies to True, and each part,
     perturbed, is refutable under the hypotheses; each hypothesis whose index
-    is in ``essential``, dropped, leaves a lemma z3 refutes.
+    is in ``essential``, dropped, leaves a lemma z3 refutes. A model of a
+    perturbed query satisfies the hypotheses, so when there is one it
+    witnesses the first guard without a query of its own.
     """
     hypotheses = list(hypotheses)
-    guards = []
-    if hypotheses:
-        guards.append(_check(hypotheses, f"{name} [hypotheses satisfiable]", "sat"))
+    trivial = []
     if _trivially_true(z3.Implies(z3.And(*hypotheses), conclusion)):
-        guards.append(LemmaOutcome(f"{name} [not trivially true]", "trivially true", None, "sat"))
+        trivial.append(LemmaOutcome(f"{name} [not trivially true]", "trivially true", None, "sat"))
     parts = perturbations(conclusion)
-    for k, (part, perturbed) in enumerate(parts, 1):
+    perturbed = []
+    for k, (part, q) in enumerate(parts, 1):
         what = f"{name} [perturbed {k}/{len(parts)}]"
         if _trivially_true(part):
-            guards.append(LemmaOutcome(what, "trivially true", str(part), "sat"))
-        elif perturbed is None:
-            guards.append(LemmaOutcome(what, "no perturbation", str(part), "sat"))
+            perturbed.append(LemmaOutcome(what, "trivially true", str(part), "sat"))
+        elif q is None:
+            perturbed.append(LemmaOutcome(what, "no perturbation", str(part), "sat"))
         else:
-            guards.append(_check(hypotheses + [z3.Not(perturbed)], what, "sat"))
-    for i in essential:
-        others = hypotheses[:i] + hypotheses[i + 1 :]
-        guards.append(_check(others + [z3.Not(conclusion)], f"{name} [needs {hypotheses[i]}]", "sat"))
-    return guards
+            perturbed.append(_check(hypotheses + [z3.Not(q)], what, "sat"))
+    needed = [
+        _check(hypotheses[:i] + hypotheses[i + 1 :] + [z3.Not(conclusion)], f"{name} [needs {hypotheses[i]}]", "sat")
+        for i in essential
+    ]
+    satisfiable = [_satisfiable(hypotheses, f"{name} [hypotheses satisfiable]", perturbed)] if hypotheses else []
+    return satisfiable + trivial + perturbed + needed
+
+
+def _satisfiable(hypotheses, name: str, perturbed: list[LemmaOutcome]) -> LemmaOutcome:
+    r"""``sat`` of the hypotheses alone: witnessed by the model of a perturbed query (which holds them), else asked."""
+    for outcome in perturbed:
+        if outcome.answer == "sat":
+            return LemmaOutcome(name, "sat", f"{outcome.model} (the model of {outcome.name})", "sat")
+    return _check(hypotheses, name, "sat")
 
 
 class _Run:

@@ -53,6 +53,8 @@ that the terms are symmetric in the neurons (so the neuron a lemma is about
 may be taken last). A lemma that is wrong for some m (a mask :math:`D_j` in
 place of :math:`D_j^c`, a sum of masks in place of their product) breaks the
 base or the step, and the result then says "proved for m <= m_max" only.
+The lift from a sample to the claim (a sum over samples, the chain rule
+through :math:`z = a^T x`) is stated in each result's detail.
 
 This module imports sympy only (never :mod:`relurelax.solvers`): it is the
 independent statement of the mathematics that the numeric code is held

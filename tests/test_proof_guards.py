@@ -126,6 +126,9 @@ def test_a_true_lemma_passes_its_guards_and_every_query_is_counted():
     remainder = smt._phi_r(u + h, y) - smt._phi_r(u, y) - h * (smt._relu(u) - y)
     guards = smt.lemma_guards([], z3.And(remainder >= 0, remainder <= h * h / 2), "rgd")
     assert [g.answer for g in guards] == ["sat", "sat"]  # no hypotheses to check; two conjuncts, each perturbed
+    bound = smt.lemma_guards([y >= 0], smt._phi_r(u, y) >= smt._phi_f(u, y), "bound")
+    assert [(g.name, g.answer) for g in bound] == [("bound [hypotheses satisfiable]", "sat"), ("bound [perturbed 1/1]", "sat")]
+    assert bound[0].model.endswith("(the model of bound [perturbed 1/1])")  # its model holds y >= 0: no query of its own
     result = _run_one([y >= 0], smt._phi_r(u, y) >= smt._phi_f(u, y))
     assert result.proved and "guards: 2/2 sat" in result.detail
     assert result.cases == 1 + 2 + 1  # the lemma, its two guards, the control
