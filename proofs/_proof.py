@@ -19,13 +19,17 @@ class ProofResult:
     Attributes
     ----------
     method : ``"sympy"`` or ``"smt"``.
-    proved : True only when every lemma was decided and every negative
-        control behaved (a ``None`` or ``False`` from sympy, or ``unknown``
-        from z3, is never taken as a verdict: it makes ``proved`` False).
+    proved : True only when every lemma was decided, every guard passed
+        (sympy: every case inside its region and non-empty; z3: every
+        lemma's hypotheses satisfiable and its conclusion not trivially
+        true) and every negative control behaved (a ``None`` or ``False``
+        from sympy, or ``unknown`` from z3, is never taken as a verdict: it
+        makes ``proved`` False).
     conditions : the named conditions (see :mod:`.conditions`) under which
         the claim's statement was proved.
-    cases : how many cases were decided (sign patterns times m for sympy,
-        solver calls for z3, negative controls included).
+    cases : how many cases were decided (for sympy the facts decided and
+        the cases checked, lift included; for z3 the solver calls and
+        evaluations, guards, lift and negative controls included).
     seconds : wall time of the proof.
     detail : what was proved, for which m, and how it lifts to the claim.
     m_max : None for a one-neuron statement (no m); for a multi-neuron one, the
