@@ -18,7 +18,10 @@ The rules, checked by :func:`validate`:
   (the symbolic half, which the import-linter contract keeps free of numeric
   code); each resolves to a callable that takes no argument for a one-neuron
   claim and ``m_max`` for a multi-neuron one;
-* the z3 proof declares at least one negative control (:func:`.smt.z3_proof`);
+* the z3 proof is built by :func:`.smt.z3_proof` and declares at least one
+  negative control: built so, every lemma it proves runs through the
+  mechanical guards of :func:`.smt.lemma_guards` (satisfiable hypotheses, a
+  perturbed conclusion z3 refutes), which a hand-made prover would skip;
 * ``check`` resolves to a callable ``(numerics, instance)``;
 * ``solver_evidence`` is None or resolves to a callable ``(numerics,
   instances, seed, counterexamples)``.
@@ -90,6 +93,11 @@ def _check_proof(claim: Claim, field: str) -> list[str]:
         problems.append(
             f"{where} declares no negative control; a z3 proof without one proves nothing "
             "(declare its controls with @z3_proof('name of the wrong lemma', ...))"
+        )
+    elif field == "smt_proof" and getattr(fn, "guarded", False) is not True:
+        problems.append(
+            f"{where} is not built by @z3_proof(...): its lemmas would skip the mechanical guards "
+            "(satisfiable hypotheses, a perturbed conclusion z3 refutes)"
         )
     return problems
 

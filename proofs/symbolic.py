@@ -18,10 +18,43 @@ pre-activations: a pre-activation is replaced by :math:`+p`, :math:`-p`
 (``p`` a positive symbol) or 0, which turns every ``Max`` and every mask into
 a polynomial, and the polynomial identity or sign is then decided by
 ``expand`` and sympy's assumptions. A ``None`` or ``False`` from sympy is
-never taken as a verdict: it makes the proof "not proved". Multi-neuron
-statements are proved for every m up to a bound; the lift to the claim (sum
-over samples, chain rule through :math:`z = a^T x`) is stated in each
-result's detail.
+never taken as a verdict: it makes the proof "not proved".
+
+No case is taken on trust (:meth:`_Tally.case`): before a case is used, its
+values must lie in the region it names (the values of the pattern ``+-0``
+must be decided positive, negative and zero by sympy's assumptions), and the
+case must be non-empty: a witness point (every symbol set to a number its
+assumptions allow) must satisfy the region too. A mislabelled or vacuous
+case makes the proof "not proved".
+
+Multi-neuron statements are decided for every sign pattern of m = 1..m_max
+neurons, and lifted to every m by a checked induction over neurons. A sample
+term sees its neurons only through the state
+
+.. math::
+
+    S = (G, Z, P, K) = \Big(\sum_j g(z_j),\ \sum_j z_j,\ \prod_j D_j^c,\ \sum_j D_j\Big),
+
+which the neurons build one at a time: :math:`S_0 = (0, 0, 1, 0)` and a
+neuron :math:`t` maps S to :math:`(G + g(t), Z + t, P D^c(t), K + D(t))`
+(so :math:`\psi_m = \tfrac12 (G - y)^2`, :math:`\psi_{mp} = \psi_m - P y Z`,
+:math:`r = G - y`). The invariant
+
+.. math::
+
+    I(S):\quad G \ge 0,\quad Z \le G,\quad (P, G, K) = (1, 0, 0)\ \text{or}\ (P = 0,\ K \ge 1)
+
+holds at :math:`S_0`, and every neuron keeps it (checked on the two cases of
+I, each checked non-empty, times the three signs of t), so by induction it
+holds for the state of any number of neurons; each claim's lemma is then
+checked on every state I allows. The prose left in the lift is the induction
+principle itself, that sums and products over neurons are these folds, and
+that the terms are symmetric in the neurons (so the neuron a lemma is about
+may be taken last). A lemma that is wrong for some m (a mask :math:`D_j` in
+place of :math:`D_j^c`, a sum of masks in place of their product) breaks the
+base or the step, and the result then says "proved for m <= m_max" only.
+The lift from a sample to the claim (a sum over samples, the chain rule
+through :math:`z = a^T x`) is stated in each result's detail.
 
 This module imports sympy only (never :mod:`relurelax.solvers`): it is the
 independent statement of the mathematics that the numeric code is held
@@ -31,11 +64,14 @@ against.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from functools import reduce
 from itertools import product
+from typing import Callable
 
 import sympy as sp
 
-from ._proof import ProofResult, check_m_max
+from ._proof import ProofResult, check_m_max, no_m_to_prove
 from .conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, NO_ZERO_PREACTIVATION, PLANTED
 
 __all__ = [
@@ -65,9 +101,74 @@ def mask(t):
     return sp.Piecewise((1, t >= 0), (0, True))
 
 
+# --- m neurons, one at a time: the state a sample term sees
+
+
+@dataclass(frozen=True)
+class _ProductMask:
+    r"""How the mask :math:`\prod_j D_j^c` of (14) builds up over neurons.
+
+    It starts at ``unit`` and each neuron :math:`z_j` maps it to
+    ``combine(P, z_j)``. Tests plant wrong masks here (a :math:`D_j` in place
+    of :math:`D_j^c`, a sum in place of the product) to see the lift refuse them.
+    """
+
+    unit: object
+    combine: Callable
+
+
+#: the paper's mask: prod_j D_j^c, 1 iff every z_j < 0
+_PRODUCT_MASK = _ProductMask(sp.Integer(1), lambda P, t: P * (1 - mask(t)))
+
+
+@dataclass(frozen=True)
+class _State:
+    r"""What a sample term sees of its neurons: :math:`(\sum_j g(z_j), \sum_j z_j, \prod_j D_j^c, \sum_j D_j)`."""
+
+    G: sp.Expr
+    Z: sp.Expr
+    P: sp.Expr
+    K: sp.Expr
+
+    @classmethod
+    def of(cls, *values) -> _State:
+        return cls(*(sp.sympify(v) for v in values))
+
+    def values(self) -> list:
+        return [self.G, self.Z, self.P, self.K]
+
+
+def _empty_state() -> _State:
+    r""":math:`S_0`, the state of no neuron."""
+    return _State.of(0, 0, _PRODUCT_MASK.unit, 0)
+
+
+def _step(S: _State, t) -> _State:
+    r"""The state once neuron t joins: :math:`(G + g(t), Z + t, P D^c(t), K + D(t))`."""
+    return _State(S.G + relu(t), S.Z + t, _PRODUCT_MASK.combine(S.P, t), S.K + mask(t))
+
+
+def _fold(z) -> _State:
+    r"""The state of the neurons z (the sums and the product, one neuron at a time)."""
+    return reduce(_step, [sp.sympify(t) for t in z], _empty_state())
+
+
+def _psi_m_of(S: _State, y):
+    return (S.G - y) ** 2 / 2
+
+
+def _psi_mp_of(S: _State, y):
+    return _psi_m_of(S, y) - S.P * y * S.Z
+
+
+def _weight_of(S: _State, t, y):
+    r"""The weight of (13) halved of a neuron t of state S: :math:`(D(t) + P) r`."""
+    return (mask(t) + S.P) * (S.G - y)
+
+
 def all_inactive(z):
     r"""Diagonal entry of :math:`\prod_j D_j^c`: 1 iff every :math:`z_j < 0`."""
-    return sp.Piecewise((1, sp.And(*[t < 0 for t in z])), (0, True))
+    return _fold(z).P
 
 
 def phi_f(u, y):
@@ -84,22 +185,31 @@ def phi_r(u, y):
 
 def psi_m(z, y):
     r"""Sample term of :math:`f_m`, Eq. (9): :math:`\tfrac12(\sum_j g(z_j) - y)^2`."""
-    z, y = [sp.sympify(t) for t in z], sp.sympify(y)
-    return (sum(relu(t) for t in z) - y) ** 2 / 2
+    return _psi_m_of(_fold(z), sp.sympify(y))
 
 
 def psi_mp(z, y):
     r"""Sample term of :math:`f_{mp}`, Eq. (14) halved."""
-    z, y = [sp.sympify(t) for t in z], sp.sympify(y)
-    return psi_m(z, y) - all_inactive(z) * y * sum(z)
+    return _psi_mp_of(_fold(z), sp.sympify(y))
 
 
 def rgd_weight(z, y, j):
     r"""Sample weight of (13) halved for neuron j: :math:`(D_j + \prod_k D_k^c)\, r`."""
-    return (mask(z[j]) + all_inactive(z)) * (sum(relu(t) for t in z) - y)
+    return _weight_of(_fold(z), sp.sympify(z[j]), sp.sympify(y))
 
 
 # --- deciding polynomial facts without ever reading None/False as an answer
+
+#: the numbers a case's witness tries for each symbol, in turn (the first its assumptions allow)
+_WITNESS_VALUES = (1, 0, -1, sp.Rational(1, 2), 2, -2)
+
+
+def _witness(symbol):
+    r"""A number the assumptions of ``symbol`` allow (positive, nonnegative, real, ...), or None."""
+    for value in map(sp.sympify, _WITNESS_VALUES):
+        if all(getattr(value, f"is_{key}", None) == holds for key, holds in symbol.assumptions0.items()):
+            return value
+    return None
 
 
 class _Tally:
@@ -134,36 +244,164 @@ class _Tally:
         if fact is not True:
             self.undecided.append(what)
 
+    def true(self, condition, what: str) -> None:
+        """A sympy condition that must evaluate to ``true`` (an unevaluated relation is no verdict)."""
+        self.cases += 1
+        condition = sp.sympify(condition)
+        if condition is not sp.true:
+            self.undecided.append(f"{what}: sympy left {sp.sstr(condition)}")
+
+    def case(self, label: str, point, region: Callable) -> None:
+        r"""Check a case before its lemmas are decided: inside the region it names, and not empty.
+
+        ``point`` are the case's values (expressions in symbols with
+        assumptions) and ``region(values)`` the conditions the case stands
+        for. Every condition must evaluate to ``true`` at ``point`` (so the
+        case is the region it names: the values of a ``-`` are negative), and
+        again at a witness: every symbol replaced by a number its assumptions
+        allow (so the case is not empty: no vacuous case proves anything).
+        """
+        self.cases += 1
+        point = [sp.sympify(v) for v in point]
+        left = [c for c in map(sp.sympify, region(point)) if c is not sp.true]
+        if left:
+            self.undecided.append(
+                f"case {label}: its values {sp.sstr(point)} are not in the region it names ({sp.sstr(left[0])})"
+            )
+            return
+        symbols = sorted(set().union(*(v.free_symbols for v in point)), key=str)
+        witness = {symbol: _witness(symbol) for symbol in symbols}
+        impossible = [symbol for symbol, value in witness.items() if value is None]
+        if impossible:
+            self.undecided.append(f"case {label}: no number satisfies the assumptions of {sp.sstr(impossible[0])}")
+            return
+        at_witness = [v.subs(witness) for v in point]
+        left = [c for c in map(sp.sympify, region(at_witness)) if c is not sp.true]
+        if left:
+            self.undecided.append(f"case {label} is empty: its witness {sp.sstr(at_witness)} fails {sp.sstr(left[0])}")
+
 
 def _positive_symbols(m: int):
     return sp.symbols(f"p0:{m}", positive=True)
 
 
-def _sign_patterns(m: int, ties: bool):
-    """Every sign pattern of m pre-activations: '+', '-' and, with ties, '0'."""
-    return product("+-0" if ties else "+-", repeat=m)
+#: a sign of a pre-activation: its value in terms of a positive symbol p, and the region it names
+_SIGN_VALUE = {"+": lambda p: p, "-": lambda p: -p, "0": lambda p: sp.Integer(0)}
+_SIGN_REGION = {"+": lambda v: v > 0, "-": lambda v: v < 0, "0": lambda v: sp.Eq(v, 0)}
 
 
 def _substitute(pattern, ps):
-    return [p if s == "+" else (-p if s == "-" else sp.Integer(0)) for s, p in zip(pattern, ps)]
+    return [_SIGN_VALUE[s](p) for s, p in zip(pattern, ps)]
 
 
-def _result(tally: _Tally, conditions, start, detail: str) -> ProofResult:
+def _in_pattern(pattern):
+    return lambda values: [_SIGN_REGION[s](v) for s, v in zip(pattern, values)]
+
+
+def _sign_cases(t: _Tally, ps, ties: bool):
+    r"""Every sign pattern of ``len(ps)`` pre-activations ('+', '-' and, with ties, '0'), each checked by ``t.case``.
+
+    Yields ``(pattern, z)``; the patterns are every word over the signs, so
+    the cases cover :math:`\mathbb{R}^m` (the strict ones, without ties).
+    """
+    for pattern in product("+-0" if ties else "+-", repeat=len(ps)):
+        z = _substitute(pattern, ps)
+        t.case(f"z = {''.join(pattern)}", z, _in_pattern(pattern))
+        yield pattern, z
+
+
+def _result(tally: _Tally, conditions, start, detail: str, *, m_max: int | None = None, lift: _Tally | None = None):
+    r"""The ProofResult of a tally; for a multi-neuron claim, ``lift`` is the tally of its lift to every m.
+
+    ``lifted`` is True only when the explicit cases are proved and the lift
+    decided every one of its cases in this run.
+    """
     proved = not tally.undecided
+    lifted = proved and m_max is not None and lift is not None and lift.cases > 0 and not lift.undecided
+    if lifted:
+        detail += f" The lift was checked in this run ({lift.cases} cases): proved for every m."
+    elif m_max is not None:
+        if lift is None or not lift.cases:
+            why = "no lift was run"
+        elif lift.undecided:
+            why = f"{len(lift.undecided)} undecided: {'; '.join(lift.undecided[:2])}"
+        else:
+            why = "the lemmas it carries are not proved"
+        detail += f" LIFT NOT CHECKED ({why}): proved for m <= {m_max} only."
     if not proved:
         detail = f"NOT PROVED ({len(tally.undecided)} undecided: {'; '.join(tally.undecided[:3])}). " + detail
-    return ProofResult("sympy", proved, frozenset(conditions), tally.cases, time.perf_counter() - start, detail)
+    cases = tally.cases + (lift.cases if lift is not None else 0)
+    return ProofResult(
+        "sympy", proved, frozenset(conditions), cases, time.perf_counter() - start, detail, m_max=m_max, lifted=lifted
+    )
 
 
-def _one_sided_derivatives(fun, u=_u):
+def _one_sided_derivatives(t: _Tally, fun, u=_u):
     r"""Pieces of a scalar function of u for u > 0, u < 0 (as polynomials in p > 0) and u = 0.
 
-    Returns ``(f_pos(p), f_neg(p), f(0), d_pos(p), d_neg(p))`` where ``d_*``
-    are derivatives with respect to u (chain rule :math:`du = \pm dp`).
+    Returns ``(p, f_pos(p), f_neg(p), f(0), d_pos(p), d_neg(p))`` where
+    ``d_*`` are derivatives with respect to u (chain rule :math:`du = \pm dp`);
+    the two cases u = p and u = -p are checked by ``t.case``.
     """
     p = sp.Symbol("p", positive=True)
-    f_pos, f_neg, f_zero = fun.subs(u, p), fun.subs(u, -p), fun.subs(u, 0)
+    pieces = dict(_sign_cases(t, (p,), ties=False))
+    (right,), (left,) = pieces[("+",)], pieces[("-",)]
+    f_pos, f_neg, f_zero = fun.subs(u, right), fun.subs(u, left), fun.subs(u, 0)
     return p, f_pos, f_neg, f_zero, sp.diff(f_pos, p), -sp.diff(f_neg, p)
+
+
+# --- the lift to every m: an induction over neurons
+
+
+def _invariant(S: _State) -> list:
+    r"""The conditions of the invariant :math:`I(S)` (see the module docstring)."""
+    return [
+        S.G >= 0,
+        S.Z <= S.G,
+        sp.Or(sp.And(sp.Eq(S.P, 1), sp.Eq(S.G, 0), sp.Eq(S.K, 0)), sp.And(sp.Eq(S.P, 0), S.K >= 1)),
+    ]
+
+
+def _invariant_cases(t: _Tally) -> list[tuple[str, _State]]:
+    r"""The states I allows, in two cases that cover it, each checked inside I and non-empty.
+
+    No neuron active: :math:`(G, Z, P, K) = (0, -s, 1, 0)`, :math:`s \ge 0`;
+    some neuron active: :math:`(g, g - w, 0, 1 + k)`, :math:`g, w, k \ge 0`.
+    They cover I by construction: P = 1 forces G = K = 0 and Z <= 0 (s =
+    -Z); P = 0 gives g = G, w = G - Z, k = K - 1, all >= 0. (:mod:`.smt`
+    proves the same lift for all real states, without cases.)
+    """
+    s, g, w, k = sp.symbols("s g w k", nonnegative=True)
+    cases = [("no neuron active", _State.of(0, -s, 1, 0)), ("some neuron active", _State.of(g, g - w, 0, 1 + k))]
+    for label, S in cases:
+        t.case(f"I: {label}", S.values(), lambda values: _invariant(_State(*values)))
+    return cases
+
+
+def _check_induction(t: _Tally) -> list[tuple[str, _State]]:
+    r"""Base :math:`I(S_0)` and step :math:`I(S) \Rightarrow I(\mathrm{step}(S, t))` for every real t.
+
+    Returns the cases of I, on which each claim then checks its lemma.
+    """
+    for condition in _invariant(_empty_state()):
+        t.true(condition, "base: I holds for no neuron")
+    cases = _invariant_cases(t)
+    p = sp.Symbol("p_t", positive=True)  # the magnitude of the neuron that joins
+    for label, S in cases:
+        for pattern, (v,) in _sign_cases(t, (p,), ties=True):
+            for condition in _invariant(_step(S, v)):
+                t.true(condition, f"step: a neuron {pattern[0]} keeps I ({label})")
+    return cases
+
+
+#: the induction, in words (every multi-neuron detail carries it)
+_LIFT = (
+    "Lift to every m, by induction over neurons: the state (G, Z, P, K) = (sum_j g(z_j), sum_j z_j, "
+    "prod_j D_j^c, sum_j D_j) starts at (0, 0, 1, 0) and a neuron t maps it to (G + g(t), Z + t, P D^c(t), "
+    "K + D(t)); the invariant I: G >= 0, Z <= G, and (P, G, K) = (1, 0, 0) or (P = 0, K >= 1), holds at the "
+    "start and every neuron keeps it (2 cases of I x 3 signs of t, each case checked non-empty), so it holds "
+    "for any number of neurons"
+)
 
 
 # --- the claims
@@ -179,7 +417,7 @@ def prove_prop1_convexity() -> ProofResult:
     """
     start = time.perf_counter()
     t = _Tally()
-    p, f_pos, f_neg, f_zero, d_pos, d_neg = _one_sided_derivatives(phi_r(_u, _y))
+    p, f_pos, f_neg, f_zero, d_pos, d_neg = _one_sided_derivatives(t, phi_r(_u, _y))
     t.nonnegative(sp.diff(f_pos, p, 2), "phi_r'' on u > 0")
     t.nonnegative(sp.diff(f_neg, p, 2), "phi_r'' on u < 0")  # d2/du2 = d2/dp2 for u = -p
     t.zero(f_pos.subs(p, 0) - f_zero, "phi_r continuous at 0 from the right")
@@ -202,8 +440,7 @@ def prove_prop1_convexity() -> ProofResult:
 
 
 def _bound_fr_cases(t: _Tally, label) -> None:
-    for pattern in ("+", "-", "0"):
-        (u,) = _substitute(pattern, [sp.Symbol("p", positive=True)])
+    for (pattern,), (u,) in _sign_cases(t, (sp.Symbol("p", positive=True),), ties=True):
         diff = phi_r(u, label) - phi_f(u, label)
         t.zero(diff - label * relu(-u), f"phi_r - phi_f = y g(-u) for u {pattern}")
         if label is _q:
@@ -244,8 +481,7 @@ def prove_thm1_global_min() -> ProofResult:
     start = time.perf_counter()
     t = _Tally()
     p = sp.Symbol("p", positive=True)
-    for pattern in ("+", "-", "0"):
-        (u,) = _substitute(pattern, [p])
+    for (pattern,), (u,) in _sign_cases(t, (p,), ties=True):
         t.zero(relu(u) * u - relu(u) ** 2, f"g(u) u = g(u)^2 for u {pattern}")
         t.zero(phi_r(u, relu(u)), f"phi_r(u; g(u)) = 0 for u {pattern}")
         t.zero(phi_f(u, relu(u)), f"phi_f(u; g(u)) = 0 for u {pattern}")
@@ -271,40 +507,68 @@ def prove_thm1_global_min() -> ProofResult:
     return _result(t, (PLANTED,), start, detail)
 
 
-def prove_rgd_direction() -> ProofResult:
-    r"""Update (5) is gradient descent on :math:`f_r`, and GLMtron with :math:`\mu = 1/n`.
+def _rgd_direction(t: _Tally, sample_term, direction) -> None:
+    r"""``direction(u, y)`` is the derivative of ``sample_term(u, y)`` at every real u, ties included.
 
-    :math:`\varphi_r'(u) = g(u) - y` on both pieces and from both sides at 0
-    (so :math:`f_r` is differentiable everywhere, ties included); chain rule:
-    :math:`\nabla f_r = A^T(g(Ax) - y)`. GLMtron's
-    :math:`x + \tfrac1n\sum_i (y_i - g(a_i^Tx)) a_i` is checked as an exact
-    identity for symbolic 3 x 3 data.
+    On u > 0 and u < 0 the derivative of each piece is the direction; at
+    u = 0 the function is continuous (both pieces take the value at 0) and
+    both one-sided derivatives equal the direction at 0. Without the
+    continuity a jump at 0 with matching slopes would pass.
     """
-    start = time.perf_counter()
-    t = _Tally()
-    p, f_pos, f_neg, f_zero, d_pos, d_neg = _one_sided_derivatives(phi_r(_u, _y))
-    t.zero(d_pos - (relu(p) - _y), "phi_r' = g(u) - y on u > 0")
-    t.zero(d_neg - (relu(-p) - _y), "phi_r' = g(u) - y on u < 0")
-    t.zero(d_pos.subs(p, 0) - (relu(0) - _y), "right derivative at 0 is g(0) - y")
-    t.zero(d_neg.subs(p, 0) - (relu(0) - _y), "left derivative at 0 is g(0) - y")
-    n = d = 3
+    p, f_pos, f_neg, f_zero, d_pos, d_neg = _one_sided_derivatives(t, sample_term(_u, _y))
+    t.zero(d_pos - direction(p, _y), "derivative = direction on u > 0")
+    t.zero(d_neg - direction(-p, _y), "derivative = direction on u < 0")
+    t.zero(f_pos.subs(p, 0) - f_zero, "continuous at u = 0 from the right")
+    t.zero(f_neg.subs(p, 0) - f_zero, "continuous at u = 0 from the left")
+    t.zero(d_pos.subs(p, 0) - direction(sp.Integer(0), _y), "right derivative at 0 = direction at 0")
+    t.zero(d_neg.subs(p, 0) - direction(sp.Integer(0), _y), "left derivative at 0 = direction at 0")
+
+
+def _glmtron_is_rgd(t: _Tally, direction, n: int = 3, d: int = 3) -> None:
+    r"""GLMtron's :math:`x + \tfrac1n\sum_i (y_i - g(a_i^Tx)) a_i` equals :math:`x - \tfrac1n A^T w` for symbolic n x d data."""
     A = sp.Matrix(n, d, lambda i, k: sp.Symbol(f"a{i}{k}", real=True))
     x = sp.Matrix(d, 1, lambda k, _: sp.Symbol(f"x{k}", real=True))
     y = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"y{i}", real=True))
     z = A * x
-    grad = A.T * sp.Matrix(n, 1, lambda i, _: relu(z[i]) - y[i])
+    grad = A.T * sp.Matrix(n, 1, lambda i, _: direction(z[i], y[i]))
     glmtron = x + sum(((y[i] - relu(z[i])) * A[i, :].T for i in range(n)), sp.zeros(d, 1)) / n
     for k in range(d):
         t.zero(glmtron[k] - (x[k] - grad[k] / n), f"GLMtron coordinate {k} = (5) with mu = 1/n")
+
+
+def _prove_rgd_direction(sample_term, direction, start: float) -> ProofResult:
+    t = _Tally()
+    _rgd_direction(t, sample_term, direction)
+    _glmtron_is_rgd(t, direction)
     detail = (
-        "proved for every real y (no condition): phi_r'(u) = g(u) - y on u > 0 and u < 0, and both one-sided "
-        "derivatives at u = 0 equal g(0) - y = -y, so f_r is differentiable everywhere (ties included) with "
-        "grad f_r(x) = A^T (g(Ax) - y) by the chain rule through z = a_i^T x; update (5) is x - mu grad f_r. "
-        "The GLMtron update (Kakade, Kanade, Kalai, Shamir 2011) x + (1/n) sum_i (y_i - g(a_i^T x)) a_i "
-        "equals (5) with mu = 1/n, as an exact identity for symbolic 3 x 3 data (coordinates are linear "
-        "in the same max terms, so the identity holds for every n, d)."
+        "proved for every real y (no condition): phi_r'(u) = g(u) - y on u > 0 and u < 0; at u = 0 phi_r is "
+        "continuous (both pieces take y^2/2) and both one-sided derivatives equal g(0) - y = -y, so f_r is "
+        "differentiable everywhere (ties included) with grad f_r(x) = A^T (g(Ax) - y) by the chain rule through "
+        "z = a_i^T x; update (5) is x - mu grad f_r. The GLMtron update (Kakade, Kanade, Kalai, Shamir 2011) "
+        "x + (1/n) sum_i (y_i - g(a_i^T x)) a_i equals (5) with mu = 1/n, as an exact identity for symbolic "
+        "3 x 3 data (coordinates are linear in the same max terms, so the identity holds for every n, d)."
     )
     return _result(t, (), start, detail)
+
+
+def prove_rgd_direction() -> ProofResult:
+    r"""Update (5) is gradient descent on :math:`f_r`, and GLMtron with :math:`\mu = 1/n`.
+
+    :math:`\varphi_r'(u) = g(u) - y` on both pieces, :math:`\varphi_r` is
+    continuous at 0 and both one-sided derivatives there are
+    :math:`g(0) - y` (so :math:`f_r` is differentiable everywhere, ties
+    included); chain rule: :math:`\nabla f_r = A^T(g(Ax) - y)`. GLMtron's
+    :math:`x + \tfrac1n\sum_i (y_i - g(a_i^Tx)) a_i` is checked as an exact
+    identity for symbolic 3 x 3 data.
+    """
+    return _prove_rgd_direction(phi_r, lambda u, y: relu(u) - y, time.perf_counter())
+
+
+def _multi_neuron_lemmas(t: _Tally, m_max: int, ties: bool, lemmas: Callable) -> None:
+    r"""``lemmas(pattern, z)`` on every sign pattern of m = 1..m_max pre-activations (each case checked)."""
+    for m in range(1, m_max + 1):
+        for pattern, z in _sign_cases(t, _positive_symbols(m), ties=ties):
+            lemmas(pattern, z)
 
 
 def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
@@ -314,27 +578,58 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
     ``m_max``, :math:`\partial \psi_{mp} / \partial z_j` equals the weight
     :math:`(D_j + \prod_k D_k^c) r`; chain rule: column j of the gradient is
     :math:`A^T (D_j + \prod_k D_k^c) r`, (13) halved.
+
+    Lift to every m (checked, see the module docstring): with neuron j
+    last and the state R of the other m - 1 neurons in I, for
+    :math:`z_j, z_j + h` of one strict sign,
+    :math:`\psi_{mp}(z + h e_j) - \psi_{mp}(z) - h w_j = \tfrac{h^2}{2} D_j`
+    exactly (the negative sign needs :math:`P G = 0` from I: the paper's
+    :math:`\prod_j D_j^c r = -\prod_j D_j^c y`).
     """
-    check_m_max(m_max)
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("sympy", (NO_ZERO_PREACTIVATION,))
     start = time.perf_counter()
     t = _Tally()
-    for m in range(1, m_max + 1):
-        ps = _positive_symbols(m)
-        for pattern in _sign_patterns(m, ties=False):
-            z = _substitute(pattern, ps)
-            psi = psi_mp(z, _y)
-            for j in range(m):
-                sign = 1 if pattern[j] == "+" else -1
-                t.zero(sign * sp.diff(psi, ps[j]) - rgd_weight(z, _y, j), f"m={m} {''.join(pattern)} d/dz_{j}")
-            if set(pattern) == {"-"}:
-                r = sum(relu(v) for v in z) - _y
-                t.zero(r + _y, f"m={m}: prod D^c r = -prod D^c y for every y")
-    # at a tie (m = 2): one-sided derivatives of psi_mp in z_1 at z = (0, 1), y = 2
+
+    def lemmas(pattern, z):
+        ps = [abs(v) for v in z]
+        psi = psi_mp(z, _y)
+        for j in range(len(z)):
+            sign = 1 if pattern[j] == "+" else -1
+            t.zero(sign * sp.diff(psi, ps[j]) - rgd_weight(z, _y, j), f"m={len(z)} {''.join(pattern)} d/dz_{j}")
+        if set(pattern) == {"-"}:
+            r = sum(relu(v) for v in z) - _y
+            t.zero(r + _y, f"m={len(z)}: prod D^c r = -prod D^c y for every y")
+
+    _multi_neuron_lemmas(t, m_max, False, lemmas)
+    right, left, jump_from, jump_to = _prop2_ties(t)
+    lift = _Tally()
+    _lift_prop2(lift, _check_induction(lift))
+    detail = (
+        f"proved for m = 1..{m_max}, every strict sign pattern of (z_1..z_m) and every real y: d psi_mp / dz_j "
+        "= (D_j + prod_k D_k^c) r (the product mask is locally constant, so the paper's gamma(X, A) = 0), and "
+        "on the all-negative pattern r = -y, i.e. prod D_j^c r = -prod D_j^c y for ANY y: model (8), which "
+        f"the paper's proof invokes, is not needed. {_LIFT}; with neuron j taken last and the other m - 1 "
+        "neurons in any state I allows, z_j and z_j + h of one strict sign, psi_mp(z + h e_j) - psi_mp(z) - "
+        "h (D_j + prod_k D_k^c) r = h^2/2 D_j exactly, and P r = -P y on every state of I. Lift to the claim: "
+        "chain rule through z_ij = a_i^T x_j gives column j = A^T (D_j + prod_k D_k^c) r, (13) halved "
+        "(off ties the masks are locally constant, so the partial derivatives are the gradient). "
+        "No-zero-preactivation is necessary for m >= 2: at "
+        f"z = (0, 1), y = 2 the one-sided derivatives in z_1 are {sp.sstr(right)} (right) and {sp.sstr(left)} "
+        "(left), so f_mp has no gradient there; f_mp even jumps at ties (z = (-1, t), y = 1: "
+        f"{sp.sstr(jump_from)} as t -> 0- but {sp.sstr(jump_to)} at t = 0). For m = 1 (f_mp = f_r) the "
+        "one-sided derivatives at a tie agree."
+    )
+    return _result(t, (NO_ZERO_PREACTIVATION,), start, detail, m_max=m_max, lift=lift)
+
+
+def _prop2_ties(t: _Tally):
+    r"""At ties f_mp has no gradient for m = 2 (and even jumps), but is differentiable for m = 1."""
     s = sp.Symbol("s", positive=True)
+    # one-sided derivatives of psi_mp in z_1 at z = (0, 1), y = 2
     right = sp.diff(psi_mp([s, sp.Integer(1)], 2), s).subs(s, 0)
     left = -sp.diff(psi_mp([-s, sp.Integer(1)], 2), s).subs(s, 0)
     t.holds(bool(sp.Ne(right, left)), "m = 2 tie: one-sided derivatives differ")
-    # and m = 1 is differentiable at the tie (f_mp = f_r)
     right1 = sp.diff(psi_mp([s], _y), s).subs(s, 0)
     left1 = -sp.diff(psi_mp([-s], _y), s).subs(s, 0)
     t.zero(right1 - left1, "m = 1: psi_mp is differentiable at z = 0")
@@ -342,26 +637,30 @@ def prove_prop2_gradient(m_max: int = 4) -> ProofResult:
     jump_from = psi_mp([sp.Integer(-1), -s], 1).subs(s, 0)
     jump_to = psi_mp([sp.Integer(-1), sp.Integer(0)], 1)
     t.holds(bool(sp.Ne(jump_from, jump_to)), "m = 2: psi_mp jumps at a tie")
-    detail = (
-        f"proved for m = 1..{m_max}, every strict sign pattern of (z_1..z_m) and every real y: d psi_mp / dz_j "
-        "= (D_j + prod_k D_k^c) r (the product mask is locally constant, so the paper's gamma(X, A) = 0), and "
-        "on the all-negative pattern r = -y, i.e. prod D_j^c r = -prod D_j^c y for ANY y: model (8), which "
-        "the paper's proof invokes, is not needed. Lift: chain rule through z_ij = a_i^T x_j gives column j "
-        "= A^T (D_j + prod_k D_k^c) r, (13) halved. No-zero-preactivation is necessary for m >= 2: at "
-        f"z = (0, 1), y = 2 the one-sided derivatives in z_1 are {sp.sstr(right)} (right) and {sp.sstr(left)} "
-        "(left), so f_mp has no gradient there; f_mp even jumps at ties (z = (-1, t), y = 1: "
-        f"{sp.sstr(jump_from)} as t -> 0- but {sp.sstr(jump_to)} at t = 0). For m = 1 (f_mp = f_r) the "
-        "one-sided derivatives at a tie agree."
-    )
-    return _result(t, (NO_ZERO_PREACTIVATION,), start, detail)
+    return right, left, jump_from, jump_to
 
 
-def _bound_fmp_cases(t: _Tally, m_max: int) -> None:
-    for m in range(1, m_max + 1):
-        ps = _positive_symbols(m)
-        for pattern in _sign_patterns(m, ties=True):
-            z = _substitute(pattern, ps)
-            t.nonnegative(psi_mp(z, _q) - psi_m(z, _q), f"m={m} {''.join(pattern)}: psi_mp >= psi_m, y >= 0")
+def _lift_prop2(t: _Tally, cases) -> None:
+    r"""Neuron j last, the others in state R of I: the exact expansion of :math:`\psi_{mp}` in :math:`z_j`."""
+    before, after = sp.symbols("p_j p_jh", positive=True)  # |z_j| and |z_j + h|
+    for label, R in cases:
+        for sign in "+-":
+            zj, zjh = _SIGN_VALUE[sign](before), _SIGN_VALUE[sign](after)
+            t.case(f"z_j and z_j + h both {sign}", [zj, zjh], _in_pattern(sign * 2))
+            S, Sh, h = _step(R, zj), _step(R, zjh), zjh - zj
+            expansion = _psi_mp_of(Sh, _y) - _psi_mp_of(S, _y) - h * _weight_of(S, zj, _y) - h**2 / 2 * mask(zj)
+            t.zero(expansion, f"others: {label}; z_j {sign}: psi_mp(z + h e_j) - psi_mp(z) - h w_j = h^2/2 D_j")
+    for label, S in cases:
+        t.zero(S.P * (S.G - _y) + S.P * _y, f"{label}: prod D^c r = -prod D^c y")
+
+
+def _bound_fmp_lemma(t: _Tally, z, label: str) -> None:
+    t.nonnegative(psi_mp(z, _q) - psi_m(z, _q), f"{label}: psi_mp >= psi_m, y >= 0")
+
+
+def _lift_bound_fmp(t: _Tally, cases) -> None:
+    for label, S in cases:
+        t.nonnegative(_psi_mp_of(S, _q) - _psi_m_of(S, _q), f"{label}: psi_mp >= psi_m, y >= 0")
 
 
 def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
@@ -370,21 +669,26 @@ def prove_bound_fmp_ge_fm(m_max: int = 4) -> ProofResult:
     Per sample, :math:`\psi_{mp} - \psi_m = -[z<0]\, y\sum_j z_j`, which is
     :math:`y\sum_j |z_j| \ge 0` on the all-negative pattern when
     :math:`y \ge 0` and 0 elsewhere; every pattern (ties included) for m up
-    to ``m_max``.
+    to ``m_max``. Lift to every m (checked): on every state of I,
+    :math:`-P y Z \ge 0` for :math:`y \ge 0` (P = 1 forces Z <= G = 0).
     """
-    check_m_max(m_max)
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("sympy", (LABELS_NONNEGATIVE,))
     start = time.perf_counter()
     t = _Tally()
-    _bound_fmp_cases(t, m_max)
+    _multi_neuron_lemmas(t, m_max, True, lambda pattern, z: _bound_fmp_lemma(t, z, f"m={len(z)} {''.join(pattern)}"))
     witness = psi_mp([sp.Integer(-1)], -1) - psi_m([sp.Integer(-1)], -1)
     t.holds(bool(witness < 0), "m = 1, z = -1, y = -1 gives psi_mp < psi_m")
+    lift = _Tally()
+    _lift_bound_fmp(lift, _check_induction(lift))
     detail = (
         f"proved for m = 1..{m_max}, every sign pattern of (z_1..z_m) with ties, y >= 0: psi_mp - psi_m = "
-        "-[all z_j < 0] y sum_j z_j >= 0; lift: sum over samples. y >= 0 is necessary: m = 1, z = -1, y = -1 "
-        f"gives {sp.sstr(witness)}. The paper asserts the bound for all X 'due to (14)' inside the proof of "
-        "Theorem 2, where model (8) gives y >= 0."
+        f"-[all z_j < 0] y sum_j z_j >= 0. {_LIFT}; on every state of I, psi_mp - psi_m = -P y Z >= 0 for "
+        "y >= 0 (P = 1 forces Z <= G = 0). Lift to the claim: sum over samples. y >= 0 is necessary: m = 1, "
+        f"z = -1, y = -1 gives {sp.sstr(witness)}. The paper asserts the bound for all X 'due to (14)' inside "
+        "the proof of Theorem 2, where model (8) gives y >= 0."
     )
-    return _result(t, (LABELS_NONNEGATIVE,), start, detail)
+    return _result(t, (LABELS_NONNEGATIVE,), start, detail, m_max=m_max, lift=lift)
 
 
 def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
@@ -393,27 +697,40 @@ def prove_thm2_global_min(m_max: int = 4) -> ProofResult:
     Per sample, every sign pattern (ties included), m up to ``m_max``:
     :math:`\psi_{mp}(z^*; \sum_j g(z_j^*)) = \psi_m(z^*; \sum_j g(z_j^*)) = 0`,
     :math:`\psi_m \ge 0`, and :math:`\psi_{mp} \ge \psi_m` for :math:`y \ge 0`.
+    Lift to every m (checked): the same lemmas on every state of I, the
+    planted one being :math:`\psi_{mp}(S^*; G^*) = -P^* G^* Z^* = 0`.
     """
-    check_m_max(m_max)
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("sympy", (PLANTED,))
     start = time.perf_counter()
     t = _Tally()
-    for m in range(1, m_max + 1):
-        ps = _positive_symbols(m)
-        for pattern in _sign_patterns(m, ties=True):
-            z = _substitute(pattern, ps)
-            planted = sum(relu(v) for v in z)
-            t.zero(psi_mp(z, planted), f"m={m} {''.join(pattern)}: psi_mp(z*; sum g(z*)) = 0")
-            t.zero(psi_m(z, planted), f"m={m} {''.join(pattern)}: psi_m(z*; sum g(z*)) = 0")
-            t.nonnegative(psi_m(z, _y), f"m={m} {''.join(pattern)}: psi_m >= 0")
-    _bound_fmp_cases(t, m_max)
+
+    def lemmas(pattern, z):
+        label = f"m={len(z)} {''.join(pattern)}"
+        planted = sum(relu(v) for v in z)
+        t.zero(psi_mp(z, planted), f"{label}: psi_mp(z*; sum g(z*)) = 0")
+        t.zero(psi_m(z, planted), f"{label}: psi_m(z*; sum g(z*)) = 0")
+        t.nonnegative(psi_m(z, _y), f"{label}: psi_m >= 0")
+        _bound_fmp_lemma(t, z, label)
+
+    _multi_neuron_lemmas(t, m_max, True, lemmas)
+    lift = _Tally()
+    cases = _check_induction(lift)
+    for label, S in cases:
+        lift.zero(_psi_mp_of(S, S.G), f"{label}: psi_mp(S*; G*) = 0")
+        lift.zero(_psi_m_of(S, S.G), f"{label}: psi_m(S*; G*) = 0")
+        lift.nonnegative(_psi_m_of(S, _y), f"{label}: psi_m >= 0")
+    _lift_bound_fmp(lift, cases)
     detail = (
         f"proved for m = 1..{m_max}, every sign pattern of (z_1..z_m) with ties: psi_mp(z*; sum_j g(z_j*)) = "
         "psi_m(z*; sum_j g(z_j*)) = 0 (on all-negative rows y_i = 0 kills the extra term), psi_m >= 0, and "
-        "psi_mp >= psi_m for y >= 0. Lift under model (8): min f_mp <= f_mp(X*) = 0 <= f_m <= f_mp, so a "
-        "minimiser of f_mp has f_m = 0 = min f_m. For m = 1, f_mp = f_r and f_m = f: the claim is Theorem 1, "
-        "and planted is needed by the same counterexample."
+        f"psi_mp >= psi_m for y >= 0. {_LIFT}; on every state of I, psi_mp(S*; G*) = -P* G* Z* = 0 and "
+        "psi_m(S*; G*) = 0 (P* = 1 forces G* = 0), psi_m >= 0, and psi_mp - psi_m = -P y Z >= 0 for y >= 0. "
+        "Lift to the claim under model (8): min f_mp <= f_mp(X*) = 0 <= f_m <= f_mp, so a minimiser of f_mp "
+        "has f_m = 0 = min f_m. For m = 1, f_mp = f_r and f_m = f: the claim is Theorem 1, and planted is "
+        "needed by the same counterexample."
     )
-    return _result(t, (PLANTED,), start, detail)
+    return _result(t, (PLANTED,), start, detail, m_max=m_max, lift=lift)
 
 
 def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
@@ -422,34 +739,45 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
     Per sample, every sign pattern with ties counted active, m up to
     ``m_max``: the coefficients :math:`c_j = D_j + \prod_k D_k^c` are 0 or 1
     and at least one is 1, so :math:`c_j r = 0\ \forall j` forces
-    :math:`r = 0`. Lift: (13) = 0 reads :math:`A^T W = 0` with
-    :math:`W_{ij} = c_{ij} r_i`; full row rank makes :math:`A^T` injective,
-    so W = 0 and then r = 0.
+    :math:`r = 0`. Lift to every m (checked): summing,
+    :math:`(\sum_j c_j) r = (K + mP) r = 0`, and on every state of I with
+    :math:`m \ge 1`, :math:`K + mP \ge 1`. Lift to the claim: (13) = 0 reads
+    :math:`A^T W = 0` with :math:`W_{ij} = c_{ij} r_i`; full row rank makes
+    :math:`A^T` injective, so W = 0 and then r = 0.
     """
-    check_m_max(m_max)
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("sympy", (FULL_ROW_RANK,))
     start = time.perf_counter()
     t = _Tally()
-    gd_blind = 0
-    for m in range(1, m_max + 1):
-        ps = _positive_symbols(m)
-        for pattern in _sign_patterns(m, ties=True):
-            z = _substitute(pattern, ps)
-            coefficients = [sp.piecewise_fold(mask(z[j]) + all_inactive(z)) for j in range(m)]
-            t.holds(all(c in (0, 1) for c in coefficients), f"m={m} {''.join(pattern)}: c_j in {{0,1}}")
-            solution = sp.solve([c * _r for c in coefficients], _r, dict=True)
-            t.holds(solution == [{_r: 0}], f"m={m} {''.join(pattern)}: c_j r = 0 for all j forces r = 0")
-            if all(sp.piecewise_fold(mask(v)) == 0 for v in z):
-                gd_blind += 1  # plain GD (c_j = D_j) leaves r free on this pattern
+    gd_blind = []
+
+    def lemmas(pattern, z):
+        label = f"m={len(z)} {''.join(pattern)}"
+        coefficients = [sp.piecewise_fold(mask(z[j]) + all_inactive(z)) for j in range(len(z))]
+        t.holds(all(c in (0, 1) for c in coefficients), f"{label}: c_j in {{0,1}}")
+        solution = sp.solve([c * _r for c in coefficients], _r, dict=True)
+        t.holds(solution == [{_r: 0}], f"{label}: c_j r = 0 for all j forces r = 0")
+        if all(sp.piecewise_fold(mask(v)) == 0 for v in z):
+            gd_blind.append(pattern)  # plain GD (c_j = D_j) leaves r free on this pattern
+
+    _multi_neuron_lemmas(t, m_max, True, lemmas)
+    lift = _Tally()
+    n = sp.Symbol("n", nonnegative=True)  # m = 1 + n >= 1 neurons
+    for label, S in _check_induction(lift):
+        total = S.K + (1 + n) * S.P  # sum_j c_j = sum_j D_j + m prod_k D_k^c
+        lift.nonnegative(total - 1, f"{label}, m >= 1: sum_j c_j = K + m P >= 1")
+        lift.holds(sp.solve(total * _r, _r, dict=True) == [{_r: 0}], f"{label}: (K + m P) r = 0 forces r = 0")
     detail = (
         f"proved for m = 1..{m_max}, every sign pattern of (z_1..z_m) with ties counted active (D = 1 iff "
         "z >= 0): c_j = D_j + prod_k D_k^c is 0 or 1 and some c_j = 1, so c_j r = 0 for all j forces r = 0 "
-        f"(plain GD, c_j = D_j, leaves r free on the all-negative pattern: {gd_blind} pattern(s) checked). "
-        "Lift: (13) = 0 is A^T W = 0 with W_ij = c_ij r_i; rank A = n makes A^T injective, so W = 0 and r = 0, "
-        "i.e. f_m = 0 = min f_m; the limit of a convergent run of (17) with (13) -> 0 has the same property "
-        "(pass to a subsequence with constant masks). Neither model (8) nor y >= 0 nor nonzero pre-activations "
-        "is used; n <= d follows from rank A = n <= d."
+        f"(plain GD, c_j = D_j, leaves r free on the all-negative pattern: {len(gd_blind)} pattern(s) checked). "
+        f"{_LIFT}; summing c_j r = 0 over j gives (K + m P) r = 0, and on every state of I with m >= 1, "
+        "K + m P >= 1, so r = 0. Lift to the claim: (13) = 0 is A^T W = 0 with W_ij = c_ij r_i; rank A = n "
+        "makes A^T injective, so W = 0 and r = 0, i.e. f_m = 0 = min f_m; the limit of a convergent run of "
+        "(17) with (13) -> 0 has the same property (pass to a subsequence with constant masks). Neither model "
+        "(8) nor y >= 0 nor nonzero pre-activations is used; n <= d follows from rank A = n <= d."
     )
-    return _result(t, (FULL_ROW_RANK,), start, detail)
+    return _result(t, (FULL_ROW_RANK,), start, detail, m_max=m_max, lift=lift)
 
 
 #: every claim's prover is public (the claims name them by convention, see relurelax.proofs.claims)

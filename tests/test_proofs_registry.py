@@ -71,6 +71,34 @@ def test_a_claim_whose_z3_proof_declares_no_negative_control_is_refused_naming_t
     )
 
 
+def test_a_z3_proof_made_by_hand_with_controls_but_without_the_guards_is_refused(monkeypatch):
+    from relurelax.proofs import smt
+    from relurelax.proofs._proof import ProofResult
+
+    def prove_unguarded():  # claims controls, but its lemmas never pass through the guards of @z3_proof
+        return ProofResult("smt", True, frozenset(), 1, 0.0, "proved by hand")
+
+    prove_unguarded.negative_controls = ("a wrong lemma",)
+    monkeypatch.setattr(smt, "prove_unguarded", prove_unguarded, raising=False)
+    with pytest.raises(IncompleteClaimError, match=r"prove_unguarded is not built by @z3_proof\(\.\.\.\): its lemmas would skip"):
+        validate([_claim(smt_proof=Part("smt", "prove_unguarded"))])
+
+
+def test_every_registered_z3_proof_is_built_by_z3_proof_and_so_guards_its_lemmas():
+    for claim in registry.CLAIMS:
+        prover = claim.smt_proof.load()
+        assert prover.guarded is True and prover.negative_controls, claim.id
+
+
+@pytest.mark.parametrize("claim", [c for c in registry.CLAIMS if c.multi_neuron], ids=lambda c: c.id)
+def test_a_registered_multi_neuron_claim_is_proved_for_every_m_at_the_quick_profiles_bounds(claim):
+    from relurelax.proofs.ledger import PROFILES
+
+    quick = PROFILES["quick"]
+    for result, m_max in ((claim.prove_sympy(quick.sympy_m), quick.sympy_m), (claim.prove_smt(quick.smt_m), quick.smt_m)):
+        assert result.proved and (result.m_max, result.scope) == (m_max, "every m"), result.detail
+
+
 def test_a_part_that_does_not_exist_is_refused_with_its_dotted_path():
     with pytest.raises(IncompleteClaimError, match=r"check relurelax\.proofs\.checks\.check_nothing: .*has no 'check_nothing'"):
         validate([_claim(check=Part("checks", "check_nothing"))])

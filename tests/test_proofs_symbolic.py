@@ -34,29 +34,55 @@ def test_every_registered_claim_says_under_which_conditions_its_proofs_hold():
 
 @pytest.mark.parametrize("claim_id", claim_ids())
 @pytest.mark.parametrize("method, m_max", [("sympy", 4), ("smt", 8)])
-def test_sympy_for_m_up_to_4_and_z3_for_m_up_to_8_prove_every_claims_lemmas(claim_id, method, m_max):
+def test_sympy_for_m_up_to_4_and_z3_for_m_up_to_8_prove_every_claims_lemmas_for_every_m(claim_id, method, m_max):
     claim = claim_by_id(claim_id)
     result = (claim.prove_sympy if method == "sympy" else claim.prove_smt)(m_max)
     assert result.proved, result.detail
     assert result.method == method
     assert set(result.conditions) == PROVED_UNDER[claim_id]
     assert result.cases > 0
+    # a one-neuron claim has no m; a multi-neuron one is decided up to m_max and lifted to every m in the run
+    assert (result.m_max, result.lifted) == ((m_max, True) if claim.multi_neuron else (None, False))
+    assert result.scope == "every m"
 
 
 @pytest.mark.parametrize("claim_id", claim_ids())
 def test_z3_finds_a_model_for_every_declared_negative_control(claim_id):
-    detail = claim_by_id(claim_id).prove_smt(8).detail
+    detail = claim_by_id(claim_id).prove_smt(2).detail  # the controls are m = 2 lemmas at most
     assert "Negative controls" in detail and ": sat (" in detail
     for control in claim_by_id(claim_id).smt_proof.load().negative_controls:
         assert f"{control}: sat (" in detail
 
 
-@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.multi_neuron], ids=lambda c: c.id)
-@pytest.mark.parametrize("m_max", [0, -1])
-def test_a_multi_neuron_proof_refuses_an_empty_range_of_m_instead_of_proving_with_no_lemma(claim, m_max):
+MULTI_NEURON = [c for c in CLAIMS if c.multi_neuron]
+
+
+@pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
+def test_a_multi_neuron_proof_asked_for_no_m_is_not_proved_instead_of_proving_with_no_lemma(claim):
     for prover in (claim.sympy_proof.load(), claim.smt_proof.load()):
-        with pytest.raises(ValueError, match="m_max must be an integer >= 1"):
+        result = prover(0)
+        assert not result.proved
+        assert result.detail.startswith("not proved: no m to prove")
+        assert (result.cases, result.m_max, result.lifted) == (0, 0, False)
+        assert result.scope == "m <= 0"
+
+
+@pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
+@pytest.mark.parametrize("m_max", [-1, 1.5, True, "3", None])
+def test_a_multi_neuron_proof_refuses_an_m_max_that_names_no_range_of_m(claim, m_max):
+    for prover in (claim.sympy_proof.load(), claim.smt_proof.load()):
+        with pytest.raises(ValueError, match="m_max must be an integer >= 0"):
             prover(m_max)
+
+
+@pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
+@pytest.mark.parametrize("method", ["sympy", "smt"])
+def test_the_lift_to_every_m_does_not_depend_on_how_many_m_were_decided(claim, method):
+    result = (claim.prove_sympy if method == "sympy" else claim.prove_smt)(1)
+    assert result.proved, result.detail
+    assert (result.m_max, result.lifted, result.every_m, result.scope) == (1, True, True, "every m")
+    assert "Lift to every m, by induction over neurons" in result.detail
+    assert "The lift was checked in this run" in result.detail and "LIFT NOT CHECKED" not in result.detail
 
 
 @pytest.mark.parametrize("claim", [c for c in CLAIMS if not c.multi_neuron], ids=lambda c: c.id)
@@ -67,9 +93,10 @@ def test_a_one_neuron_proof_takes_no_m_and_the_claim_calls_it_without_one(claim)
     assert claim.proof_arguments(6) == ()
 
 
-def test_multi_neuron_proofs_say_for_which_m_they_hold():
+def test_multi_neuron_proofs_say_for_which_m_their_cases_were_decided():
     assert "m = 1..3" in symbolic.prove_prop2_gradient(3).detail
     assert "m = 1..8" in smt.prove_bound_fmp_ge_fm(8).detail
+    assert symbolic.prove_prop2_gradient(3).m_max == 3 and smt.prove_bound_fmp_ge_fm(8).m_max == 8
 
 
 def test_sympy_equals_is_wrong_on_the_max_identity_so_the_proof_splits_cases():
