@@ -51,8 +51,9 @@ napoleon_use_ivar = True
 # turned into cross-references to every attribute named n, d or m
 napoleon_use_param = False
 napoleon_use_rtype = False
-# unresolved cross-references are not errors: many docstrings name numpy types
-# and relative targets (:class:`~.claims.Claim`) that need no link
+# unresolved cross-references in docstrings are not errors: they name numpy types
+# and relative targets (:class:`~.claims.Claim`) that need no link; in the guide
+# and the tutorials they are (see _strict_outside_the_api_reference)
 nitpicky = False
 
 # Docstrings of relurelax's modules that are not valid reStructuredText as
@@ -94,8 +95,19 @@ def _keep_hypothesis_files_in_the_build(app):
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(app.doctreedir, "hypothesis"))
 
 
+def _strict_outside_the_api_reference(app, env, node, contnode):
+    # the guide and the tutorials are held to nitpicky standards: a Python reference
+    # there that resolves to nothing is an error (docstrings, in api/, are not: they
+    # name numpy types and relative targets that need no link)
+    if node.get("refdomain") == "py" and not node.get("refdoc", "").startswith("api/"):
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning("unresolved reference %r", node["reftarget"], location=node)
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _fix_docstring, priority=100)  # before napoleon
+    app.connect("missing-reference", _strict_outside_the_api_reference)
     app.connect("builder-inited", _keep_hypothesis_files_in_the_build)
 
 
