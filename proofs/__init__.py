@@ -5,14 +5,22 @@ nothing from :mod:`relurelax.solvers`; the numeric half (:mod:`.checks`,
 :mod:`.strategies`, :mod:`.search`, :mod:`.ledger`) holds the numeric code
 against the claims. Attributes are loaded lazily so that importing the
 symbolic half never pulls in the numeric one.
+
+What a test of your own needs comes from here in one import: the hypothesis
+strategies of :mod:`.strategies` (:func:`~.strategies.instances`,
+:func:`~.strategies.planted_instances`, ...), the :class:`~.conditions.Space`
+they draw from and the names of the five conditions of :mod:`.conditions`::
+
+    from relurelax.proofs import PLANTED, N_LE_D, Space, instances
+
+    small_planted = instances(Space(require=frozenset({PLANTED, N_LE_D})))
 """
 
 from __future__ import annotations
 
 import importlib
 
-__all__ = ["run_ledger", "Ledger", "ClaimRecord", "Evidence", "ConditionResult", "CLAIMS", "PROFILES", "strategies"]
-
+#: public name -> the submodule that defines it (imported on first use)
 _LAZY = {
     "run_ledger": "ledger",
     "Ledger": "ledger",
@@ -21,7 +29,26 @@ _LAZY = {
     "ConditionResult": "ledger",
     "PROFILES": "ledger",
     "CLAIMS": "registry",
+    # the conditions (plain Python, no numerics)
+    "Space": "conditions",
+    "CONDITIONS": "conditions",
+    "PLANTED": "conditions",
+    "LABELS_NONNEGATIVE": "conditions",
+    "N_LE_D": "conditions",
+    "FULL_ROW_RANK": "conditions",
+    "NO_ZERO_PREACTIVATION": "conditions",
+    # the hypothesis strategies (numpy and hypothesis)
+    "Instance": "strategies",
+    "instances": "strategies",
+    "planted_instances": "strategies",
+    "nonnegative_label_instances": "strategies",
+    "tie_instances": "strategies",
+    "convexity_instances": "strategies",
+    "MAX_SIZE": "strategies",
+    "ENTRY_BOUND": "strategies",
 }
+
+__all__ = [*_LAZY, "strategies"]
 
 
 def __getattr__(name):
@@ -30,3 +57,7 @@ def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
