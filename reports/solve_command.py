@@ -50,7 +50,7 @@ ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200}
 SOLVE_KEYS = (
     "schema",  # "relurelax.solve/1", added by _io.write_json: marks the file as relurelax's
     "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
-    "test_error", "recovery_error", "iterations", "stop_reason", "seconds", "X",
+    "test_error", "relative_recovery_error", "iterations", "stop_reason", "seconds", "X",
 )  # fmt: skip
 #: the table lists every entry of X up to this many, else a summary
 TABLE_ENTRIES = 12
@@ -175,7 +175,7 @@ def run_solve(args) -> tuple[dict, str | None]:
     failed = sol.message if sol.status in (SolveStatus.DIVERGED, SolveStatus.UNBOUNDED) else None
     out = {"method": args.method, "solver": sol.backend, "n": n, "d": d, "m": m,
            "objective": sol.objective, "relaxed_objective": sol.relaxed_objective, "train_error": sol.train_error,
-           "test_error": sol.test_error, "recovery_error": sol.recovery_error, "iterations": sol.iterations,
+           "test_error": sol.test_error, "relative_recovery_error": sol.relative_recovery_error, "iterations": sol.iterations,
            "stop_reason": sol.status.value, "seconds": sol.seconds, "X": np.asarray(sol.X).tolist()}  # fmt: skip
     return out, failed
 

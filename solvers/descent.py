@@ -152,8 +152,10 @@ class History:
 
     ``relaxed_objective`` is :math:`f_r` for m = 1 and :math:`f_{mp}` for
     m > 1; errors are relative (:math:`\|r\|/\|y\|`); ``recovery_distance`` is
-    :math:`\|x - x^*\|_2` as in the paper's Fig. 1 (NaN unless m = 1 and the
-    planted point is known); ``test_error`` is NaN without a test set.
+    the absolute distance :math:`\|x - x^*\|_2`, the paper's "recovery error"
+    of Fig. 1 (NaN unless m = 1 and the planted point is known; the relative
+    :math:`\|x - x^*\|/\|x^*\|` of a :class:`~.solution.Solution` is its
+    ``relative_recovery_error``); ``test_error`` is NaN without a test set.
     """
 
     iterations: np.ndarray

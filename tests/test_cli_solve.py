@@ -30,7 +30,7 @@ def test_solve_writes_the_documented_json(tmp_path, capsys, method):
     assert data["schema"] == "relurelax.solve/1"  # the marker that lets a later run replace the file
     assert (data["n"], data["d"], data["m"]) == (30, 40, 1)
     assert data["method"] == method
-    assert data["recovery_error"] is not None and data["test_error"] is not None
+    assert data["relative_recovery_error"] is not None and data["test_error"] is not None
     if method == "rgd":
         assert data["train_error"] <= 1e-8
         assert data["stop_reason"] == "converged"
@@ -45,7 +45,7 @@ def test_solve_multi_neuron_has_no_recovery_error(tmp_path, capsys):
                         "--json", str(path)], capsys)
     assert code == 0, err
     data = json.loads(path.read_text())
-    assert data["m"] == 3 and data["recovery_error"] is None
+    assert data["m"] == 3 and data["relative_recovery_error"] is None
     assert data["train_error"] <= 1e-8
 
 
@@ -62,7 +62,7 @@ def test_solve_reads_csv_and_npz(tmp_path, capsys):
         code, _, err = run(["solve", "--data", str(tmp_path / name), "--method", "cvxpy", "--json", str(path)], capsys)
         assert code == 0, err
         data = json.loads(path.read_text())
-        assert data["test_error"] is None and data["recovery_error"] is None
+        assert data["test_error"] is None and data["relative_recovery_error"] is None
         results.append(data["relaxed_objective"])
     assert results[0] == pytest.approx(results[1], abs=1e-9)
 
