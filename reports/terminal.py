@@ -5,8 +5,8 @@ that no longer fits is cut with an ellipsis: ``3.03e…`` could be
 :math:`3 \times 10^{-17}` or :math:`3 \times 10^{5}`. :func:`print_table`
 therefore renders a table first into a plain console of the target width and
 prints it only when no cell was cut and no line is too long; otherwise it
-prints each row as lines ``header: value``, which wrap between values and
-never inside one. With ``wide=True`` the table is printed at its natural
+prints each row as ``header: value`` pairs, packed into lines of the
+console's width and never split. With ``wide=True`` the table is printed at its natural
 width, however wide (the terminal may wrap the lines, but nothing is cut).
 
 The cells are text already: numbers are formatted (rounded, never cut) by
@@ -67,10 +67,17 @@ def _fits(table, width: int) -> bool:
 
 
 def _print_records(console, headers, rows) -> None:
-    """Each row as ``header: value`` pairs, one line per row, wrapped between pairs (never inside a value)."""
+    """Each row as ``header: value`` pairs, packed into lines of the console's width; a pair is never split."""
     for row in rows:
         pairs = [f"{h}: {v}" for h, v in zip(headers, row) if v != ""]
-        console.print("  " + "; ".join(pairs), markup=False, highlight=False)
+        lines = ["  " + pairs[0]]
+        for pair in pairs[1:]:
+            if len(lines[-1]) + 2 + len(pair) <= console.width:
+                lines[-1] += "; " + pair
+            else:
+                lines.append("    " + pair)
+        for line in lines:
+            console.print(line, markup=False, highlight=False)
 
 
 def print_table(console, headers: Sequence[str], rows: Sequence[Sequence[str]], *, left: Sequence[str] = (),
