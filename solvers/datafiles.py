@@ -146,18 +146,22 @@ def _read_csv(path: str, min_columns: int, columns_needed: str) -> np.ndarray:
     for i, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise DataFileError(f"{path}: line {i} has {len(row)} columns but the header has {len(header)}")
-        for j, cell in enumerate(row):
-            cell = cell.strip()
-            if cell == "":
-                raise DataFileError(f"{path}: line {i}, column {j + 1} ({header[j]!r}) is missing a value")
-            try:
-                v = float(cell)
-            except ValueError:
-                raise DataFileError(f"{path}: line {i}, column {j + 1} ({header[j]!r}) is not a number: {cell!r}") from None
-            if not math.isfinite(v):
-                raise DataFileError(f"{path}: line {i}, column {j + 1} ({header[j]!r}) is not finite: {cell!r}")
-            values[i - 2, j] = v
+        values[i - 2] = [_cell_value(cell.strip(), f"{path}: line {i}, column {j + 1} ({header[j]!r})")
+                         for j, cell in enumerate(row)]  # fmt: skip
     return values
+
+
+def _cell_value(cell: str, where: str) -> float:
+    """The finite number in one stripped cell of a .csv file; ``where`` names the cell in the message."""
+    if cell == "":
+        raise DataFileError(f"{where} is missing a value")
+    try:
+        v = float(cell)
+    except ValueError:
+        raise DataFileError(f"{where} is not a number: {cell!r}") from None
+    if not math.isfinite(v):
+        raise DataFileError(f"{where} is not finite: {cell!r}")
+    return v
 
 
 def _load_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
