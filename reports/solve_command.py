@@ -28,9 +28,7 @@ request that cannot fit in memory is refused before anything is allocated
 
 from __future__ import annotations
 
-import argparse
 import math
-import os
 
 import numpy as np
 
