@@ -7,7 +7,9 @@ The rules every command that writes follows (README, "Nothing is lost"):
   (:func:`write_json`), so a later run can tell it wrote the file;
 - an existing output file is replaced only when it is empty or carries that
   marker; anything else is refused with exit 2 naming the file, before any work
-  (:func:`prepare_output_file`);
+  (:func:`prepare_output_file`); an ``.npz`` relurelax writes (``solve
+  --save``, :func:`write_npz`) carries the marker in its first array,
+  ``metadata`` (:data:`NPZ`), and is recognised by it the same way;
 - an output path that is, or resolves to, an input path is refused before
   any work (:func:`refuse_aliases`);
 - a file is written to a temporary sibling ``.NAME.relurelax-<pid>-<hex>.tmp``
@@ -22,13 +24,15 @@ from __future__ import annotations
 
 import enum
 import errno
+import io
 import json
 import math
 import os
 import re
 import secrets
 import stat
-from typing import Callable
+import struct
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -41,6 +45,12 @@ __all__ = [
     "dumps_json",
     "load_schema",
     "is_relurelax_json",
+    "is_relurelax_npz",
+    "OutputKind",
+    "JSON",
+    "NPZ",
+    "write_npz",
+    "atomic_write_bytes",
     "refuse_aliases",
     "check_writable_target",
     "prepare_output_file",
@@ -137,6 +147,61 @@ def is_relurelax_json(path: str) -> bool:
     return _JSON_MARKER.match(head) is not None
 
 
+#: the name of the array of an .npz relurelax writes that carries the marker; it is the archive's first member
+NPZ_METADATA = "metadata"
+
+
+def _npz_payload(head: bytes) -> bytes | None:
+    r"""The start of the data of the first member of a zip archive when that member is ``metadata.npy``,
+    stored uncompressed, with a valid ``.npy`` header; else None. ``head`` is the file's first bytes."""
+    if len(head) < 30 or not head.startswith(b"PK\x03\x04") or head[8:10] != b"\x00\x00":
+        return None
+    name_length, extra_length = struct.unpack("<HH", head[26:30])
+    if head[30 : 30 + name_length] != f"{NPZ_METADATA}.npy".encode():
+        return None
+    data = head[30 + name_length + extra_length :]
+    if not data.startswith(b"\x93NUMPY") or len(data) < 12:
+        return None
+    if data[6] == 1:
+        start = 10 + struct.unpack("<H", data[8:10])[0]
+    elif data[6] in (2, 3):
+        start = 12 + struct.unpack("<I", data[8:12])[0]
+    else:
+        return None
+    return data[start:]
+
+
+def is_relurelax_npz(path: str) -> bool:
+    r"""Whether the file at ``path`` is an ``.npz`` relurelax wrote (:func:`write_npz`).
+
+    Its first member is the array ``metadata``, stored uncompressed, whose
+    bytes start with relurelax's JSON marker ``{"schema": "relurelax.<command>/<n>"``.
+    Only the first bytes are read, so a file cut short by a killed run is
+    recognised too; nothing is unpickled or decompressed.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK_BYTES)
+    except OSError:
+        return False
+    payload = _npz_payload(head)
+    return payload is not None and _JSON_MARKER.match(payload) is not None
+
+
+class OutputKind(NamedTuple):
+    """A kind of file relurelax writes: how it recognises one it wrote, and how a message says so."""
+
+    is_ours: Callable[[str], bool]
+    marker: str
+
+
+#: JSON (``--json``, ``results.json``)
+JSON = OutputKind(is_relurelax_json, f'relurelax\'s JSON starts with {{"{SCHEMA_KEY}": "relurelax.<command>/1"')
+#: an .npz of arrays (``solve --save``)
+NPZ = OutputKind(is_relurelax_npz, f"an .npz relurelax wrote starts with an array '{NPZ_METADATA}' holding "
+                                   f'{{"{SCHEMA_KEY}": "relurelax.<command>/1", ...}}')  # fmt: skip
+
+
 def _same(a: str, b: str) -> bool:
     """Whether two paths name the same file: same inode (hard links, symlinks) or the same resolved path."""
     try:
@@ -179,13 +244,15 @@ def _refuse_empty(path: str, flag: str, what: str) -> None:
         raise InvalidInputError(f"{flag} '': the path is empty (an unset shell variable?); give {what}")
 
 
-def check_writable_target(path: str, flag: str = "--json") -> str:
+def check_writable_target(path: str, flag: str = "--json", kind: OutputKind = JSON) -> str:
     r"""Fail early, before any long computation, when ``path`` may not be written.
 
     Refused: an empty path; a folder; a path whose folder is missing or not
     writable; a symbolic link or anything but a regular file in its place; an
-    existing non-empty file that does not start with relurelax's JSON marker
-    (the file is named, and left as it is).
+    existing non-empty file that relurelax did not write as a file of this
+    ``kind`` (:data:`JSON`: it does not start with relurelax's JSON marker;
+    :data:`NPZ`: :func:`is_relurelax_npz`); the file is named, and left as
+    it is.
     """
     path = os.fspath(path)
     _refuse_empty(path, flag, "a file path to write")
@@ -203,28 +270,28 @@ def check_writable_target(path: str, flag: str = "--json") -> str:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             raise InvalidInputError(f"{path}: exists and is not a regular file; refusing to replace it")
-        if info.st_size > 0 and not is_relurelax_json(path):
+        if info.st_size > 0 and not kind.is_ours(path):
             raise InvalidInputError(
-                f"{path}: exists and relurelax did not write it (relurelax's JSON starts with "
-                f'{{"{SCHEMA_KEY}": "relurelax.<command>/1"); refusing to replace it; '
+                f"{path}: exists and relurelax did not write it ({kind.marker}); refusing to replace it; "
                 f"remove it yourself or give another path"
             )
     return path
 
 
-def prepare_output_file(path: str, *, inputs: dict[str, str | None] | None = None, flag: str = "--json") -> str:
+def prepare_output_file(path: str, *, inputs: dict[str, str | None] | None = None, flag: str = "--json",
+                        kind: OutputKind = JSON) -> str:  # fmt: skip
     r"""Everything a command does with an output file before its computation; returns ``path``.
 
     Refuses an empty path, an output that aliases one of ``inputs``
     (:func:`refuse_aliases`) and a target that may not be replaced
-    (:func:`check_writable_target`); then removes what a killed earlier run on
-    the same target left (:func:`remove_leftovers`).
+    (:func:`check_writable_target`, for files of ``kind``); then removes what
+    a killed earlier run on the same target left (:func:`remove_leftovers`).
     """
     path = os.fspath(path)
     _refuse_empty(path, flag, "a file path to write")
     refuse_aliases(inputs or {}, {flag: path})
-    check_writable_target(path, flag)
-    remove_leftovers(path)
+    check_writable_target(path, flag, kind)
+    remove_leftovers(path, kind)
     return path
 
 
@@ -258,21 +325,21 @@ def process_is_alive(pid: int) -> bool:
     return True
 
 
-def remove_leftovers(path: str) -> list[str]:
+def remove_leftovers(path: str, kind: OutputKind = JSON) -> list[str]:
     r"""Remove the temporary siblings of the file ``path`` that a killed run left; returns their paths.
 
     A sibling is removed only when all of these hold: its name is
     ``.NAME.relurelax-<pid>-<8 hex>.tmp``, the process ``pid`` no longer
-    exists, it is a regular file (not a link), and it is empty or starts with
-    relurelax's JSON marker. Anything else, such as a file of the user's that
-    merely looks similar, is left alone. Errors are ignored: the clean-up is
-    best effort and never fails the run.
+    exists, it is a regular file (not a link), and it is empty or carries
+    relurelax's marker for files of ``kind``. Anything else, such as a file
+    of the user's that merely looks similar, is left alone. Errors are
+    ignored: the clean-up is best effort and never fails the run.
     """
 
     def remove_if_ours(entry: os.DirEntry) -> bool:
         if not entry.is_file(follow_symlinks=False):
             return False
-        if entry.stat(follow_symlinks=False).st_size > 0 and not is_relurelax_json(entry.path):
+        if entry.stat(follow_symlinks=False).st_size > 0 and not kind.is_ours(entry.path):
             return False
         os.unlink(entry.path)
         return True
@@ -316,20 +383,21 @@ def _create_temp_file(parent: str, base: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(parent, f".{base}.*.tmp"))
 
 
-def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
-    r"""Write ``text`` to ``path`` through a temporary sibling and an atomic rename.
+def atomic_write_bytes(path: str, data: bytes, flag: str = "--json", kind: OutputKind = JSON) -> None:
+    r"""Write ``data`` to ``path`` through a temporary sibling and an atomic rename.
 
-    The target is checked again (:func:`check_writable_target`) so that a file
-    that appeared during the run is not replaced. ``text`` should start with
-    relurelax's JSON marker (:func:`write_json` does that), so that a sibling
-    left by a killed run is recognised as relurelax's.
+    The target is checked again (:func:`check_writable_target`, for files of
+    ``kind``) so that a file that appeared during the run is not replaced.
+    ``data`` should carry relurelax's marker for that kind (:func:`write_json`
+    and :func:`write_npz` do), so that a sibling left by a killed run is
+    recognised as relurelax's.
     """
-    path = check_writable_target(path, flag)
+    path = check_writable_target(path, flag, kind)
     parent, base = os.path.split(os.path.abspath(path))
     fd, tmp = _create_temp_file(parent, base)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -339,6 +407,28 @@ def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
         raise
 
 
+def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
+    """Write relurelax's JSON ``text`` to ``path`` atomically, in UTF-8 (:func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), flag, JSON)
+
+
 def write_json(path: str, obj: dict, command: str, flag: str = "--json") -> None:
     """Write ``obj`` as the JSON of ``relurelax <command>``: first key ``"schema": "relurelax.<command>/1"``, atomically."""
     atomic_write_text(path, dumps_json(obj, schema_for(command)), flag)
+
+
+def write_npz(path: str, arrays: dict[str, np.ndarray], metadata: dict, command: str, flag: str = "--save") -> None:
+    r"""Write ``arrays`` and ``metadata`` as an ``.npz`` relurelax wrote, atomically.
+
+    The archive's first member is the array ``metadata``: the bytes of
+    ``metadata`` as JSON (:func:`dumps_json`, first key
+    ``"schema": "relurelax.<command>/1"``), a 0-d bytes array, so that
+    ``json.loads(np.load(path)["metadata"].item())`` reads it back and
+    :func:`is_relurelax_npz` recognises the file; the ``arrays`` follow. It
+    loads with ``allow_pickle=False``.
+    """
+    if NPZ_METADATA in arrays:
+        raise ValueError(f"an array may not be named {NPZ_METADATA!r}: that name holds the metadata")
+    buffer = io.BytesIO()
+    np.savez(buffer, **{NPZ_METADATA: np.array(dumps_json(metadata, schema_for(command)).encode("utf-8"))}, **arrays)
+    atomic_write_bytes(path, buffer.getvalue(), flag, NPZ)

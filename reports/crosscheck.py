@@ -129,7 +129,7 @@ def _solution_json(c: Candidate) -> dict:
         "relaxed_objective": s.relaxed_objective,
         "value": c.value,
         "train_error": s.train_error,
-        "recovery_error": s.recovery_error,
+        "relative_recovery_error": s.relative_recovery_error,
         "iterations": s.iterations,
         "stop_reason": s.status.value,
         "gradient_norm": s.gradient_norm,
@@ -196,9 +196,38 @@ def run_crosscheck(
 # --- presentation (from the JSON, so the CLI table and the report show the same numbers)
 
 TABLE_HEADERS = (
-    "instance", "solution", "value/||y||^2", "f/||y||^2", "f_r/||y||^2", "train err", "recovery",
+    "instance", "solution", "value/||y||^2", "f/||y||^2", "f_r/||y||^2", "train err", "rel. recovery",
     "iters", "stop", "KKT worst", "agrees", "optimum = planted 0", "instance agrees",
 )  # fmt: skip
+#: the columns of the 80-column terminal table, one table per instance (``crosscheck --wide`` shows them all)
+NARROW_HEADERS = ("solution", "value", "f", "train err", "iters", "stop", "agrees")
+#: the columns of both tables that hold text, not numbers
+TEXT_HEADERS = ("instance", "solution", "stop")
+
+
+def instance_label(inst: dict) -> str:
+    """``m=1 n=50 d=100 seed=S``: how tables and messages name an instance."""
+    return f"m={inst['m']} n={inst['n']} d={inst['d']} seed={inst['seed']}"
+
+
+def _solution_cells(inst: dict, s: dict) -> dict[str, str]:
+    r"""The cells of one solution's row by header (:data:`TABLE_HEADERS`), numbers by :func:`~.formatting.number`."""
+    yy = inst["y_norm_squared"] or 1.0
+    label = s["method"] if s["solver"] is None else f"{s['method']}:{s['solver']}"
+    mine = [c["agree"] for c in inst["comparisons"] if label in (c["a"], c["b"])]
+    value, f, f_r = (None if s[key] is None else s[key] / yy for key in ("value", "objective", "relaxed_objective"))
+    return {
+        "solution": label,
+        "value/||y||^2": number(value),
+        "f/||y||^2": number(f),
+        "f_r/||y||^2": number(f_r),
+        "train err": number(s["train_error"]),
+        "rel. recovery": number(s["relative_recovery_error"]),
+        "iters": number(s["iterations"]),
+        "stop": s["stop_reason"],
+        "KKT worst": number(s["kkt"]["worst"]) if s["kkt"] else "-",
+        "agrees": ("yes" if all(mine) else "NO") if mine else "-",
+    }
 
 
 def table_rows(crosscheck_json: dict) -> list[tuple[str, ...]]:
@@ -210,35 +239,44 @@ def table_rows(crosscheck_json: dict) -> list[tuple[str, ...]]:
     """
     rows = []
     for inst in crosscheck_json["instances"]:
-        yy = inst["y_norm_squared"] or 1.0
         for k, s in enumerate(inst["solutions"]):
-            label = s["method"] if s["solver"] is None else f"{s['method']}:{s['solver']}"
-            mine = [c["agree"] for c in inst["comparisons"] if label in (c["a"], c["b"])]
-            scaled = [None if s[key] is None else s[key] / yy for key in ("value", "objective", "relaxed_objective")]
             first = k == 0
-            rows.append(
-                (
-                    f"m={inst['m']} n={inst['n']} d={inst['d']} seed={inst['seed']}" if first else "",
-                    label,
-                    *(number(v) for v in scaled),
-                    number(s["train_error"]),
-                    number(s["recovery_error"]),
-                    number(s["iterations"], "d"),
-                    s["stop_reason"],
-                    number(s["kkt"]["worst"]) if s["kkt"] else "-",
-                    ("yes" if all(mine) else "NO") if mine else "-",
-                    ("yes" if inst["optimum_is_planted_zero"] else "no") if first else "",
-                    ("yes" if inst["agree"] else "NO") if first else "",
-                )
-            )
+            cells = {
+                **_solution_cells(inst, s),
+                "instance": instance_label(inst) if first else "",
+                "optimum = planted 0": ("yes" if inst["optimum_is_planted_zero"] else "no") if first else "",
+                "instance agrees": ("yes" if inst["agree"] else "NO") if first else "",
+            }
+            rows.append(tuple(cells[h] for h in TABLE_HEADERS))
     return rows
+
+
+def instance_tables(crosscheck_json: dict) -> list[tuple[str, list[tuple[str, ...]]]]:
+    r"""The narrow terminal layout: per instance, a heading and its rows (columns :data:`NARROW_HEADERS`).
+
+    ``value`` (what is compared) and ``f`` are divided by :math:`\|y\|^2`, as
+    in :func:`table_rows`; the heading says whether the instance agrees and
+    whether its optimum is the planted value 0.
+    """
+    out = []
+    for inst in crosscheck_json["instances"]:
+        verdict = "agrees" if inst["agree"] else "DISAGREES"
+        planted = "=" if inst["optimum_is_planted_zero"] else "!="
+        heading = f"{instance_label(inst)}: {verdict}; optimum {planted} planted 0"
+        narrow = {"value": "value/||y||^2", "f": "f/||y||^2"}
+        rows = []
+        for s in inst["solutions"]:
+            cells = _solution_cells(inst, s)
+            rows.append(tuple(cells[narrow.get(h, h)] for h in NARROW_HEADERS))
+        out.append((heading, rows))
+    return out
 
 
 def disagreements(crosscheck_json: dict) -> list[str]:
     """One sentence per failed comparison, for messages and reports."""
     out = []
     for inst in crosscheck_json["instances"]:
-        where = f"m={inst['m']} n={inst['n']} d={inst['d']} seed={inst['seed']}"
+        where = instance_label(inst)
         for c in inst["comparisons"]:
             if c["agree"]:
                 continue

@@ -1,9 +1,11 @@
 r"""How relurelax writes a value of the serialised results as text: one formatter for every renderer.
 
 The Markdown and HTML pages, the terminal tables and the evidence sentences
-of the paper findings all show numbers through :func:`number` and every other
-JSON value through :func:`text`, so a value reads the same wherever it
-appears. Both take values as ``results.json`` holds them (``None`` for a
+of the paper findings all show numbers through :func:`number` (counts that
+may be fractional, such as medians of iteration counts, through
+:func:`count`) and every other JSON value through :func:`text`, so a value
+reads the same wherever it appears. Numbers are rounded, never cut: the
+terminal tables (:mod:`.terminal`) never shorten a cell. Both take values as ``results.json`` holds them (``None`` for a
 missing number, never NaN); a non-finite float that reaches them anyway is
 shown as ``nan``.
 """
@@ -12,20 +14,40 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 
-__all__ = ["MISSING", "number", "text"]
+__all__ = ["MISSING", "number", "count", "text"]
 
 #: how a missing value (JSON null) is shown in tables
 MISSING = "-"
 
 
 def number(value, spec: str = ".3g", missing: str = MISSING) -> str:
-    """A number in the format ``spec`` (three significant digits by default); ``missing`` for None."""
+    r"""A number as text: a float rounded to the format ``spec`` (three significant digits by default), an
+    integer exactly; ``missing`` for None.
+
+    An integer is a count or a size (iterations, n, d, examples): it is written
+    in full, never ``4.64e+03``. A float is rounded, never cut: the text
+    parses back (``float(number(v))``) to ``v`` rounded to ``spec``.
+    """
+    if value is None:
+        return missing
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan"
+    return format(value, spec)
+
+
+def count(value, missing: str = MISSING) -> str:
+    r"""A count that may arrive as a float (a median of iteration counts): an integer in full, never
+    ``2.2e+03``; a non-integral value (the median of an even number of counts) with one decimal."""
     if value is None:
         return missing
     if isinstance(value, float) and not math.isfinite(value):
         return "nan"
-    return format(value, spec)
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
 
 
 def text(value) -> str:

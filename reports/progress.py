@@ -13,13 +13,19 @@ its own :class:`Progress`. :func:`stage` records the current stage process-wide
 (it is itself a :class:`Progress`); when a run is interrupted or runs out of
 memory, the command line prints :func:`describe`, so the user learns how far
 it got and that nothing was written in place of the result.
+
+What the user sees of it is the same for every command: :func:`progress_bar`
+and :func:`display` show progress live on stderr when stderr is a terminal,
+and nothing at all when it is a pipe or a file (a log gets the results, not
+a trail of progress lines).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from contextlib import contextmanager
+from typing import Iterator, Protocol
 
-__all__ = ["Progress", "Stages", "stage", "describe", "reset"]
+__all__ = ["Progress", "Stages", "stage", "describe", "reset", "progress_bar", "display"]
 
 
 class Progress(Protocol):
@@ -81,3 +87,43 @@ class Stages:
     def finish(self) -> None:
         self.done.append(self.current)
         self.current = None
+
+
+def progress_bar(console=None):
+    r"""A transient rich progress bar on stderr, live only when stderr is a terminal (else it prints nothing).
+
+    Use it as a context manager and add one task per stage; :func:`display`
+    is the one-task form every command uses.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    console = console or Console(stderr=True)
+    return RichProgress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+@contextmanager
+def display(command: str, console=None) -> Iterator[Progress]:
+    r"""The :class:`Progress` of a command's run: it records each update (:func:`stage`) and shows it live.
+
+    ``command`` names the run on the display (``"relurelax solve"``). The
+    display is :func:`progress_bar`'s: on stderr when stderr is a terminal,
+    nothing otherwise; it disappears when the run ends.
+    """
+    with progress_bar(console) as bar:
+        task = bar.add_task(command, total=None)
+
+        def update(text: str, done: int | None = None, total: int | None = None) -> None:
+            stage(text, done, total)
+            bar.update(task, description=f"{command}: {text}", completed=done or 0, total=total)
+
+        yield update

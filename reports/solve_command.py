@@ -2,34 +2,41 @@ r"""``relurelax solve``: GD, RGD, the CVXPY relaxation or its exact Newton solve
 
 The JSON written by ``--json`` has exactly the keys of :data:`SOLVE_KEYS`;
 ``seconds`` is the wall time of the solve call alone (drop it to compare runs:
-everything else is a function of the arguments and the seed). ``X`` is the
-solution itself, always a (d, m) nested list (one inner list of m numbers
-per feature; m = 1 gives d lists of one number), written with Python's
-``repr`` of each float so that ``json.loads`` gives back every bit; the
-reported errors and objectives are those of exactly that point, computed
-at unit scale (:mod:`relurelax.solvers.scaling`), so they hold for data of
-any units.
+everything else is a function of the arguments, the seed and the package
+versions recorded under ``versions``). ``X`` is the solution itself, always a
+(d, m) nested list (one inner list of m numbers per feature; m = 1 gives d
+lists of one number), written with Python's ``repr`` of each float so that
+``json.loads`` gives back every bit; the reported errors and objectives are
+those of exactly that point, computed at unit scale
+(:mod:`relurelax.solvers.scaling`), so they hold for data of any units.
+``--save FILE.npz`` writes the same point as the array ``X`` and the same
+object without ``X`` as the array ``metadata``
+(:func:`relurelax.reports._io.write_npz`); a saved solution is a valid
+``--x0``.
 
 With ``--data`` the initial point of gd and rgd is :math:`N(0, I)` times
 :math:`\max|y| / \max|A|` (the scale of the solution), so that it does not
-depend on the units of the file either.
+depend on the units of the file either; ``--x0 FILE`` gives it instead
+(:func:`relurelax.solvers.datafiles.load_point`), and ``--test FILE`` a
+held-out set whose relative error is ``test_error``.
 
-``--step`` is used by gd and rgd only, ``--iters`` by gd, rgd and newton;
-giving either to a method that ignores it is bad usage (exit 2). A request
-that cannot fit in memory is refused before anything is allocated
+Each option belongs to the methods or the data source that use it
+(:data:`METHOD_OPTIONS`); giving it to another is bad usage (exit 2). A
+request that cannot fit in memory is refused before anything is allocated
 (:func:`relurelax.solvers.resources.check_memory`, exit 2).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
 
 from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
+from relurelax.solvers.datafiles import load_point
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
+from relurelax.solvers.provenance import versions
 from relurelax.solvers.registry import SOLVERS, Problem
 from relurelax.solvers.resources import check_memory
 from relurelax.solvers.solution import SolveStatus
@@ -37,77 +44,109 @@ from relurelax.solvers.scaling import UnitScaling, safe_norm, unit_exponent
 
 from . import progress as run_progress
 from ._args import nonnegative_float, nonnegative_int, positive_int, step_size
-from ._io import SCHEMA_KEY, prepare_output_file, write_json
+from ._io import NPZ, SCHEMA_KEY, _same, prepare_output_file, write_json, write_npz
 from .errors import CommandFailed
+from .formatting import number
+from .terminal import print_table
 
-__all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS"]
+__all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS", "METHOD_OPTIONS"]
 
 #: the registry's solvers that need nothing but the data (a cell solve needs masks)
 METHODS = tuple(name for name, entry in SOLVERS.items() if not entry.needs)
 #: the methods that use --step and --iters, and their defaults
 STEP_METHODS = {"gd": "auto", "rgd": "auto"}
 ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200}
+#: every option that only some methods use, and those methods
+METHOD_OPTIONS = {"step": tuple(STEP_METHODS), "iters": tuple(ITERS_METHODS), "x0": ("gd", "rgd"), "solver": ("cvxpy",)}
 SOLVE_KEYS = (
     "schema",  # "relurelax.solve/1", added by _io.write_json: marks the file as relurelax's
-    "method", "solver", "n", "d", "m", "objective", "relaxed_objective", "train_error",
-    "test_error", "recovery_error", "iterations", "stop_reason", "seconds", "X",
+    "method", "solver", "n", "d", "m", "n_test", "objective", "relaxed_objective", "train_error",
+    "test_error", "relative_recovery_error", "gradient_norm", "iterations", "stop_reason", "seed", "seconds",
+    "versions", "X",
 )  # fmt: skip
+#: the packages whose versions every solve records; a conic solve adds CVXPY and its backend
+VERSION_PACKAGES = ("relurelax", "numpy", "scipy")
 #: the table lists every entry of X up to this many, else a summary
 TABLE_ENTRIES = 12
+#: the keys the table does not show as a row of their own
+_NOT_IN_TABLE = (SCHEMA_KEY, "versions", "X")
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "solve",
         description=(
-            "Solve min f (GD), min f_r / f_mp (RGD) or min f_r (CVXPY, Newton) on planted data "
+            "Solve min f (GD), min f_r / f_mp (RGD) or min f_r (CVXPY, exact Newton steps) on planted data "
             "(Eq. 4 / Eq. 8) or on a data file. Prints a table; --json writes one object with keys "
             + ", ".join(SOLVE_KEYS)
-            + "; X is the solution, a d x m nested list (also for m = 1), with every float written exactly. "
-            "--step is used by gd and rgd only, --iters by gd, rgd and newton: giving one to a method that "
-            "ignores it is an error. A request too large for the memory is refused before it starts. "
+            + "; X is the solution, a d x m nested list (also for m = 1), with every float written exactly; "
+            "--save writes X and the same object without X to an .npz. The errors are relative: "
+            "||r|| / ||y|| on the training and the test set, ||x - x*|| / ||x*|| to the planted point. "
+            "Options that only some methods use are an error with the others. A fixed --step is in the units of "
+            "the data: the paper's mu = 0.1 (m = 1) and 0.08 (m = 3) need rows of A scaled by 1/sqrt(d) "
+            "(--scale with --planted); --step auto is stable for any scale. A request too large for the memory "
+            "is refused before it starts. "
             "Exit 0 done, 1 the solve failed (diverged, unbounded, solver error), 2 bad usage or input."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--planted", action="store_true", help="draw a planted instance (needs --n and --d)")
-    src.add_argument("--data", metavar="FILE", help=".npz with arrays A, y (never unpickled) or .csv with a header, y last")
-    p.add_argument("--n", type=positive_int, help="samples (planted)")
-    p.add_argument("--d", type=positive_int, help="features (planted)")
-    p.add_argument("--m", type=positive_int, default=1, help="neurons")
-    p.add_argument("--noise", type=nonnegative_float, help="--planted only: label noise std (default 0)")
-    p.add_argument("--scale", type=float, help="--planted only: factor on the rows of A (default 1)")
+    src.add_argument("--planted", action="store_true",
+                     help="draw a planted instance, model (4) / (8), with a test set of 100 samples "
+                          "(needs --n and --d)")  # fmt: skip
+    src.add_argument("--data", metavar="FILE",
+                     help=".npz with arrays A (n, d), y (n,) (never unpickled) or .csv with a header row, y last")
+    p.add_argument("--n", type=positive_int, help="--planted only: samples")
+    p.add_argument("--d", type=positive_int, help="--planted only: features")
+    p.add_argument("--m", type=positive_int, default=1, help="neurons (default: 1)")
+    p.add_argument("--noise", type=nonnegative_float, help="--planted only: label noise std (default: 0)")
+    p.add_argument("--scale", type=float,
+                   help="--planted only: factor on the rows of A (default: 1; 1/sqrt(d) is the scaling of the "
+                        "paper's experiments, for which its steps are stable)")  # fmt: skip
     p.add_argument("--method", required=True, choices=METHODS,
                    help="; ".join(f"{name}: {SOLVERS[name].summary}" for name in METHODS))
     p.add_argument("--solver", type=str.upper, choices=BACKENDS,
-                   help=f"cvxpy only: the CVXPY backend (default {BACKENDS[0]})")  # fmt: skip
+                   help=f"cvxpy only: the CVXPY backend (default: {BACKENDS[0]})")  # fmt: skip
     p.add_argument("--step", type=step_size, default=None,
-                   help="gd and rgd only: step size in the units of the data, or auto = 1/(m ||A||_2^2) "
-                        "(the default)")  # fmt: skip
+                   help="gd and rgd only: step size in the units of the data, or auto = 1/(m ||A||_2^2), stable "
+                        "for data of any scale (default: auto)")  # fmt: skip
     p.add_argument("--iters", type=nonnegative_int, default=None,
-                   help="gd, rgd and newton only: iteration budget (default 10000 for gd and rgd, "
+                   help="gd, rgd and newton only: iteration budget (default: 10000 for gd and rgd, "
                         "200 Newton steps for newton)")  # fmt: skip
+    p.add_argument("--x0", metavar="FILE",
+                   help="gd and rgd only: the initial point, an .npz with an array X0 (or X, as --save writes it) "
+                        "or a .csv with a header row and d rows of m numbers; shape (d, m), or (d,) for m = 1 "
+                        "(default: --planted's X0; with --data N(0, I) times max|y| / max|A|)")  # fmt: skip
+    p.add_argument("--test", metavar="FILE",
+                   help="--data only: a held-out set A_test, y_test in the formats of --data; its relative error "
+                        "||g(A_test X) - y_test|| / ||y_test|| is test_error (--planted has its own test set)")  # fmt: skip
     p.add_argument("--seed", type=nonnegative_int, default=0,
-                   help="seed of data and initial point (--data: N(0, I) times max|y| / max|A|)")  # fmt: skip
+                   help="seed of the planted data and of the initial point (default: 0)")  # fmt: skip
     p.add_argument("--json", metavar="PATH", help="write the result as one JSON object")
+    p.add_argument("--save", metavar="FILE.npz",
+                   help="write the solution X and the run's metadata (the --json object without X: method, status, "
+                        "objective, gradient norm, iterations, seed, versions, ...) to an .npz, atomically; an "
+                        "existing file is replaced only when relurelax wrote it")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
+def _join(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _method_options(args) -> tuple:
-    """``(step, iters)`` for ``args.method``; a flag the method ignores is bad usage."""
-    for flag, used in (("step", STEP_METHODS), ("iters", ITERS_METHODS)):
-        if getattr(args, flag) is not None and args.method not in used:
-            names = list(used)
-            users = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """``(step, iters)`` for ``args.method``; an option the method or the data source ignores is bad usage."""
+    for flag, users in METHOD_OPTIONS.items():
+        if getattr(args, flag) is not None and args.method not in users:
             raise InvalidInputError(
-                f"--{flag} is used by {users} only; --method {args.method} ignores it (drop --{flag})"
+                f"--{flag} is used by {_join(users)} only; --method {args.method} ignores it (drop --{flag})"
             )
-    if args.solver is not None and args.method != "cvxpy":
-        raise InvalidInputError(f"--solver is used by cvxpy only; --method {args.method} ignores it (drop --solver)")
     for flag in ("noise", "scale"):
         if getattr(args, flag) is not None and not args.planted:
             raise InvalidInputError(f"--{flag} applies to --planted data only; --data ignores it (drop --{flag})")
+    if args.test is not None and args.planted:
+        raise InvalidInputError("--test applies to --data only; --planted draws its own test set of 100 samples "
+                                "(drop --test)")  # fmt: skip
     step = STEP_METHODS.get(args.method) if args.step is None else args.step
     iters = ITERS_METHODS.get(args.method) if args.iters is None else args.iters
     return step, iters
@@ -126,8 +165,55 @@ def _initial_point(A, y, m: int, seed: int) -> np.ndarray:
     return scaling.x_from_unit(ratio * np.random.default_rng(seed).standard_normal((A.shape[1], m)))
 
 
-def run_solve(args) -> tuple[dict, str | None]:
-    """Run the solve described by parsed arguments.
+def _test_set(path: str, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out set of ``--test``: a data file whose A has the d columns of the training data."""
+    A_test, y_test = load_data(path)
+    if A_test.shape[1] != d:
+        raise InvalidInputError(
+            f"--test {path}: A_test has shape {A_test.shape}, {A_test.shape[1]} columns, but the training data "
+            f"has d = {d} features; the test set needs one column per feature of A"
+        )
+    return A_test, y_test
+
+
+def _problem(args, m: int) -> Problem:
+    """The problem to solve: planted or read from ``--data`` (and ``--test``), starting from ``--x0`` when given."""
+    if args.planted:
+        missing = [k for k in ("n", "d") if getattr(args, k) is None]
+        if missing:
+            raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
+        noise = 0.0 if args.noise is None else args.noise
+        scale = 1.0 if args.scale is None else args.scale
+        check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=noise > 0)
+        P = planted_problem(args.n, args.d, m, seed=args.seed, noise=noise, scale=scale)
+        problem = Problem(P.A, P.y, P.X0, P.X_star, P.A_test, P.y_test)
+    else:
+        for flag in ("n", "d"):
+            if getattr(args, flag) is not None:
+                raise InvalidInputError(f"--{flag} applies to --planted data only; the data file fixes the shape")
+        A, y = load_data(args.data)
+        A_test, y_test = (None, None) if args.test is None else _test_set(args.test, A.shape[1])
+        held = A.nbytes + y.nbytes + (0 if A_test is None else A_test.nbytes + y_test.nbytes)
+        check_memory(A.shape[0], A.shape[1], m, args.method, n_test=0 if A_test is None else A_test.shape[0],
+                     negative_labels=bool(np.any(y < 0)), allocated=held)  # fmt: skip
+        problem = Problem(A, y, _initial_point(A, y, m, args.seed), None, A_test, y_test)
+    if args.x0 is not None:
+        problem = Problem(problem.A, problem.y, load_point(args.x0, problem.A.shape[1], m), problem.X_star,
+                          problem.A_test, problem.y_test)  # fmt: skip
+    return problem
+
+
+def _divergence_advice(args, d: int) -> str:
+    """What a diverged solve's message adds for the command line: the options that give a stable step."""
+    rows = (f"--scale {number(1 / math.sqrt(d))} (1/sqrt(d))" if args.planted
+            else f"rows of A divided by sqrt(d) = {number(math.sqrt(d))}")  # fmt: skip
+    if args.step in (None, "auto"):
+        return f"; give a smaller --step, or {rows}"
+    return f"; give --step auto, or {rows} with the paper's step"
+
+
+def run_solve(args, progress: run_progress.Progress = run_progress.stage) -> tuple[dict, str | None]:
+    """Run the solve described by parsed arguments, reporting its stage to ``progress``.
 
     Returns the JSON object (keys :data:`SOLVE_KEYS`) and, when the solve
     failed (diverged or unbounded), the message saying why (else None).
@@ -138,88 +224,95 @@ def run_solve(args) -> tuple[dict, str | None]:
         raise InvalidInputError(
             f"--method {args.method} solves the one-neuron relaxation f_r; got --m {m} (use rgd for m > 1)"
         )
-    if args.planted:
-        missing = [k for k in ("n", "d") if getattr(args, k) is None]
-        if missing:
-            raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
-        noise = 0.0 if args.noise is None else args.noise
-        scale = 1.0 if args.scale is None else args.scale
-        check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=noise > 0)
-        P = planted_problem(args.n, args.d, args.m, seed=args.seed, noise=noise, scale=scale)
-        A, y, X0, A_test, y_test, X_star = P.A, P.y, P.X0, P.A_test, P.y_test, P.X_star
-    else:
-        for flag in ("n", "d"):
-            if getattr(args, flag) is not None:
-                raise InvalidInputError(f"--{flag} applies to --planted data only; the data file fixes the shape")
-        A, y = load_data(args.data)
-        check_memory(A.shape[0], A.shape[1], m, args.method, negative_labels=bool(np.any(y < 0)),
-                     allocated=A.nbytes + y.nbytes)  # fmt: skip
-        X0 = _initial_point(A, y, m, args.seed)
-        A_test = y_test = X_star = None
-    n, d = A.shape
+    problem = _problem(args, m)
+    n, d = problem.A.shape
     entry = SOLVERS[args.method]
+    packages = VERSION_PACKAGES
     # the descent loop and the solves are handed to the entry by name from this module: the
     # reliability tests replace them here to stop or interrupt a solve where it would start
     if entry.family == "conic":
         backend = args.solver or BACKENDS[0]
-        run_progress.stage(f"solving the relaxation with {backend} (n={n}, d={d})")
+        progress(f"solving the relaxation with {backend} (n={n}, d={d})")
         options = {"backend": backend, "solve": solve_relaxation}
+        packages += ("cvxpy", backend.lower())
     elif entry.family == "exact":
-        run_progress.stage(f"the Newton solve (n={n}, d={d})")
+        progress(f"the Newton solve (n={n}, d={d})")
         options = {"max_iter": iters, "solve": solve_relaxation_newton}
     else:
-        run_progress.stage(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
+        progress(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
         options = {"step": step, "max_iter": iters, "descent": descend}
     # the reported numbers are evaluate_point's at the returned X, at unit scale
-    sol = entry.run(Problem(A, y, X0, X_star, A_test, y_test), **options)
+    sol = entry.run(problem, **options)
     failed = sol.message if sol.status in (SolveStatus.DIVERGED, SolveStatus.UNBOUNDED) else None
+    if sol.status is SolveStatus.DIVERGED:
+        failed += _divergence_advice(args, d)
     out = {"method": args.method, "solver": sol.backend, "n": n, "d": d, "m": m,
+           "n_test": None if problem.A_test is None else int(problem.A_test.shape[0]),
            "objective": sol.objective, "relaxed_objective": sol.relaxed_objective, "train_error": sol.train_error,
-           "test_error": sol.test_error, "recovery_error": sol.recovery_error, "iterations": sol.iterations,
-           "stop_reason": sol.status.value, "seconds": sol.seconds, "X": np.asarray(sol.X).tolist()}  # fmt: skip
+           "test_error": sol.test_error, "relative_recovery_error": sol.relative_recovery_error,
+           "gradient_norm": sol.gradient_norm, "iterations": sol.iterations, "stop_reason": sol.status.value,
+           "seed": args.seed, "seconds": sol.seconds, "versions": versions(packages),
+           "X": np.asarray(sol.X).tolist()}  # fmt: skip
     return out, failed
+
+
+def _entries(values) -> str:
+    return "[" + ", ".join(number(float(v), ".6g") for v in values) + "]"
 
 
 def _solution_rows(X: np.ndarray) -> list[tuple[str, str]]:
     """Table rows for the solution: every entry when there are few, else a summary."""
     d, m = X.shape
     if d * m <= TABLE_ENTRIES:
-        if m == 1:
-            return [("X[:, 0]", "[" + ", ".join(f"{v:.6g}" for v in X[:, 0]) + "]")]
-        return [(f"X[:, {j}]", "[" + ", ".join(f"{v:.6g}" for v in X[:, j]) + "]") for j in range(m)]
-    return [("X", f"{d} x {m}, entries {float(X.min()):.6g} .. {float(X.max()):.6g}, ||X||_F {safe_norm(X):.6g} "
-                  "(full matrix in --json)")]  # fmt: skip
+        return [(f"X[:, {j}]", _entries(X[:, j])) for j in range(m)]
+    return [("X", f"{d} x {m}, entries {number(float(X.min()), '.6g')} .. {number(float(X.max()), '.6g')}, "
+                  f"||X||_F {number(safe_norm(X), '.6g')} (full matrix in --json)")]  # fmt: skip
 
 
-def _print_table(out: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"relurelax solve: {out['method']}", show_header=True)
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+def table_rows(out: dict) -> list[tuple[str, str]]:
+    """The rows (quantity, value) of the terminal table of a solve, from its JSON object."""
+    rows = []
     for key in SOLVE_KEYS:
-        if key == SCHEMA_KEY:  # the marker of the file, not a quantity
-            continue
-        if key == "X":
-            for label, text in _solution_rows(np.asarray(out["X"], dtype=np.float64)):
-                table.add_row(label, text)
+        if key in _NOT_IN_TABLE:
             continue
         value = out[key]
-        if isinstance(value, float):
-            value = f"{value:.6g}"
-        table.add_row(key, "-" if value is None else str(value))
-    Console().print(table)
+        rows.append((key, number(value, ".6g") if isinstance(value, (int, float)) else "-" if value is None else str(value)))
+    return rows + _solution_rows(np.asarray(out["X"], dtype=np.float64))
+
+
+def print_result(out: dict, console=None) -> None:
+    """The terminal's table of a solve (:func:`table_rows`), which fits 80 columns and never cuts a number."""
+    from rich.console import Console
+
+    console = console or Console()
+    print_table(console, ("quantity", "value"), table_rows(out), left=("quantity", "value"),
+                title=f"relurelax solve: {out['method']}")  # fmt: skip
+
+
+def _prepare_outputs(args) -> None:
+    """Refuse, before any work, outputs that may not be written (README, "Nothing is lost")."""
+    inputs = {"--data": args.data, "--x0": args.x0, "--test": args.test}
+    if args.json is not None:  # "--json ''" is refused, not ignored
+        prepare_output_file(args.json, inputs=inputs)
+    if args.save is not None:
+        if not args.save.lower().endswith(".npz"):
+            raise InvalidInputError(f"--save {args.save!r}: the file name must end in .npz")
+        if args.json and _same(args.json, args.save):
+            raise InvalidInputError(f"--json and --save name the same file {args.save}; give two paths")
+        prepare_output_file(args.save, inputs=inputs, flag="--save", kind=NPZ)
 
 
 def _handle(args) -> int:
-    if args.json is not None:  # "--json ''" is refused, not ignored
-        prepare_output_file(args.json, inputs={"--data": args.data})
-    run_progress.stage(f"the solve (--method {args.method})")
-    out, failed = run_solve(args)
-    _print_table(out)
+    _prepare_outputs(args)
+    with run_progress.display("relurelax solve") as show:
+        show(f"the solve (--method {args.method})")
+        out, failed = run_solve(args, show)
+    print_result(out)
     if args.json is not None:
         write_json(args.json, out, "solve")
+    if args.save is not None:
+        metadata = {key: value for key, value in out.items() if key != "X"}
+        write_npz(args.save, {"X": np.asarray(out["X"], dtype=np.float64)}, metadata, "solve")
     if failed:
         raise CommandFailed(failed)
     return 0

@@ -117,6 +117,13 @@ __all__ = [
 
 #: growth of the direction norm over its starting size that counts as divergence
 BLOWUP_FACTOR = 1e10
+#: how a diverged run's message says to pick a stable step: a fixed step is in the units of the data, and
+#: the paper's mu = 0.1 (m = 1) and 0.08 (m = 3) are stable only for rows of A of norm about 1
+STABLE_STEP_ADVICE = (
+    "the step is too large for this data: step 'auto' = 1/(m ||A||_2^2) is a descent step inside every "
+    "activation cell, and the paper's steps (mu = 0.1, 0.08) assume the rows of A scaled by 1/sqrt(d), as in "
+    "its experiments"
+)
 
 
 class StopReason(enum.Enum):
@@ -154,8 +161,10 @@ class History:
 
     ``relaxed_objective`` is :math:`f_r` for m = 1 and :math:`f_{mp}` for
     m > 1; errors are relative (:math:`\|r\|/\|y\|`); ``recovery_distance`` is
-    :math:`\|x - x^*\|_2` as in the paper's Fig. 1 (NaN unless m = 1 and the
-    planted point is known); ``test_error`` is NaN without a test set.
+    the absolute distance :math:`\|x - x^*\|_2`, the paper's "recovery error"
+    of Fig. 1 (NaN unless m = 1 and the planted point is known; the relative
+    :math:`\|x - x^*\|/\|x^*\|` of a :class:`~.solution.Solution` is its
+    ``relative_recovery_error``); ``test_error`` is NaN without a test set.
     """
 
     iterations: NDArray[np.int64]
@@ -538,7 +547,7 @@ def _descend_at_unit_scale(
             reason = StopReason.DIVERGED
             message = (
                 f"diverged at iteration {t}: the direction norm grew by {gnorm / gnorm0:.3g} over its "
-                f"starting size (more than {BLOWUP_FACTOR:.0e}); the step is too large"
+                f"starting size (more than {BLOWUP_FACTOR:.0e}); {STABLE_STEP_ADVICE}"
             )
             break
         if converged:
@@ -550,7 +559,7 @@ def _descend_at_unit_scale(
         X_next = X - mu * G
         if iterate_not_finite(X_next):
             reason = StopReason.DIVERGED
-            message = f"diverged at iteration {t}: the next iterate is not finite"
+            message = f"diverged at iteration {t}: the next iterate is not finite; {STABLE_STEP_ADVICE}"
             break
         X = X_next
         Z = A @ X

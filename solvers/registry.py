@@ -88,7 +88,7 @@ class Problem:
 def _evaluated(problem: ProblemLike, X: NDArray[np.float64]) -> dict[str, Any]:
     e = evaluate_point(problem.A, problem.y, X, X_star=problem.X_star, A_test=problem.A_test, y_test=problem.y_test)
     return {"objective": e.objective, "relaxed_objective": e.relaxed_objective, "train_error": e.train_error,
-            "test_error": e.test_error, "recovery_error": e.recovery_error}  # fmt: skip
+            "test_error": e.test_error, "relative_recovery_error": e.relative_recovery_error}  # fmt: skip
 
 
 def from_descent(problem: ProblemLike, res: DescentResult, seconds: float, method: str | None = None) -> Solution:

@@ -88,15 +88,17 @@ class PointEvaluation:
     ``objective`` is :math:`f` / :math:`f_m`, ``relaxed_objective``
     :math:`f_r` / :math:`f_{mp}` (user units); ``train_error`` is
     :math:`\|\sum_j g(Ax_j) - y\| / \|y\|`; ``test_error`` the same on the
-    test set (None without one); ``recovery_error`` is
-    :math:`\|x - x^*\| / \|x^*\|` (m = 1 with a planted ``X_star``, else None).
+    test set (None without one); ``relative_recovery_error`` is
+    :math:`\|x - x^*\| / \|x^*\|` (m = 1 with a planted ``X_star``, else None), not the
+    absolute distance :math:`\|x - x^*\|` that the paper's Fig. 1 plots
+    (:attr:`~.descent.History.recovery_distance`).
     """
 
     objective: float
     relaxed_objective: float
     train_error: float
     test_error: float | None
-    recovery_error: float | None
+    relative_recovery_error: float | None
 
 
 def evaluate_point(
@@ -136,7 +138,7 @@ def evaluate_point(
         relaxed_objective=float(s.objective_from_unit(np.asarray(relaxed))),
         train_error=float(train),
         test_error=test,
-        recovery_error=recovery,
+        relative_recovery_error=recovery,
     )
 
 
@@ -147,7 +149,7 @@ class Solution:
     ``method`` is the :mod:`.registry` name (``"gd"``, ``"rgd"``,
     ``"newton"``, ``"cvxpy"``, ``"cell"``) and ``backend`` the CVXPY backend
     (None for descent and Newton). ``objective``, ``relaxed_objective``,
-    ``train_error``, ``test_error`` and ``recovery_error`` are
+    ``train_error``, ``test_error`` and ``relative_recovery_error`` are
     :func:`evaluate_point` at ``X``. ``solver_value`` is the value a solver
     minimised when it is not one of those: the cell optimum :math:`q_D(X)`
     of a cell solve (:class:`~.cell.CellResult`), else None.
@@ -167,7 +169,7 @@ class Solution:
     relaxed_objective: float
     train_error: float
     test_error: float | None
-    recovery_error: float | None
+    relative_recovery_error: float | None
     status: SolveStatus
     iterations: int | None
     seconds: float

@@ -31,7 +31,7 @@ from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, NEWTON_OBJECTIV
 def sol(method, solver=None, value=0.0, objective=None):
     solution = Solution(
         method=method, backend=solver, X=np.zeros((1, 1)), objective=value if objective is None else objective,
-        relaxed_objective=value, train_error=0.0, test_error=None, recovery_error=None,
+        relaxed_objective=value, train_error=0.0, test_error=None, relative_recovery_error=None,
         status=SolveStatus.OPTIMAL, iterations=1, seconds=0.0, gradient_norm=None,
     )  # fmt: skip
     return Candidate(solution, value, SOLVERS[method].crosscheck)

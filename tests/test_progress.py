@@ -48,3 +48,56 @@ def test_the_reproduction_reports_each_chunk_of_trials_once_with_its_figure_and_
     # 12 trials run in chunks of 10: two calls per panel, three panels
     assert [done for _, done, _ in seen] == list(range(1, 7)) and {total for _, _, total in seen} == {6}
     assert [stage for stage, _, _ in seen] == ["fig1, n = 3"] * 2 + ["fig1, n = 6"] * 2 + ["fig1, n = 12"] * 2
+
+
+# --- what the user sees: progress on a terminal's stderr, nothing in a pipe or a file --------------
+
+
+def _shown(terminal: bool) -> str:
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=terminal, width=80)
+    try:
+        with progress.display("relurelax solve", console) as show:
+            show("the RGD descent (n=5, d=3, m=1)")
+            assert progress.describe().startswith("during the RGD descent (n=5, d=3, m=1);")
+            show("the next stage", 2, 9)
+    finally:
+        progress.reset()
+    return buffer.getvalue()
+
+
+def test_progress_is_shown_live_on_a_terminal_and_not_at_all_elsewhere():
+    assert "relurelax solve" in _shown(terminal=True)
+    assert _shown(terminal=False) == ""
+
+
+def test_every_command_shows_progress_through_the_one_display_of_progress_py():
+    import inspect
+
+    from relurelax.reports import (
+        bench_command,
+        crosscheck_command,
+        report_command,
+        solve_command,
+    )
+
+    # the report's bar is progress.py's, and the other commands open progress.display
+    assert report_command.progress_bar is progress.progress_bar is crosscheck_command.progress_bar
+    for module in (solve_command, crosscheck_command, bench_command):
+        source = inspect.getsource(module)
+        assert "run_progress.display(" in source, module.__name__
+        assert "sys.stderr" not in source, module.__name__  # no progress lines printed past the display
+
+
+def test_solve_crosscheck_and_bench_write_nothing_to_a_stderr_that_is_not_a_terminal(capsys):
+    from relurelax.reports.cli import main
+
+    for argv in (["solve", "--planted", "--n", "6", "--d", "3", "--method", "rgd"],
+                 ["crosscheck", "--n", "6", "--d", "4", "--trials", "1", "--solvers", "OSQP"],
+                 ["bench", "--smoke"]):  # fmt: skip
+        assert main(argv) == 0
+        assert capsys.readouterr().err == "", argv

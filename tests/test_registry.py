@@ -63,7 +63,7 @@ def test_every_one_neuron_solver_reports_f_and_f_r_at_its_own_point(name):
     yy = float(P.y @ P.y)
     assert sol.objective == pytest.approx(reference.loss(P.A, P.y, sol.X), abs=EXACT_RTOL * yy)
     assert sol.relaxed_objective == pytest.approx(reference.relaxed(P.A, P.y, x), abs=EXACT_RTOL * yy)
-    assert sol.recovery_error == pytest.approx(np.linalg.norm(x - P.X_star[:, 0]) / np.linalg.norm(P.X_star))
+    assert sol.relative_recovery_error == pytest.approx(np.linalg.norm(x - P.X_star[:, 0]) / np.linalg.norm(P.X_star))
     assert sol.test_error is not None
     if name != "gd":  # every method for min f_r reaches the planted value 0 here (Theorem 1)
         assert sol.relaxed_objective <= 1e-6 * yy
@@ -79,7 +79,7 @@ def test_a_cell_solve_keeps_the_cell_optimum_apart_from_f_m_at_its_point():
     assert sol.status is SolveStatus.OPTIMAL and sol.backend == "CLARABEL"
     assert sol.solver_value is not None and sol.gradient_norm is None and sol.kkt is not None
     assert sol.objective == pytest.approx(reference.loss(P.A, P.y, sol.X), abs=EXACT_RTOL * float(P.y @ P.y))
-    assert sol.recovery_error is None  # defined for one neuron only
+    assert sol.relative_recovery_error is None  # defined for one neuron only
 
 
 def test_gradient_norm_means_the_same_relative_measure_for_descent_and_newton():
@@ -105,7 +105,7 @@ def test_a_solution_is_the_same_in_any_units_of_the_data():
     scaled = Problem(P.A * a, P.y * b, P.X0 * (b / a), P.X_star * (b / a))
     one, other = SOLVERS["rgd"].run(P, max_iter=5_000), SOLVERS["rgd"].run(scaled, max_iter=5_000)
     assert other.gradient_norm == one.gradient_norm
-    assert other.train_error == one.train_error and other.recovery_error == one.recovery_error
+    assert other.train_error == one.train_error and other.relative_recovery_error == one.relative_recovery_error
     assert other.objective == math.ldexp(one.objective, 400)
 
 
@@ -113,7 +113,7 @@ def test_evaluate_point_gives_the_errors_of_the_planted_point():
     P = planted_problem(10, 5, 2, seed=0)
     e = evaluate_point(P.A, P.y, P.X_star, X_star=P.X_star, A_test=P.A_test, y_test=P.y_test)
     assert e.objective == 0.0 and e.train_error == 0.0 and e.test_error == 0.0
-    assert e.recovery_error is None  # m = 2
+    assert e.relative_recovery_error is None  # m = 2
     e1 = evaluate_point(P.A, P.y, np.zeros((5, 2)))
     assert e1.train_error == 1.0 and e1.test_error is None
     assert e1.objective == pytest.approx(0.5 * float(P.y @ P.y))

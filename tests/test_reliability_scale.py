@@ -254,7 +254,7 @@ def test_solve_on_scaled_planted_data_reports_the_unscaled_answer(scale, tmp_pat
     ref, got = outs["1"], outs[scale]
     assert (got["stop_reason"], got["iterations"]) == (ref["stop_reason"], ref["iterations"])
     assert got["train_error"] <= ZERO_TRAIN_ERROR
-    assert got["recovery_error"] == pytest.approx(ref["recovery_error"], rel=1e-5)
+    assert got["relative_recovery_error"] == pytest.approx(ref["relative_recovery_error"], rel=1e-5)
 
 
 @pytest.mark.parametrize("method", ["rgd", "newton"])

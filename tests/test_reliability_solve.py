@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import relurelax.solvers as S
 from relurelax.reports.cli import main
+from relurelax.solvers.datafiles import load_point
 from relurelax.solvers.errors import DataFileError, InvalidInputError, SolveError, SolverUnavailableError
 
 from . import reliability
@@ -301,16 +302,116 @@ def test_arbitrary_csv_text_is_loaded_or_refused_by_name(text):
 
 _WORDS = ["solve", "--planted", "--data", "--n", "--d", "--m", "--method", "gd", "rgd", "cvxpy",
           "--solver", "SCS", "OSQP", "--step", "auto", "--iters", "--seed", "--json", "--noise", "--help",
+          "--x0", "--test", "--save", "x.npz", "x.csv",
           "-1", "0", "3", "2.5", "nan", "inf", "1e400", "", "--", "-x", "ünïcode", "/nonexistent/x.npz"]
 
 
 @_fuzz
 @given(argv=st.lists(st.sampled_from(_WORDS) | st.text(max_size=8), max_size=10))
-def test_arbitrary_argument_lists_never_escape_as_a_traceback(argv, capsys):
+def test_arbitrary_argument_lists_never_escape_as_a_traceback(argv, capsys, tmp_path_factory, monkeypatch):
     reliability.tried("fuzz-argv")
+    monkeypatch.chdir(tmp_path_factory.mktemp("fuzz"))  # outputs such as --save x.npz land in a fresh folder
     # keep any run that does start small and quick
     code = main(argv)
     out, err = capsys.readouterr()
     assert code in (0, 1, 2)
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 1
+
+
+# --- --x0, --test and --save -----------------------------------------------------------------
+
+
+def _data_file(tmp_path) -> pathlib.Path:
+    path = tmp_path / "data.npz"
+    np.savez(path, A=GOOD_A, y=GOOD_Y)
+    return path
+
+
+@pytest.mark.parametrize("case", ["nan", "inf", "complex", "object", "strings", "empty", "3-d", "no-X0"])
+def test_a_bad_initial_point_file_is_refused_naming_the_file(case, tmp_path, capsys):
+    arrays = {"nan": {"X0": np.array([np.nan, 1.0])}, "inf": {"X0": np.array([1.0, np.inf])},
+              "complex": {"X0": np.ones(2) * 1j}, "object": {"X0": np.array([1, None], dtype=object)},
+              "strings": {"X0": np.array(["a", "b"])}, "empty": {"X0": np.empty(0)},
+              "3-d": {"X0": np.ones((2, 1, 1))}, "no-X0": {"x": np.ones(2)}}[case]  # fmt: skip
+    x0 = tmp_path / "x0.npz"
+    np.savez(x0, **arrays)
+    reliability.tried("cli-bad-x0")
+    code, _, err = _cli(["solve", "--data", str(_data_file(tmp_path)), "--method", "rgd", "--x0", str(x0)], capsys)
+    assert code == 2, (case, err)
+    _assert_one_line(err)
+    assert str(x0) in err
+
+
+@_fuzz
+@given(payload=st.binary(max_size=400), ext=st.sampled_from([".npz", ".csv"]), m=st.integers(1, 3))
+def test_arbitrary_bytes_as_an_initial_point_are_loaded_with_the_right_shape_or_refused_by_name(payload, ext, m):
+    reliability.tried("fuzz-x0-file")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / f"x0{ext}"
+        path.write_bytes(payload)
+        try:
+            X0 = load_point(path, 2, m)
+        except DataFileError as exc:
+            assert str(path) in str(exc)
+        else:
+            assert X0.shape == (2, m) and np.all(np.isfinite(X0))
+
+
+def test_a_bad_test_set_is_refused_naming_the_file(tmp_path, capsys):
+    data = _data_file(tmp_path)
+    for name, content in (("t.csv", "a,b,y\n1,2\n"), ("t.npz", None)):
+        path = tmp_path / name
+        if content is None:
+            np.savez(path, A=np.ones((2, 2)), y=np.array([1.0, np.nan]))
+        else:
+            path.write_text(content)
+        reliability.tried("cli-bad-test-set")
+        code, _, err = _cli(["solve", "--data", str(data), "--method", "gd", "--test", str(path)], capsys)
+        assert code == 2 and str(path) in err
+        _assert_one_line(err)
+
+
+def test_an_interrupted_save_leaves_the_earlier_solution_and_no_temporary_file(tmp_path, capsys, monkeypatch):
+    from relurelax.reports import _io
+
+    target = tmp_path / "sol.npz"
+    argv = ["solve", "--data", str(_data_file(tmp_path)), "--method", "rgd", "--save", str(target)]
+    assert _cli(argv, capsys)[0] == 0
+    before = target.read_bytes()
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_io.os, "replace", interrupted)
+    reliability.injected("interrupt-save")
+    code, _, err = _cli([*argv, "--seed", "3"], capsys)
+    assert code == 130
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.npz", "sol.npz"]
+
+
+def test_a_save_temp_file_left_by_a_killed_run_is_removed_and_look_alikes_are_kept(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    from relurelax.reports._io import write_npz
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    target = tmp_path / "sol.npz"
+    write_npz(str(tmp_path / "ours.npz"), {"X": np.ones((2, 1))}, {"method": "rgd"}, "solve")
+    ours = (tmp_path / "ours.npz").read_bytes()
+    left = {f".sol.npz.relurelax-{dead.pid}-0123abcd.tmp": ours[: len(ours) // 2],  # cut short by the kill
+            f".sol.npz.relurelax-{dead.pid}-feedbeef.tmp": b""}  # fmt: skip
+    look_alikes = {f".sol.npz.relurelax-{dead.pid}-aaaabbbb.tmp": b"PK\x03\x04 not relurelax's",
+                   ".sol.npz.0123abcd.tmp": ours}  # fmt: skip
+    for name, data in {**left, **look_alikes}.items():
+        (tmp_path / name).write_bytes(data)
+    reliability.tried("cli-leftover-tmp", len(left) + len(look_alikes))
+    code, _, err = _cli(["solve", "--data", str(_data_file(tmp_path)), "--method", "gd", "--save", str(target)],
+                        capsys)  # fmt: skip
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == sorted(look_alikes)
+    with np.load(target, allow_pickle=False) as archive:
+        assert archive["X"].shape == (2, 1)
