@@ -32,7 +32,7 @@ from collections import Counter
 
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
 from .figures import LOG_FLOOR
-from .formatting import MISSING, number, text
+from .formatting import MISSING, count, number, text
 
 __all__ = [
     "render_html",
@@ -47,17 +47,6 @@ __all__ = [
 
 
 # --- shared pieces ------------------------------------------------------------
-
-
-def count(value) -> str:
-    """A count (iterations, trials) as an integer: ``4640`` for ``4640.0``, a median between two as ``2195.5``."""
-    if value is None:
-        return MISSING
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan"
-    if isinstance(value, int) or float(value).is_integer():
-        return str(int(value))
-    return format(value, ".1f")
 
 
 def ledger_summary(claims: dict) -> str:

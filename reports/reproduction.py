@@ -40,7 +40,7 @@ from relurelax.solvers.tolerances import ZERO_TRAIN_ERROR
 from relurelax.solvers import StopReason
 from relurelax.solvers.batched import run_trials
 
-from .formatting import number
+from .formatting import count, number
 from .progress import Progress
 
 __all__ = [
@@ -500,7 +500,7 @@ def _n_gt_d(figures: dict) -> tuple[bool, str]:
         ties = sum(g is not None and r == g for r, g in pairs)
         return _reaches_zero(gd) and _reaches_zero(rgd) and _lower(a, b), [
             f"{_where(fig, panel)}: reached zero RGD {rgd['reached_zero']}/{rgd['trials']}, "
-            f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {_num(a)} vs GD {_num(b)} "
+            f"GD {gd['reached_zero']}/{gd['trials']}; median iterations to zero RGD {count(a)} vs GD {count(b)} "
             f"(RGD first in {wins}, tied in {ties} of {rgd['trials']} trials; resolution "
             f"{panel['history_every']} iterations); median final test error RGD "
             f"{_num(rgd['median_final']['test_error'])}, GD {_num(gd['median_final']['test_error'])}"
