@@ -12,14 +12,15 @@ set that rests on searches, not on a proof, makes it not ok.
 
 The other functions read that JSON for the renderers (the verify terminal,
 the report's pages), so that a grade reads the same everywhere:
-:func:`grade_text`, :func:`searched_sets`, :func:`ledger_state`.
+:func:`grade_text`, :func:`searched_sets`, :func:`searched_summary`,
+:func:`ledger_state`.
 """
 
 from __future__ import annotations
 
 from .progress import Progress
 
-__all__ = ["run_ledger_section", "grade_text", "searched_sets", "ledger_state", "condition_names"]
+__all__ = ["run_ledger_section", "grade_text", "searched_sets", "searched_summary", "ledger_state", "condition_names"]
 
 
 def run_ledger_section(profile: str, seed: int, progress: Progress | None = None, strict: bool = True) -> dict:
@@ -100,7 +101,8 @@ def _incomplete(ledger: dict) -> list[str]:
     return [c["id"] for c in ledger["claims"] if any(e["status"] == "incomplete" for e in c["evidence"])]
 
 
-def _searched_clause(ledger: dict) -> str:
+def searched_summary(ledger: dict) -> str:
+    """The minimal sets that rest on searches, by claim: ``cor1-stationary-global (planted, n-le-d | ...)``; empty if none."""
     by_claim: dict[str, list[str]] = {}
     for claim_id, conditions, _ in searched_sets(ledger):
         by_claim.setdefault(claim_id, []).append(condition_names(conditions))
@@ -117,7 +119,7 @@ def ledger_state(ledger: dict) -> str:
     """
     # "consistent" is the ledger's own verdict without strictness; a document without grades has only "ok"
     consistent = ledger.get("consistent", ledger["ok"])
-    searched = _searched_clause(ledger)
+    searched = searched_summary(ledger)
     if not consistent:
         text = "A proof failed or the numeric code disagrees with a proved statement (see the evidence)."
     elif searched:
@@ -130,8 +132,7 @@ def ledger_state(ledger: dict) -> str:
             text += " (" + "; ".join(f"{k} only: {', '.join(v)}" for k, v in scoped.items()) + ")"
         text += "."
     if searched:
-        strict = " (strict: the ledger is not ok)" if ledger.get("strict") else ""
-        text += f" Minimal sets that rest on searches, not proofs{strict}: {searched}."
+        text += f" Minimal sets that rest on searches, not proofs: {searched}."
     incomplete = _incomplete(ledger)
     if incomplete:
         text += f" Solver runs that did not converge (incomplete, not agreement): {', '.join(incomplete)}."

@@ -32,7 +32,7 @@ from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
 from .errors import CommandFailed
 from .formatting import number, text
-from .ledger_section import condition_names, searched_sets
+from .ledger_section import searched_summary
 from .progress import Stages
 from .report import PROFILES, build_results, prepare_target, write_report
 from .report_writers import verdicts
@@ -105,10 +105,9 @@ def _failures(results: dict) -> list[str]:
         why.append(f"the cross-check disagreed ({problems[0]})" if problems else "the cross-check disagreed")
     claims = results["claims"]
     if not claims["ok"]:
-        unproved = searched_sets(claims) if claims.get("strict") else []  # .get: a ledger document without grades
+        unproved = searched_summary(claims) if claims.get("strict") else ""  # .get: a ledger document without grades
         if claims.get("consistent") and unproved:
-            sets = "; ".join(f"{claim_id} ({condition_names(conditions)})" for claim_id, conditions, _ in unproved)
-            why.append(f"the claims ledger is not ok (strict): minimal sets rest on searches, not proofs: {sets}")
+            why.append(f"the claims ledger is not ok (strict): minimal sets rest on searches, not proofs: {unproved}")
         else:
             why.append("the claims ledger is not ok")
     return why
