@@ -59,6 +59,7 @@ only ``searched``.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from dataclasses import dataclass
@@ -340,7 +341,8 @@ VERSIONED_PACKAGES = ("relurelax", "numpy", "scipy", "sympy", "hypothesis", "cvx
 class Ledger:
     r"""The claims ledger: one :class:`ClaimRecord` per claim, in the order of :data:`~.claims.CLAIMS`.
 
-    ``strict``: a minimal set graded ``searched`` makes the ledger not ok.
+    ``strict``: a minimal set graded ``searched`` makes the ledger not ok
+    (:meth:`judged` sets it; the examination is the same either way).
     """
 
     profile: str
@@ -375,6 +377,10 @@ class Ledger:
     def ok(self) -> bool:
         """True iff ``relurelax verify`` exits 0: consistent, and when ``strict`` no minimal set only searched."""
         return self.consistent and not (self.strict and self.searched_sets)
+
+    def judged(self, strict: bool) -> Ledger:
+        """The same ledger judged strictly or not: only ``strict`` and so ``ok`` change (the examination does not)."""
+        return dataclasses.replace(self, strict=bool(strict))
 
 
 def _proof_evidence(result) -> Evidence:
@@ -775,7 +781,6 @@ def build_ledger(
     *,
     numerics: Numerics = SOLVERS,
     claims=CLAIMS,
-    strict: bool = False,
 ) -> Ledger:
     r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
     prof = _check_profile(profile)
@@ -787,19 +792,16 @@ def build_ledger(
         if progress is not None:
             say = lambda message, k=k: progress(f"[{k}/{len(claims)}] {message}")  # noqa: E731
         records.append(examine_claim(claim, prof, seed, numerics, say))
-    return Ledger(prof.name, seed, tuple(records), tuple(versions(VERSIONED_PACKAGES).items()), strict=bool(strict))
+    return Ledger(prof.name, seed, tuple(records), tuple(versions(VERSIONED_PACKAGES).items()))
 
 
-def run_ledger(
-    profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None, *, strict: bool = False
-) -> Ledger:
-    r"""Examine every claim of the paper and return the ledger.
+def run_ledger(profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None) -> Ledger:
+    r"""Examine every claim of the paper and return the ledger (not strict; see :meth:`Ledger.judged`).
 
     Parameters
     ----------
     profile : ``"quick"``, ``"default"`` or ``"thorough"`` (see :data:`PROFILES`).
     seed : integer >= 0; the same seed gives the same ledger (apart from ``seconds``).
     progress : called with a short message at each step.
-    strict : a minimal set graded ``searched`` makes the ledger not ok (:attr:`Ledger.ok`).
     """
-    return build_ledger(profile, seed, progress, strict=strict)
+    return build_ledger(profile, seed, progress)

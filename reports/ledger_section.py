@@ -33,8 +33,8 @@ def run_ledger_section(profile: str, seed: int, progress: Progress | None = None
     """
     from relurelax.proofs.ledger import run_ledger
 
-    ledger = run_ledger(profile=profile, seed=seed, progress=progress, strict=strict)
-    return ledger.to_json()
+    ledger = run_ledger(profile=profile, seed=seed, progress=progress)
+    return ledger.judged(strict).to_json()
 
 
 def condition_names(names) -> str:

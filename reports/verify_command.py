@@ -186,7 +186,7 @@ def _handle(args) -> int:
     err = Console(stderr=True)
     progress, stop = _progress(err)
     try:
-        ledger = run_ledger(args.profile, args.seed, progress, strict=args.strict)
+        ledger = run_ledger(args.profile, args.seed, progress).judged(args.strict)
     finally:
         stop()
     doc = ledger.to_json()  # what --json holds, and all the terminal shows

@@ -39,10 +39,10 @@ def _run(argv):
 
 
 def _serve(monkeypatch, ledger):
-    """Make ``relurelax verify`` examine nothing and return ``ledger`` (at the profile and strictness asked)."""
+    """Make ``relurelax verify`` examine nothing and return ``ledger`` (at the profile asked; the command judges it)."""
 
-    def run(profile, seed, progress, strict=False):
-        return dataclasses.replace(ledger, profile=profile, strict=strict)
+    def run(profile, seed, progress):
+        return dataclasses.replace(ledger, profile=profile)
 
     monkeypatch.setattr(verify_command, "run_ledger", run)
 
@@ -238,7 +238,7 @@ def test_the_report_runs_the_ledger_strict_by_default_writes_everything_and_says
 
     def section(profile, seed, progress=None, strict=True):
         asked.append(strict)
-        return dataclasses.replace(ledger, profile=profile, seed=seed, strict=strict).to_json()
+        return dataclasses.replace(ledger, profile=profile, seed=seed).judged(strict).to_json()
 
     monkeypatch.setattr(report_command, "PROFILES", {**report_command.PROFILES, "quick": TINY})
     monkeypatch.setattr(report_module, "run_ledger_section", section)

@@ -297,7 +297,7 @@ def test_a_minimal_set_a_proof_covers_with_a_counterexample_per_condition_is_pro
     for c in (PLANTED, N_LE_D, FULL_ROW_RANK, NO_ZERO_PREACTIVATION):
         assert _condition(record, c).necessary is False and _condition(record, c).grade.grade is Grade.PROVED
     assert ledger.consistent and ledger.searched_sets == ()
-    assert ledger.ok and dataclasses.replace(ledger, strict=True).ok
+    assert ledger.ok and ledger.judged(True).ok
 
 
 def test_a_minimal_set_no_proof_covers_is_searched_and_names_its_searches(monkeypatch):
@@ -319,7 +319,7 @@ def test_a_minimal_set_no_proof_covers_is_searched_and_names_its_searches(monkey
     assert _condition(record, LABELS_NONNEGATIVE).grade.grade is Grade.REFUTED
     assert [(claim_id, s.conditions) for claim_id, s in ledger.searched_sets] == [
         ("stub-searched", (LABELS_NONNEGATIVE,)), ("stub-searched", (PLANTED,))]
-    assert ledger.consistent and ledger.ok and not dataclasses.replace(ledger, strict=True).ok
+    assert ledger.consistent and ledger.ok and not ledger.judged(True).ok
     detail = next(e.detail for e in record.evidence if e.status == "passed")
     assert "as far as searched (not proved), the claim holds without the paper's planted" in detail
 
@@ -445,7 +445,7 @@ def test_without_the_recession_check_full_row_rank_alone_is_searched_on_a_short_
     detail = next(e.detail for e in record.evidence if e.status == "passed")
     assert f"Other minimal sets: full-row-rank (searched, only {short[0].examples} of 30 examples)" in detail
     assert (FULL_ROW_RANK,) in [s.conditions for _, s in no_recession_ledger.searched_sets]
-    assert not dataclasses.replace(no_recession_ledger, strict=True).ok
+    assert not no_recession_ledger.judged(True).ok
 
 
 def test_with_a_descent_that_never_converges_the_corollarys_minimal_set_is_searched_not_proved(stalled_ledger):
@@ -455,7 +455,7 @@ def test_with_a_descent_that_never_converges_the_corollarys_minimal_set_is_searc
     assert record.verdict_grade.grade is Grade.SEARCHED
     assert all(c.grade.grade is Grade.SEARCHED for c in record.conditions)  # no condition is proved superfluous
     assert "only 0 of 30 examples" in record.minimal_grade.basis
-    assert not dataclasses.replace(stalled_ledger, strict=True).ok
+    assert not stalled_ledger.judged(True).ok
 
 
 @pytest.mark.parametrize("fixture", ["no_recession_ledger", "stalled_ledger"])
@@ -464,8 +464,7 @@ def test_the_issues_examples_exit_1_with_strict_and_never_claim_everything_is_pr
 
     ledger = request.getfixturevalue(fixture)
     claim_id = ledger.claims[0].id
-    monkeypatch.setattr(verify_command, "run_ledger",
-                        lambda profile, seed, progress, strict=False: dataclasses.replace(ledger, strict=strict))  # fmt: skip
+    monkeypatch.setattr(verify_command, "run_ledger", lambda profile, seed, progress: ledger)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         strict_code = main(["verify", "--profile", "quick", "--strict"])
