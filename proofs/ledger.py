@@ -184,7 +184,7 @@ class Graded:
     ----------
     grade : :class:`Grade`.
     basis : one sentence: the proof and counterexamples, the counterexample,
-        or the searches (spaces and counts) it rests on.
+        or the searches (spaces and counts) it rests on (:attr:`summary`: a few words).
     proved_for : for ``proved`` only, the scope in m of the covering proofs:
         ``"every m"`` or ``"m <= M"``; None otherwise.
     searches : for ``searched`` only, the hypothesis runs it rests on (each
@@ -213,9 +213,10 @@ class Graded:
         """A searched grade resting on no search, or on a search that checked fewer examples than its budget."""
         return self.grade is Grade.SEARCHED and (not self.searches or any(r.short for r in self.searches))
 
-    def text(self) -> str:
-        """A few words: ``proved``, ``proved for m <= 4``, ``refuted``, ``searched, 60 examples``,
-        ``searched, only 0 of 30 examples``, ``searched, no search``."""
+    @property
+    def summary(self) -> str:
+        """A few words, as every renderer shows the grade: ``proved``, ``proved for m <= 4``, ``refuted``,
+        ``searched, 60 examples``, ``searched, only 0 of 30 examples`` (a search was short), ``searched, no search``."""
         if self.grade is Grade.PROVED:
             return "proved" if self.proved_for == "every m" else f"proved for {self.proved_for}"
         if self.grade is Grade.REFUTED:
@@ -229,6 +230,7 @@ class Graded:
     def to_json(self) -> dict:
         return {
             "grade": self.grade.value,
+            "summary": self.summary,
             "proved_for": self.proved_for,
             "searches": [_search_json(r) for r in self.searches],
             "basis": self.basis,
@@ -700,9 +702,9 @@ def _property_evidence(claim: Claim, found: _Minimal, proofs: _Proofs, why: str,
     paper = claim.paper_conditions
     status, text = _property_finding(found, paper, proofs, grades)
     text += (f". Paper's conditions: {_names(paper)} ({claim.paper_basis}). Verdict: {why} "
-             f"({grades.verdict.text()}).")  # fmt: skip
+             f"({grades.verdict.summary}).")  # fmt: skip
     if grades.others:
-        text += " Other minimal sets: " + "; ".join(f"{_names(s.conditions)} ({s.grade.text()})" for s in grades.others)
+        text += " Other minimal sets: " + "; ".join(f"{_names(s.conditions)} ({s.grade.summary})" for s in grades.others)
         text += "."
     return Evidence("hypothesis", status, found.holds_run.examples, found.holds_run.seconds, text)
 

@@ -45,26 +45,10 @@ def condition_names(names) -> str:
 
 
 def grade_text(grade: dict | None) -> str:
-    r"""A grade of the ledger's JSON in a few words.
-
-    ``proved``, ``proved for m <= 4``, ``refuted``, ``searched, 60 examples``,
-    ``searched, only 0 of 30 examples`` (a search checked fewer examples than
-    its budget), ``searched, no search``; ``-`` for null (not examined, or a
-    document without grades).
-    """
-    if grade is None:
-        return "-"
-    if grade["grade"] == "proved":
-        return "proved" if grade["proved_for"] == "every m" else f"proved for {grade['proved_for']}"
-    if grade["grade"] == "refuted":
-        return "refuted"
-    runs = grade["searches"]
-    if not runs:
-        return "searched, no search"
-    examples = sum(r["examples"] for r in runs)
-    if any(r["short"] for r in runs):
-        return f"searched, only {examples} of {sum(r['budget'] for r in runs)} examples"
-    return f"searched, {examples} examples"
+    r"""A grade of the ledger's JSON in a few words: its ``summary`` (``proved``, ``proved for m <= 4``,
+    ``refuted``, ``searched, 60 examples``, ``searched, only 0 of 30 examples``); ``-`` for null (not
+    examined, or a document without grades)."""
+    return "-" if grade is None else grade["summary"]
 
 
 def _minimal_sets(claim: dict) -> list[tuple[list, dict]]:

@@ -149,13 +149,16 @@ def test_a_new_solver_method_without_a_backend_is_a_valid_crosscheck_row(crossch
 def test_every_grade_the_ledger_writes_is_a_valid_document(verify_document):
     doc = copy.deepcopy(verify_document)
     claim = doc["claims"][0]
-    searched = {"grade": "searched", "proved_for": None, "basis": "no proof covers planted; searched: ...",
+    searched = {"grade": "searched", "summary": "searched, only 3 of 30 examples", "proved_for": None,
+                "basis": "no proof covers planted; searched: ...",
                 "searches": [{"space": "planted, not n-le-d", "examples": 3, "budget": 30, "rejected": 57,
                               "short": True}]}  # fmt: skip
     claim["other_minimal_sets"].append({"conditions": ["planted"], "grade": searched})
     claim["verdict_grade"] = dict(searched, searches=[])  # a set no search drew from
-    claim["minimal_grade"] = {"grade": "proved", "proved_for": "m <= 6", "searches": [], "basis": "a proof covers it"}
-    claim["conditions"][0]["grade"] = {"grade": "refuted", "proved_for": None, "searches": [], "basis": "a counterexample"}
+    claim["minimal_grade"] = {"grade": "proved", "summary": "proved for m <= 6", "proved_for": "m <= 6", "searches": [],
+                              "basis": "a proof covers it"}  # fmt: skip
+    claim["conditions"][0]["grade"] = {"grade": "refuted", "summary": "refuted", "proved_for": None, "searches": [],
+                                       "basis": "a counterexample"}  # fmt: skip
     claim["evidence"][0]["status"] = "incomplete"  # solver runs that did not converge: shown, not agreement
     claim["evidence"][1]["status"] = "short"
     assert errors(doc) == []

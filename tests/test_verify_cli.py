@@ -123,7 +123,7 @@ def _crowded(ledger: dict) -> dict:
     doc = json.loads(json.dumps(ledger))
     claim = doc["claims"][0]
     claim["evidence"][0].update(examples=1234567, seconds=98765.4321)
-    grade = {"grade": "searched", "proved_for": None, "basis": "constructed",
+    grade = {"grade": "searched", "summary": "searched, 10000 examples", "proved_for": None, "basis": "constructed",
              "searches": [{"space": "planted", "examples": 10000, "budget": 10000, "rejected": 0, "short": False}]}  # fmt: skip
     claim["other_minimal_sets"].append({"conditions": ["planted", "no-zero-preactivation"], "grade": grade})
     cx = next(c["counterexample"] for c in claim["conditions"] if c["counterexample"])

@@ -312,7 +312,7 @@ def test_a_minimal_set_no_proof_covers_is_searched_and_names_its_searches(monkey
     assert under_minimal.examples == STUB.examples and under_minimal.budget == STUB.examples
     assert all(LABELS_NONNEGATIVE in r.space.require | {PLANTED} and r.counterexample is None for r in grade.searches)
     assert f"no counterexample in {STUB.examples} examples of (labels-nonnegative)" in grade.basis
-    assert grade.text() == f"searched, {sum(r.examples for r in grade.searches)} examples"
+    assert grade.summary == f"searched, {sum(r.examples for r in grade.searches)} examples"
     assert record.verdict_grade.grade is Grade.SEARCHED
     assert [s.grade.grade for s in record.other_minimal_sets] == [Grade.SEARCHED]  # planted: not covered either
     assert _condition(record, N_LE_D).necessary is False and _condition(record, N_LE_D).grade.grade is Grade.SEARCHED
@@ -329,7 +329,7 @@ def test_a_proof_decided_for_m_le_M_proves_for_m_le_M_only_and_never_for_every_m
     record = stub_ledger(monkeypatch, "bounded-m", proofs, neurons=(1, 2)).claims[0]
     for grade in (record.minimal_grade, record.verdict_grade, _condition(record, N_LE_D).grade):
         assert grade.grade is Grade.PROVED and grade.proved_for == "m <= 3"
-    assert record.minimal_grade.text() == "proved for m <= 3"
+    assert record.minimal_grade.summary == "proved for m <= 3"
     assert record.to_json()["verdict_grade"]["proved_for"] == "m <= 3"
 
 
@@ -337,7 +337,7 @@ def test_a_checked_lift_or_a_one_neuron_statement_is_proved_for_every_m():
     cx = _counterexample_satisfying(set())
     for proofs in ([proof("smt", {PLANTED}, m_max=3, lifted=True)], [proof("sympy", {PLANTED})]):
         grade = grade_set({PLANTED}, proofs, [cx], [])
-        assert grade.grade is Grade.PROVED and grade.proved_for == "every m" and grade.text() == "proved"
+        assert grade.grade is Grade.PROVED and grade.proved_for == "every m" and grade.summary == "proved"
     two = [proof("sympy", {PLANTED}, m_max=4), proof("smt", {PLANTED}, m_max=8)]
     assert grade_set({PLANTED}, two, [cx], []).proved_for == "m <= 8"  # the farther-reaching proof
 
@@ -361,13 +361,13 @@ def test_a_short_search_reads_only_k_of_n_and_never_no_counterexample():
     full = SearchResult(Space(frozenset({N_LE_D})), 30, 0, None, 0.0, budget=30)
     grade = grade_set({N_LE_D}, [], [_counterexample_satisfying(set())], [short, full])
     assert grade.grade is Grade.SEARCHED and grade.short
-    assert grade.text() == "searched, only 30 of 60 examples"
+    assert grade.summary == "searched, only 30 of 60 examples"
     assert "only 0 of 30 examples of (n-le-d, not labels-nonnegative) (459 drawn instances rejected" in grade.basis
     assert "no counterexample in 0" not in grade.basis
     assert grade.to_json()["searches"][0] == {"space": "n-le-d, not labels-nonnegative", "examples": 0, "budget": 30,
                                               "rejected": 459, "short": True}  # fmt: skip
     nothing = grade_set({N_LE_D}, [], [], [])
-    assert nothing.text() == "searched, no search" and "no search drew instances from it" in nothing.basis
+    assert nothing.summary == "searched, no search" and "no search drew instances from it" in nothing.basis
 
 
 def test_a_stub_whose_check_rejects_every_failing_draw_reports_the_short_search(monkeypatch):
