@@ -3,7 +3,7 @@ and marked as relurelax's, and writes that lose nothing.
 
 The rules every command that writes follows (README, "Nothing is lost"):
 
-- every JSON file relurelax writes starts with ``{"schema": "relurelax.<command>/1"``
+- every JSON file relurelax writes starts with ``{"schema": "relurelax.<command>/<version>"``
   (:func:`write_json`), so a later run can tell it wrote the file;
 - an existing output file is replaced only when it is empty or carries that
   marker; anything else is refused with exit 2 naming the file, before any work
@@ -70,9 +70,13 @@ _JSON_MARKER = re.compile(rb'\A\{\s*"schema"\s*:\s*"relurelax\.[a-z][a-z0-9_-]*/
 _TEMP_TAG = "relurelax"
 
 
+#: the version of each command's JSON document that changed since its first (1 for the others)
+SCHEMA_VERSIONS = {"verify": 2, "report": 2}
+
+
 def schema_for(command: str) -> str:
-    """The marker value of the JSON that ``relurelax <command>`` writes, e.g. ``relurelax.solve/1``."""
-    return f"relurelax.{command}/1"
+    """The marker value of the JSON that ``relurelax <command>`` writes, e.g. ``relurelax.solve/1``, ``relurelax.verify/2``."""
+    return f"relurelax.{command}/{SCHEMA_VERSIONS.get(command, 1)}"
 
 
 def to_jsonable(value):
@@ -413,7 +417,7 @@ def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
 
 
 def write_json(path: str, obj: dict, command: str, flag: str = "--json") -> None:
-    """Write ``obj`` as the JSON of ``relurelax <command>``: first key ``"schema": "relurelax.<command>/1"``, atomically."""
+    """Write ``obj`` as the JSON of ``relurelax <command>``: first key ``"schema"``: :func:`schema_for`, atomically."""
     atomic_write_text(path, dumps_json(obj, schema_for(command)), flag)
 
 

@@ -9,24 +9,30 @@ directory or a folder above it, the home folder, an empty path) is refused
 with exit 2, ``--force`` or not (:func:`.report.prepare_target`). Exit 0
 when the report is written and every check passed, 1 when it is written but
 the cross-check disagreed or the ledger is not ok (a paper finding that does
-not reproduce is a result, not a failure), 2 for bad usage. An
-interruption (Ctrl-C, SIGTERM) leaves nothing behind and says how far the run
-got.
+not reproduce is a result, not a failure), 2 for bad usage. The ledger runs
+strict by default (``--no-strict`` turns it off): a minimal set that rests on
+searches, not on a proof, makes it not ok; the report is written all the
+same and says that it is strict (``claims.strict`` in ``results.json``, the
+verdict summary of the pages and of the terminal). An interruption (Ctrl-C,
+SIGTERM) leaves nothing behind and says how far the run got.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import time
 
 from . import progress as run_progress
+from . import report as report_module
 from ._args import add_profile_and_seed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
 from .errors import CommandFailed
 from .formatting import number, text
+from .ledger_section import searched_summary
 from .progress import Stages
 from .report import PROFILES, build_results, prepare_target, write_report
 from .report_writers import verdicts
@@ -42,9 +48,10 @@ def register(sub) -> None:
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
             "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (schema "
-            "relurelax.report/1: settings, versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
+            "relurelax.report/2: settings, versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
             "quick (about half a minute), default (a few minutes), thorough (100 trials per panel). Exit 0 written and "
-            "every check passed, 1 written but the cross-check disagreed or the ledger is not ok, 2 bad usage. An existing "
+            "every check passed, 1 written but the cross-check disagreed or the ledger is not ok (strict by default: a minimal "
+            "set that rests on searches, not a proof, makes it not ok), 2 bad usage. An existing "
             "DIR is replaced only when it is empty, or is a relurelax report (it holds the .relurelax-report marker "
             "and nothing but what relurelax writes) and --force is given; anything else is refused."
         ),
@@ -55,6 +62,9 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace an existing relurelax report (a folder holding relurelax's .relurelax-report marker "
                         "and only the files relurelax writes); any other folder is refused, --force or not")  # fmt: skip
+    p.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True,
+                   help="run the claims ledger strict: a minimal set graded searched (no proof covers it) makes the "
+                        "ledger not ok and the command exit 1; the report is written either way")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
@@ -93,8 +103,13 @@ def _failures(results: dict) -> list[str]:
     if not results["crosscheck"]["agree"]:
         problems = disagreements(results["crosscheck"])
         why.append(f"the cross-check disagreed ({problems[0]})" if problems else "the cross-check disagreed")
-    if not results["claims"]["ok"]:
-        why.append("the claims ledger is not ok")
+    claims = results["claims"]
+    if not claims["ok"]:
+        unproved = searched_summary(claims) if claims.get("strict") else ""  # .get: a ledger document without grades
+        if claims.get("consistent") and unproved:
+            why.append(f"the claims ledger is not ok (strict): minimal sets rest on searches, not proofs: {unproved}")
+        else:
+            why.append("the claims ledger is not ok")
     return why
 
 
@@ -115,7 +130,9 @@ def _handle(args) -> int:
                 bar.update(tasks[stage], completed=done or 0, total=total)
 
             stages.progress = progress
-            results = build_results(profile, args.seed, stages=stages)
+            # the report's ledger section is strict by default; --no-strict passes the section that is not
+            ledger = None if args.strict else functools.partial(report_module.run_ledger_section, strict=False)
+            results = build_results(profile, args.seed, stages=stages, ledger=ledger)
             stages.start("figures and report files")
             write_report(results, out, force=args.force)
             stages.finish()

@@ -32,6 +32,7 @@ from collections import Counter
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
 from .figures import LOG_FLOOR
 from .formatting import MISSING, count, number, text
+from .ledger_section import condition_names, grade_text, ledger_state
 
 __all__ = [
     "render_html",
@@ -49,12 +50,13 @@ __all__ = [
 
 
 def ledger_summary(claims: dict) -> str:
-    """One sentence on the claims ledger: the verdicts counted, and whether it is ok (``claims["ok"]``)."""
+    """The claims ledger in a few sentences: verdicts counted, strict or not, ok or not, what it establishes."""
     items = claims["claims"]
     counts = Counter(c["verdict"] for c in items)
     verdict_counts = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-    state = " Ledger consistent (ok)." if claims["ok"] else " Ledger NOT ok: see the claims below."
-    return f"{len(items)} claims ({verdict_counts}), profile {claims['profile']}.{state}"
+    strict = " (strict: a minimal set that rests on searches makes it not ok)" if claims.get("strict") else ""
+    state = "Ledger consistent (ok)." if claims["ok"] else "Ledger NOT ok: see the claims below."
+    return f"{len(items)} claims ({verdict_counts}), profile {claims['profile']}{strict}. {state} {ledger_state(claims)}"
 
 
 def verdicts(results: dict) -> list[tuple[str, str]]:
@@ -307,14 +309,24 @@ def _counterexample_markdown(condition: str, cx: dict) -> list[str]:
 
 # --- the claims ledger, in both formats ---------------------------------------------------
 
-_CLAIM_HEADERS = ("claim", "verdict", "paper's conditions", "minimal conditions")
-_CONDITION_HEADERS = ("condition", "necessary", "counterexample when dropped")
+_CLAIM_HEADERS = ("claim", "verdict", "verdict grade", "paper's conditions", "minimal conditions", "minimal grade",
+                  "other minimal sets")  # fmt: skip
+_CONDITION_HEADERS = ("condition", "necessary", "grade", "counterexample when dropped")
 _EVIDENCE_HEADERS = ("evidence", "status", "examples", "seconds", "detail")
 
 
+def _claim_row(claim: dict) -> tuple:
+    """The claim's line of the ledger table, grades included (``.get``: a document without grades shows ``-``)."""
+    others = "; ".join(f"{condition_names(s['conditions'])} ({grade_text(s['grade'])})"
+                       for s in claim.get("other_minimal_sets", ()))  # fmt: skip
+    return (claim["id"], claim["verdict"], grade_text(claim.get("verdict_grade")), claim["paper_conditions"],
+            claim["minimal_conditions"], grade_text(claim.get("minimal_grade")), others or "-")  # fmt: skip
+
+
 def _condition_rows(claim: dict, counterexample) -> list[tuple]:
-    """The rows of a claim's conditions, each counterexample shown by ``counterexample(cx)``."""
-    return [(k["name"], k["necessary"], counterexample(k["counterexample"])) for k in claim["conditions"]]
+    """The rows of a claim's conditions, graded, each counterexample shown by ``counterexample(cx)``."""
+    return [(k["name"], k["necessary"], grade_text(k.get("grade")), counterexample(k["counterexample"]))
+            for k in claim["conditions"]]  # fmt: skip
 
 
 def _why(cx: dict | None) -> str:
@@ -327,17 +339,16 @@ def _evidence_rows(claim: dict) -> list[tuple]:
 
 def _ledger_html(claims: dict) -> str:
     """The claims section as an HTML fragment; every string is escaped."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in _CLAIM_HEADERS)
     parts = [
         f"<p>{_e(ledger_summary(claims))} Seed {_e(claims['seed'])}.</p>",
         '<div class="scroll">',
-        "<table><thead><tr><th>claim</th><th>verdict</th><th>paper's conditions</th>"
-        "<th>minimal conditions</th></tr></thead><tbody>",
+        f"<table><thead><tr>{head}</tr></thead><tbody>",
     ]
     for c in claims["claims"]:
-        parts.append(
-            f"<tr><td><a href=\"#claim-{_e(c['id'])}\">{_e(c['id'])}</a></td><td>{_e(c['verdict'])}</td>"
-            f"<td>{_e(c['paper_conditions'])}</td><td>{_e(c['minimal_conditions'])}</td></tr>"
-        )
+        row = _claim_row(c)
+        cells = "".join(f"<td>{_e(v)}</td>" for v in row[1:])
+        parts.append(f"<tr><td><a href=\"#claim-{_e(c['id'])}\">{_e(c['id'])}</a></td>{cells}</tr>")
     parts.append("</tbody></table>")
     parts.append("</div>")
     for c in claims["claims"]:
@@ -356,8 +367,7 @@ def _ledger_html(claims: dict) -> str:
 def _ledger_markdown(claims: dict) -> list[str]:
     """The claims section as Markdown lines."""
     lines = [f"{_m(ledger_summary(claims))} Seed {_m(claims['seed'])}.", ""]
-    lines += _md_table(_CLAIM_HEADERS, [(c["id"], c["verdict"], c["paper_conditions"], c["minimal_conditions"])
-                                        for c in claims["claims"]])  # fmt: skip
+    lines += _md_table(_CLAIM_HEADERS, [_claim_row(c) for c in claims["claims"]])
     for c in claims["claims"]:
         lines += [f"#### {_m(c['id'])}: {_m(c['verdict'])}", "", _m(c["statement"]), ""]
         if c["conditions"]:

@@ -1,21 +1,28 @@
 r"""``relurelax verify``: the claims ledger on the command line.
 
 Runs :func:`relurelax.proofs.ledger.run_ledger`, serialises the ledger
-(:meth:`Ledger.to_json`, schema ``relurelax.verify/1``,
+(:meth:`Ledger.to_json`, schema ``relurelax.verify/2``,
 ``reports/schemas/verify.schema.json``), renders that document on the
-terminal (one row per claim: verdict, the paper's and the minimal conditions,
-the evidence with counts and seconds; one line per counterexample) and with
-``--json`` writes it atomically. Exit 0 when the ledger is ok
-(:attr:`Ledger.ok`: every proof went through and the numeric code agrees with
-every proved statement; findings about the paper's conditions are results),
-1 otherwise, 2 for bad usage.
+terminal and with ``--json`` writes it atomically. The table fits 80 columns:
+one row per claim, its id, verdict and the verdict's grade stacked on the
+left; the paper's conditions, the minimal set and every other minimal set
+with their grades, and the evidence (method: status, examples, seconds) on
+the right. Below it: the minimal sets that rest on searches (with the spaces
+and counts searched), one block per counterexample (numbers rounded to six
+significant digits; ``--json`` holds them exactly), and a closing line that
+says what is established (:func:`.ledger_section.ledger_state`).
+
+Exit 0 when the ledger is ok (:attr:`Ledger.ok`: every proof went through,
+the numeric code agrees with every proved statement, and with ``--strict``
+no minimal set rests on searches only; findings about the paper's conditions
+are results), 1 otherwise, 2 for bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 
@@ -27,9 +34,13 @@ from ._args import add_json_option, add_profile_and_seed
 from ._io import prepare_output_file, write_json
 from .errors import CommandFailed
 from .formatting import number
+from .ledger_section import condition_names, grade_text, ledger_state, searched_sets
 from .progress import Progress
 
-__all__ = ["register", "render", "failures"]
+__all__ = ["register", "render", "failures", "strict_failures"]
+
+#: significant digits of the numbers of a counterexample on the terminal (rounded; the JSON is exact)
+COUNTEREXAMPLE_DIGITS = 6
 
 
 def register(sub) -> None:
@@ -38,14 +49,18 @@ def register(sub) -> None:
         description=(
             f"Examine the {count_in_words(len(CLAIMS))} claims of the paper with sympy and z3 proofs, hypothesis "
             "property checks of the numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the "
-            "minimal conditions and "
-            "the counterexamples. Exit 0 when the implementation agrees with the mathematics everywhere, 1 when "
-            "a proof fails or the numeric code disagrees with a proved statement, 2 for bad usage."
+            "minimal conditions and the counterexamples, each graded proved, refuted or searched. Exit 0 when the "
+            "implementation agrees with the mathematics everywhere, 1 when a proof fails or the numeric code "
+            "disagrees with a proved statement (or, with --strict, when a minimal set rests on searches only), "
+            "2 for bad usage."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add_profile_and_seed(p, profile_help="how hard to look", seed_help="seed of every search (same seed, same ledger)")
     add_json_option(p, "the ledger")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when a minimal set (the chosen one or another) is graded searched: no proof covers "
+                        "it, only a search found no counterexample")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
@@ -59,46 +74,88 @@ def failures(ledger: dict) -> list[str]:
     ]
 
 
-def _counterexample_line(claim: dict, condition: dict) -> str:
-    """``CLAIM without CONDITION (still: ...): A=... y=... X=...: why [points the check reached]``."""
-    cx = condition["counterexample"]
-    kept = ", ".join(sorted(cx["satisfies"])) or "no condition"
+def strict_failures(ledger: dict) -> list[str]:
+    """With ``strict``, one line per minimal set that rests on searches only (claim, set, grade); else none."""
+    if not ledger["strict"]:
+        return []
+    return [
+        f"{claim_id}: minimal set {condition_names(conditions)} is not proved ({grade_text(grade)})"
+        for claim_id, conditions, grade in searched_sets(ledger)
+    ]
 
-    def compact(value) -> str:
-        return json.dumps(value, separators=(",", ":"))
 
-    data = f"A={compact(cx['A'])} y={compact(cx['y'])} X={compact(cx['X'])}"
-    if "V" in cx:
-        data += f" V={compact(cx['V'])} alpha={cx['alpha']}"
-    reached = [f"{k}={compact(v)}" for k, v in cx.items() if k not in _COUNTEREXAMPLE_KEYS and isinstance(v, list)]
-    tail = f" [{'; '.join(reached)}]" if reached else ""
-    return f"  {claim['id']} without {condition['name']} (still: {kept}): {data}: {cx['why']}{tail}"
+def _claim_cell(claim: dict) -> str:
+    return f"{claim['id']}\n{claim['verdict']}\n({grade_text(claim['verdict_grade'])})"
+
+
+def _conditions_cell(claim: dict) -> str:
+    lines = [f"paper: {condition_names(claim['paper_conditions'])}"]
+    minimal = condition_names(claim["minimal_conditions"])
+    lines.append(f"minimal: {minimal} ({grade_text(claim['minimal_grade'])})")
+    for other in claim["other_minimal_sets"]:
+        lines.append(f"other minimal: {condition_names(other['conditions'])} ({grade_text(other['grade'])})")
+    lines.append("")
+    lines += [f"{e['method']}: {e['status']}, {e['examples']}, {number(e['seconds'], '.2f')} s" for e in claim["evidence"]]
+    return "\n".join(lines)
+
+
+def _rounded(value) -> str:
+    """A JSON value of a counterexample as text: lists with ", ", floats rounded (never truncated)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_rounded(v) for v in value) + "]"
+    if isinstance(value, float):
+        return number(value, f".{COUNTEREXAMPLE_DIGITS}g")
+    return str(value)
 
 
 #: the keys of a counterexample's JSON besides the points its check reached (which are listed after ``why``)
 _COUNTEREXAMPLE_KEYS = frozenset({"A", "y", "X", "m", "X_star", "V", "alpha", "satisfies", "violates", "why"})
 
 
+def _counterexample_lines(claim: dict, condition: dict) -> list[str]:
+    """``CLAIM without CONDITION (still: ...):``, then the data, why it fails and the points the check reached."""
+    cx = condition["counterexample"]
+    data = [f"{k} = {_rounded(cx[k])}" for k in ("A", "y", "X", "V", "alpha") if k in cx]
+    reached = [f"{k} = {_rounded(v)}" for k, v in cx.items() if k not in _COUNTEREXAMPLE_KEYS and isinstance(v, list)]
+    return [
+        f"{claim['id']} without {condition['name']} (still: {condition_names(cx['satisfies'])}):",
+        ", ".join(data),
+        cx["why"],
+        *reached,
+    ]
+
+
+def _wrapped(console, lines: list[str], indent: str) -> None:
+    """Print ``lines`` wrapped to the console's width at spaces only, so no number or name is ever cut."""
+    for k, line in enumerate(lines):
+        first = indent if k == 0 else indent + "  "
+        for part in textwrap.wrap(line, width=console.width, initial_indent=first, subsequent_indent=first + "  ",
+                                  break_long_words=False, break_on_hyphens=False):  # fmt: skip
+            console.print(part, markup=False, highlight=False, soft_wrap=True)
+
+
 def render(ledger: dict, console) -> None:
-    """Print the ledger table and the counterexample lines of the ledger's JSON on a rich console."""
+    """Print the ledger of the ledger's JSON on a rich console: the table, the searched sets, the counterexamples."""
     from rich.table import Table
 
-    table = Table(title=f"relurelax claims ledger (profile {ledger['profile']}, seed {ledger['seed']})", show_lines=True)
-    table.add_column("claim", no_wrap=True)
-    table.add_column("verdict")
-    table.add_column("paper's conditions")
-    table.add_column("minimal conditions")
-    table.add_column("evidence (method: status, examples, seconds)")
+    strict = ", strict" if ledger["strict"] else ""
+    table = Table(title=f"relurelax claims ledger (profile {ledger['profile']}, seed {ledger['seed']}{strict})",
+                  show_lines=True)  # fmt: skip
+    table.add_column("claim, verdict (grade)")
+    table.add_column("conditions (grade); evidence (method: status, examples, seconds)")
     for c in ledger["claims"]:
-        minimal = "-" if c["minimal_conditions"] is None else (", ".join(c["minimal_conditions"]) or "none")
-        evidence = "\n".join(f"{e['method']}: {e['status']}, {e['examples']}, {number(e['seconds'], '.2f')} s"
-                             for e in c["evidence"])  # fmt: skip
-        table.add_row(c["id"], c["verdict"], ", ".join(c["paper_conditions"]) or "none", minimal, evidence)
+        table.add_row(_claim_cell(c), _conditions_cell(c))
     console.print(table)
-    console.print("Counterexamples (each condition of the minimal set, dropped):")
-    lines = [_counterexample_line(c, k) for c in ledger["claims"] for k in c["conditions"] if k["counterexample"]]
-    for line in lines or ["  none"]:
-        console.print(line, markup=False, soft_wrap=True)
+    searched = searched_sets(ledger)
+    if searched:
+        console.print("Minimal sets that rest on searches, not proofs:")
+        for claim_id, conditions, grade in searched:
+            _wrapped(console, [f"{claim_id}: {condition_names(conditions)}: {grade['basis']}"], "  ")
+    console.print(f"Counterexamples (each condition of the minimal set, dropped; numbers rounded to "
+                  f"{COUNTEREXAMPLE_DIGITS} significant digits, exact in --json):", markup=False)  # fmt: skip
+    blocks = [_counterexample_lines(c, k) for c in ledger["claims"] for k in c["conditions"] if k["counterexample"]]
+    for block in blocks or [["none"]]:
+        _wrapped(console, block, "  ")
 
 
 def _progress(console) -> tuple[Progress, Callable[[], None]]:
@@ -129,16 +186,19 @@ def _handle(args) -> int:
     err = Console(stderr=True)
     progress, stop = _progress(err)
     try:
-        ledger = run_ledger(args.profile, args.seed, progress)
+        ledger = run_ledger(args.profile, args.seed, progress).judged(args.strict)
     finally:
         stop()
     doc = ledger.to_json()  # what --json holds, and all the terminal shows
-    out = Console(width=max(Console().width, 150))
+    out = Console()
     render(doc, out)
     if args.json is not None:
         write_json(args.json, doc, "verify")
-    if not ledger.ok:
-        bad = failures(doc)
-        raise CommandFailed(f"{len(bad)} check(s) failed: " + " | ".join(bad))
-    out.print("Every proof went through and the numeric code agrees with every proved statement.")
+    if not doc["ok"]:
+        bad, unproved = failures(doc), strict_failures(doc)
+        why = [f"{len(bad)} check(s) failed: " + " | ".join(bad)] if bad else []
+        if unproved:
+            why.append(f"--strict: {len(unproved)} minimal set(s) rest on searches only: " + " | ".join(unproved))
+        raise CommandFailed("; ".join(why))
+    out.print(ledger_state(doc), markup=False, highlight=False)
     return 0

@@ -23,12 +23,16 @@ from .jsonschemas import SCHEMA_COMMANDS, errors
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "reports" / "example" / "results.json"
 
 
+#: the version of each document: verify and report are at 2 since the ledger grades its evidence
+VERSIONS = {"report": 2, "verify": 2, "crosscheck": 1}
+
+
 @pytest.mark.parametrize("command", SCHEMA_COMMANDS)
 def test_each_schema_is_a_draft_2020_12_schema_whose_id_is_the_documents_schema_name(command):
     schema = load_schema(command)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == schema_for(command) == f"relurelax.{command}/1"
+    assert schema["$id"] == schema_for(command) == f"relurelax.{command}/{VERSIONS[command]}"
     assert schema["properties"]["schema"] == {"const": schema["$id"]}
     assert schema["additionalProperties"] is False
 
@@ -53,8 +57,11 @@ def crosscheck_documents(tmp_path_factory):
 
 
 def test_verify_json_follows_its_schema(verify_document):
-    assert verify_document["schema"] == "relurelax.verify/1"
+    assert verify_document["schema"] == "relurelax.verify/2"
     assert errors(verify_document) == []
+    assert verify_document["ok"] is True and verify_document["strict"] is False
+    claim = verify_document["claims"][0]
+    assert {claim["verdict_grade"]["grade"], claim["minimal_grade"]["grade"]} <= {"proved", "refuted", "searched"}
 
 
 def test_crosscheck_json_follows_its_schema(crosscheck_documents):
@@ -66,7 +73,8 @@ def test_crosscheck_json_follows_its_schema(crosscheck_documents):
 
 def test_the_committed_example_results_follow_the_report_schema():
     results = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    assert next(iter(results)) == "schema" and results["schema"] == "relurelax.report/1"
+    regenerate = "regenerate it: relurelax report --profile default --seed 0 --out reports/example --force"
+    assert next(iter(results)) == "schema" and results["schema"] == schema_for("report"), regenerate
     assert errors(results) == []
 
 
@@ -97,11 +105,34 @@ def test_an_unknown_key_a_missing_key_or_a_wrong_type_is_refused(verify_document
     doc = copy.deepcopy(verify_document)
     doc["claims"][0]["evidence"][0]["seconds"] = "0.1 s"
     broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    del doc["ok"]  # the exit code's verdict must be carried
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["minimal_grade"]["grade"] = "likely"
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["verdict_grade"].update(grade="proved", proved_for=None)  # proved says for which m
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["verdict_grade"].update(grade="searched", proved_for="every m")  # only proved is proved for m
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["verdict_grade"].update(grade="refuted", proved_for=None, searches=[
+        {"space": "planted", "examples": 3, "budget": 30, "rejected": 0, "short": True}])  # searches back searched
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["verdict_grade"].update(grade="searched", proved_for=None, searches=[
+        {"space": "planted", "examples": 3, "budget": 30, "rejected": 0, "short": "yes"}])
+    broken.append(doc)
+    doc = copy.deepcopy(verify_document)
+    doc["claims"][0]["minimal_grade"]["proved_for"] = "m < 4"
+    broken.append(doc)
     doc = copy.deepcopy(crosscheck_documents[0])
     doc["instances"][0]["comparisons"][0]["kind"] = "roughly"
     broken.append(doc)
     doc = copy.deepcopy(crosscheck_documents[0])
-    doc["schema"] = "relurelax.verify/1"  # claims to be another document
+    doc["schema"] = schema_for("verify")  # claims to be another document
     broken.append(doc)
     for doc in broken:
         assert errors(doc) != []
@@ -112,6 +143,24 @@ def test_a_new_solver_method_without_a_backend_is_a_valid_crosscheck_row(crossch
     newton = dict(doc["instances"][0]["solutions"][1], method="newton", solver=None, kkt=None, gradient_norm=1e-13)
     doc["instances"][0]["solutions"].append(newton)
     doc["tolerances"]["agreement_rtol"]["newton"] = 1e-9
+    assert errors(doc) == []
+
+
+def test_every_grade_the_ledger_writes_is_a_valid_document(verify_document):
+    doc = copy.deepcopy(verify_document)
+    claim = doc["claims"][0]
+    searched = {"grade": "searched", "summary": "searched, only 3 of 30 examples", "proved_for": None,
+                "basis": "no proof covers planted; searched: ...",
+                "searches": [{"space": "planted, not n-le-d", "examples": 3, "budget": 30, "rejected": 57,
+                              "short": True}]}  # fmt: skip
+    claim["other_minimal_sets"].append({"conditions": ["planted"], "grade": searched})
+    claim["verdict_grade"] = dict(searched, searches=[])  # a set no search drew from
+    claim["minimal_grade"] = {"grade": "proved", "summary": "proved for m <= 6", "proved_for": "m <= 6", "searches": [],
+                              "basis": "a proof covers it"}  # fmt: skip
+    claim["conditions"][0]["grade"] = {"grade": "refuted", "summary": "refuted", "proved_for": None, "searches": [],
+                                       "basis": "a counterexample"}  # fmt: skip
+    claim["evidence"][0]["status"] = "incomplete"  # solver runs that did not converge: shown, not agreement
+    claim["evidence"][1]["status"] = "short"
     assert errors(doc) == []
 
 
