@@ -1,7 +1,7 @@
 r"""The rendering layer of the validation report: ``report.md`` and a self-contained ``index.html``.
 
 Every renderer reads the serialised results (the content of
-``results.json``, schema ``relurelax.report/1``: ``schema, settings,
+``results.json``, schema ``relurelax.report/2``: ``schema, settings,
 versions, claims, crosscheck, figures, paper_findings, timings``) and nothing
 else, so every number on the page is a number of ``results.json``, and no
 renderer decides a verdict: whether the ledger is ok (``claims.ok``), whether

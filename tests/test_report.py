@@ -108,7 +108,7 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
 
     results = json.loads((out / "results.json").read_text())
     assert tuple(results) == RESULT_KEYS
-    assert results["schema"] == "relurelax.report/1" and schema_errors(results) == []
+    assert results["schema"] == "relurelax.report/2" and schema_errors(results) == []
     assert results["crosscheck"]["agree"] is True and results["claims"]["ok"] is True
     assert results["settings"]["profile"] == "quick"
     assert results["settings"]["command"] == "relurelax report --profile quick --seed 0"
@@ -326,8 +326,12 @@ def test_the_ledger_section_calls_run_ledger_once_with_its_profile_and_carries_o
     class FakeLedger:
         ok = False
 
+        def judged(self, strict):
+            calls.append(("judged", strict))
+            return self
+
         def to_json(self):
-            return {"profile": "thorough", "seed": 7, "versions": {}, "claims": []}
+            return {"profile": "thorough", "seed": 7, "versions": {}, "claims": [], "ok": False}
 
     def run_ledger(profile="default", seed=0, progress=None):
         calls.append((profile, seed))
@@ -337,7 +341,7 @@ def test_the_ledger_section_calls_run_ledger_once_with_its_profile_and_carries_o
     fake.run_ledger = run_ledger
     monkeypatch.setitem(sys.modules, "relurelax.proofs.ledger", fake)
     data = run_ledger_section("thorough", 7)
-    assert calls == [("thorough", 7)]
+    assert calls == [("thorough", 7), ("judged", True)]
     assert data["ok"] is False and data["claims"] == []
 
 
