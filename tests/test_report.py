@@ -203,7 +203,7 @@ def test_a_counterexample_is_shown_as_its_sentence_its_conditions_and_its_matric
     assert "min f_r = 0.875" in shown and "m = 1" in shown
     assert '"A": [[' not in shown and '"why"' not in shown  # no raw JSON
     md = render_markdown(tiny_results)
-    assert "| labels-nonnegative | true | f_r(x) = -0.5 < f(x) = 0.5 &lt;b>bold&lt;/b> (values below) |" in md
+    assert "| labels-nonnegative | true | - | f_r(x) = -0.5 < f(x) = 0.5 &lt;b>bold&lt;/b> (values below) |" in md  # no grade in this fixture: "-"
     assert ("Counterexample when `labels-nonnegative` is dropped: f_r(x) = -0.5 < f(x) = 0.5 &lt;b>bold&lt;/b>. It "
             "satisfies n-le-d, full-row-rank; it violates planted, labels-nonnegative, no-zero-preactivation.") in md
     for row in ("| A | [[1, 2], [3, -4.5]] |", "| y | [1, -1] |", "| m | 1 |", "| minimiser | [[-2.125], [1.875]] |",
