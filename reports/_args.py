@@ -16,7 +16,19 @@ __all__ = [
     "PROFILE_NAMES",
     "add_profile_and_seed",
     "add_json_option",
+    "HelpFormatter",
 ]
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    r"""Help that shows an option's default only when it says something: a value, never
+    ``(default: None)`` for an option that is off unless given, nor ``(default: False)`` for a flag."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "%(default)" in text or action.default is None or isinstance(action.default, bool):
+            return text
+        return super()._get_help_string(action)
+
 
 #: the profile names of every command that runs at a size (verify, report), smallest first
 PROFILE_NAMES = ("quick", "default", "thorough")

@@ -27,7 +27,7 @@ import time
 
 from . import progress as run_progress
 from . import report as report_module
-from ._args import add_profile_and_seed
+from ._args import HelpFormatter, add_profile_and_seed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
 from .errors import CommandFailed
@@ -55,7 +55,7 @@ def register(sub) -> None:
             "DIR is replaced only when it is empty, or is a relurelax report (it holds the .relurelax-report marker "
             "and nothing but what relurelax writes) and --force is given; anything else is refused."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_profile_and_seed(p, profile_help="size of the run", seed_help="seed of every random draw")
     p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help="report folder")
@@ -64,7 +64,7 @@ def register(sub) -> None:
                         "and only the files relurelax writes); any other folder is refused, --force or not")  # fmt: skip
     p.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True,
                    help="run the claims ledger strict: a minimal set graded searched (no proof covers it) makes the "
-                        "ledger not ok and the command exit 1; the report is written either way")  # fmt: skip
+                        "ledger not ok and the command exit 1; the report is written either way (on unless --no-strict)")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 

@@ -20,22 +20,17 @@ are results), 1 otherwise, 2 for bad usage.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import textwrap
-import time
-from collections.abc import Callable
 
 from relurelax.proofs.claims import CLAIMS, count_in_words
 from relurelax.proofs.ledger import FAILING_STATUSES, run_ledger
 
 from . import progress as run_progress
-from ._args import add_json_option, add_profile_and_seed
+from ._args import HelpFormatter, add_json_option, add_profile_and_seed
 from ._io import prepare_output_file, write_json
 from .errors import CommandFailed
 from .formatting import number
 from .ledger_section import condition_names, grade_text, ledger_state, searched_sets
-from .progress import Progress
 
 __all__ = ["register", "render", "failures", "strict_failures"]
 
@@ -54,7 +49,7 @@ def register(sub) -> None:
             "disagrees with a proved statement (or, with --strict, when a minimal set rests on searches only), "
             "2 for bad usage."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_profile_and_seed(p, profile_help="how hard to look", seed_help="seed of every search (same seed, same ledger)")
     add_json_option(p, "the ledger")
@@ -158,37 +153,17 @@ def render(ledger: dict, console) -> None:
         _wrapped(console, block, "  ")
 
 
-def _progress(console) -> tuple[Progress, Callable[[], None]]:
-    """A :class:`~.progress.Progress`: a live status line on a terminal, plain lines on stderr otherwise; and its stop."""
-    start = time.perf_counter()
-    if console.is_terminal:
-        status = console.status("relurelax verify: starting")
-        status.start()
-
-        def update(stage: str, done: int | None = None, total: int | None = None) -> None:
-            run_progress.stage(f"the claims ledger: {stage}", done, total)
-            status.update(f"relurelax verify: {stage} ({time.perf_counter() - start:.0f} s)")
-
-        return update, status.stop
-
-    def line(stage: str, done: int | None = None, total: int | None = None) -> None:
-        run_progress.stage(f"the claims ledger: {stage}", done, total)
-        print(f"relurelax verify: {stage} ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
-
-    return line, lambda: None
-
-
 def _handle(args) -> int:
     from rich.console import Console
 
     if args.json is not None:  # "--json ''" is refused, not ignored
         prepare_output_file(args.json)
-    err = Console(stderr=True)
-    progress, stop = _progress(err)
-    try:
+    with run_progress.display("relurelax verify") as show:
+
+        def progress(stage: str, done: int | None = None, total: int | None = None) -> None:
+            show(f"the claims ledger: {stage}", done, total)
+
         ledger = run_ledger(args.profile, args.seed, progress).judged(args.strict)
-    finally:
-        stop()
     doc = ledger.to_json()  # what --json holds, and all the terminal shows
     out = Console()
     render(doc, out)

@@ -12,7 +12,8 @@ from relurelax.reports.cli import COMMANDS, build_parser
 
 README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 #: the README section of each command whose help and options are held against it here
-SECTIONS = {"solve": "## `relurelax solve`", "crosscheck": "## `relurelax crosscheck`", "bench": "## Performance"}
+SECTIONS = {"solve": "## `relurelax solve`", "crosscheck": "## `relurelax crosscheck`", "bench": "## Performance",
+            "verify": "## The claims ledger", "report": "## `relurelax report`"}
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:

@@ -83,17 +83,19 @@ def test_every_command_shows_progress_through_the_one_display_of_progress_py():
         crosscheck_command,
         report_command,
         solve_command,
+        verify_command,
     )
 
     # the report's bar is progress.py's, and the other commands open progress.display
     assert report_command.progress_bar is progress.progress_bar is crosscheck_command.progress_bar
-    for module in (solve_command, crosscheck_command, bench_command):
+    for module in (solve_command, crosscheck_command, bench_command, verify_command):
         source = inspect.getsource(module)
         assert "run_progress.display(" in source, module.__name__
         assert "sys.stderr" not in source, module.__name__  # no progress lines printed past the display
 
 
-def test_solve_crosscheck_and_bench_write_nothing_to_a_stderr_that_is_not_a_terminal(capsys):
+def test_solve_crosscheck_bench_and_verify_write_nothing_to_a_stderr_that_is_not_a_terminal(capsys, monkeypatch):
+    from relurelax.proofs import ledger
     from relurelax.reports.cli import main
 
     for argv in (["solve", "--planted", "--n", "6", "--d", "3", "--method", "rgd"],
@@ -101,3 +103,8 @@ def test_solve_crosscheck_and_bench_write_nothing_to_a_stderr_that_is_not_a_term
                  ["bench", "--smoke"]):  # fmt: skip
         assert main(argv) == 0
         assert capsys.readouterr().err == "", argv
+    # verify: the ledger of one claim, so that the check stays short; its progress reaches the display
+    one = {"claims": (ledger.CLAIMS[0],)}
+    monkeypatch.setattr(ledger, "build_ledger", lambda *a, _b=ledger.build_ledger, **k: _b(*a, **{**k, **one}))
+    assert main(["verify", "--profile", "quick"]) == 0
+    assert capsys.readouterr().err == ""
