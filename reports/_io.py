@@ -15,7 +15,10 @@ The rules every command that writes follows (README, "Nothing is lost"):
   run never leaves a half-written file where the result goes; such a sibling
   left by a killed run (its process is gone, its content is empty or starts
   with the marker) is removed by the next run on the same target
-  (:func:`remove_leftovers`).
+  (:func:`remove_leftovers`);
+- the rename is a commit (:func:`~.errors.committing`): after a signal
+  (Ctrl-C, SIGTERM), even one whose ``KeyboardInterrupt`` a library
+  swallowed, nothing more is put in place.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from typing import Callable
 import numpy as np
 
 from relurelax.solvers.errors import InvalidInputError
+
+from .errors import committing
 
 __all__ = [
     "SCHEMA_KEY",
@@ -320,7 +325,9 @@ def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
     r"""Write ``text`` to ``path`` through a temporary sibling and an atomic rename.
 
     The target is checked again (:func:`check_writable_target`) so that a file
-    that appeared during the run is not replaced. ``text`` should start with
+    that appeared during the run is not replaced. The rename is a commit
+    (:func:`~.errors.committing`): once a signal has interrupted the run it
+    raises ``KeyboardInterrupt`` and ``path`` is left as it was. ``text`` should start with
     relurelax's JSON marker (:func:`write_json` does that), so that a sibling
     left by a killed run is recognised as relurelax's.
     """
@@ -330,7 +337,8 @@ def atomic_write_text(path: str, text: str, flag: str = "--json") -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        with committing(path):  # after a signal (even one whose exception was swallowed) nothing is committed
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
