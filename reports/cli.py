@@ -151,7 +151,7 @@ _HOOK_CODE = _on_unraisable(None).__code__
 
 
 def _raise_recorded_interruption(frame, event, arg):
-    """A profile function (``sys.setprofile``) that raises the recorded interruption once, at the first event after the hook."""
+    """A profile function (``sys.setprofile``): raises the recorded interruption at the first event after the hook."""
     if frame.f_code is _HOOK_CODE:
         return
     sys.setprofile(None)
@@ -249,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(signum, previous)
             sys.unraisablehook = previous_hook
             reset_interruption()
+            # A KeyboardInterrupt that once left an exec() or eval() of a string (sympy's parser and
+            # dataclasses run them) leaves CPython's record of an unhandled interruption set, even
+            # though it was handled here; under `python -m` the interpreter would then end by SIGINT
+            # instead of with the exit code returned. Running a string clears that record.
+            exec("")
         progress.reset()
 
 

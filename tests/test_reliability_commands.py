@@ -400,3 +400,35 @@ def test_a_commit_after_a_recorded_signal_raises_and_a_signal_inside_one_is_defe
         assert errors.record_interruption(signal.SIGINT) is True and errors.interruption() is signal.SIGINT
     finally:
         errors.reset_interruption()
+
+
+_INTERRUPTED_IN_EXEC = '''
+import sys
+
+from relurelax.reports import solve_command
+from relurelax.reports.cli import main
+
+
+def descend(*args, **kwargs):
+    # the signal's KeyboardInterrupt leaves an exec() of a string, as it may inside sympy's parser
+    exec("import signal\\nsignal.raise_signal(signal.SIGTERM)")
+
+
+solve_command.descend = descend
+sys.exit(main(["solve", "--planted", "--n", "5", "--d", "3", "--method", "gd"]))
+'''
+
+
+def _default_sigint():
+    # the child ends by SIGINT where CPython thinks an interruption went unhandled: let it be seen
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_an_interruption_that_left_an_exec_of_a_string_exits_130_under_python_m(tmp_path):
+    (tmp_path / "interrupted_in_exec.py").write_text(_INTERRUPTED_IN_EXEC)
+    reliability.injected("signal-in-exec")
+    proc = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path, capture_output=True, text=True,
+                          preexec_fn=_default_sigint, timeout=120)  # fmt: skip
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)  # not -2 (ended by SIGINT)
+    assert proc.stderr.strip().splitlines()[-1].startswith("relurelax: interrupted during the GD descent")
