@@ -321,8 +321,8 @@ class EvidenceStatus(enum.StrEnum):
     r"""The verdict of one solver comparison; the value is what the ledger's JSON carries.
 
     ``agrees``: every run converged and nothing contradicts the claim.
-    ``disagrees``: something contradicts the claim (a converged run, or a
-    value that the claim bounds at every point). ``incomplete``: nothing
+    ``disagrees``: something contradicts the claim (a converged run, a
+    CVXPY solve, a counterexample CVXPY does not confirm). ``incomplete``: nothing
     contradicts the claim, but some runs did not converge, so they are
     evidence for nothing (not a failure, and not an agreement either).
     """
@@ -398,7 +398,9 @@ class _Runs:
                 why = _STOPPED.get(status, status.value)
                 counts[why] = counts.get(why, 0) + 1
             out += "; " + ", ".join(f"{k} {why}" for why, k in counts.items())
-            out += f" ({'; '.join(name for name, _ in self.unconverged)})"
+            names = [name for name, _ in self.unconverged]
+            more = f"; and {len(names) - 3} more" if len(names) > 3 else ""
+            out += f" ({'; '.join(names[:3])}{more})"
         return out
 
 

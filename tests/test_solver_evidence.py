@@ -95,3 +95,9 @@ def test_the_record_is_frozen():
     assert isinstance(evidence, SolverEvidence)
     with pytest.raises(dataclasses.FrozenInstanceError):
         evidence.status = EvidenceStatus.AGREES
+
+
+def test_the_detail_names_three_unconverged_runs_and_counts_the_rest():
+    evidence = cor1_solver(dataclasses.replace(NUMERICS, descend=_capped()), 5, 0)
+    assert evidence.status is EvidenceStatus.INCOMPLETE and len(evidence.unconverged) == 5
+    assert evidence.detail.count(": max_iterations") == 3 and "; and 2 more)" in evidence.detail
