@@ -25,7 +25,7 @@ from . import progress as run_progress
 from ._args import add_profile_and_seed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
-from .errors import CommandFailed
+from .errors import CommandFailed, interruption
 from .formatting import number, text
 from .progress import Stages
 from .report import PROFILES, build_results, prepare_target, write_report
@@ -119,7 +119,11 @@ def _handle(args) -> int:
             stages.start("figures and report files")
             write_report(results, out, force=args.force)
             stages.finish()
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        # after a signal any exception is the interruption: a library may have turned its KeyboardInterrupt
+        # into another one (hypothesis raises AssertionError or FlakyStrategyDefinition when one lands inside it)
+        if not isinstance(exc, KeyboardInterrupt) and interruption() is None:
+            raise
         done = ", ".join(stages.done) or "nothing"
         raise KeyboardInterrupt(
             f"during {stages.current or 'start-up'} after {time.perf_counter() - started:.0f} s "
