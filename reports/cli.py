@@ -204,9 +204,14 @@ def _fail(message: str, code: int, debug: bool) -> int:
 
 def _exit_code(exc: BaseException, debug: bool) -> int:
     """The exit code of a command that raised ``exc``, after one line on stderr (and the traceback with --debug)."""
-    if isinstance(exc, KeyboardInterrupt) or interruption() is not None:
-        # a signal decides the exit code even when what reached here is another exception
-        return _interrupted(str(exc) if isinstance(exc, KeyboardInterrupt) else "")
+    if isinstance(exc, KeyboardInterrupt):
+        return _interrupted(str(exc))
+    if interruption() is not None:
+        # a signal decides the exit code even when what reached here is another exception (a library
+        # may turn the KeyboardInterrupt into one); --debug shows which
+        if debug:
+            traceback.print_exc()
+        return _interrupted("")
     if isinstance(exc, SystemExit):  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if isinstance(exc, UsageError):
