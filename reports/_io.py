@@ -17,7 +17,10 @@ The rules every command that writes follows (README, "Nothing is lost"):
   run never leaves a half-written file where the result goes; such a sibling
   left by a killed run (its process is gone, its content is empty or starts
   with the marker) is removed by the next run on the same target
-  (:func:`remove_leftovers`).
+  (:func:`remove_leftovers`);
+- the rename is a commit (:func:`~.errors.committing`): after a signal
+  (Ctrl-C, SIGTERM), even one whose ``KeyboardInterrupt`` a library
+  swallowed, nothing more is put in place.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from relurelax.solvers.errors import InvalidInputError
+
+from .errors import committing
 
 __all__ = [
     "SCHEMA_KEY",
@@ -392,9 +397,11 @@ def atomic_write_bytes(path: str, data: bytes, flag: str = "--json", kind: Outpu
 
     The target is checked again (:func:`check_writable_target`, for files of
     ``kind``) so that a file that appeared during the run is not replaced.
-    ``data`` should carry relurelax's marker for that kind (:func:`write_json`
-    and :func:`write_npz` do), so that a sibling left by a killed run is
-    recognised as relurelax's.
+    The rename is a commit (:func:`~.errors.committing`): once a signal has
+    interrupted the run it raises ``KeyboardInterrupt`` and ``path`` is left
+    as it was. ``data`` should carry relurelax's marker for that kind
+    (:func:`write_json` and :func:`write_npz` do), so that a sibling left by
+    a killed run is recognised as relurelax's.
     """
     path = check_writable_target(path, flag, kind)
     parent, base = os.path.split(os.path.abspath(path))
@@ -402,7 +409,8 @@ def atomic_write_bytes(path: str, data: bytes, flag: str = "--json", kind: Outpu
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+        with committing(path):  # after a signal (even one whose exception was swallowed) nothing is committed
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

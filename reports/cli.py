@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from . import progress
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
+from .errors import committed_outputs, interruption, raisable_interruption, record_interruption, reset_interruption
 
 __all__ = ["main", "build_parser", "COMMANDS", "Command", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
@@ -133,44 +134,51 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    # SIGTERM takes the same clean path as Ctrl-C: finally blocks remove
-    # temporary output, and nothing half-written is left where results go
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+def _interrupt(signum, frame):
+    # Ctrl-C and SIGTERM take one clean path: finally blocks remove temporary
+    # output, and nothing half-written is left where results go. The signal is
+    # recorded first, so that it still counts when a library swallows the
+    # exception (errors.committing and _interrupted consult the record)
+    if record_interruption(signum):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-#: the interruption that a callback swallowed and that is being delivered again (None when there is none)
-_swallowed: dict = {"signal": None, "timer": None}
-#: how long the re-delivery waits, so that the main thread has left the callback that swallowed the signal
-REDELIVERY_DELAY = 0.05
+def _on_unraisable(previous_hook):
+    r"""An ``unraisablehook`` that raises again an interruption that a callback swallowed.
 
-
-def _redeliver_swallowed_interrupt(previous_hook):
-    r"""An ``unraisablehook`` that delivers again an interruption that a callback swallowed.
-
-    A signal's ``KeyboardInterrupt`` raised while the interpreter runs a garbage
-    collector callback (hypothesis installs one), a ``__del__`` or a weakref
-    callback cannot propagate: Python reports it as "unraisable" and the run
-    goes on, so a SIGTERM would be lost and the command would exit 0. This hook
-    sends the signal again from a helper thread a moment later, when the main
-    thread is back in ordinary code, and repeats whenever it is swallowed
-    again; ``main`` clears the record when the interruption arrives.
+    A signal's ``KeyboardInterrupt`` raised while the interpreter runs a
+    garbage collector callback (hypothesis installs one), a ``__del__`` or a
+    weakref callback cannot propagate: Python reports it as "unraisable" and
+    goes on. The record of the signal already makes the run end with 130
+    and commit nothing; for the run to stop at once as well, this hook
+    installs :func:`_raise_recorded_interruption` as the main thread's profile
+    function, which raises the exception again at the next Python call or
+    return after the hook: in ordinary code, or in the next callback, which
+    swallows it and comes back here. No thread and no delay are involved.
     """
 
     def hook(unraisable):
-        exc = unraisable.exc_value
-        if not isinstance(exc, KeyboardInterrupt):
+        ours = isinstance(unraisable.exc_value, KeyboardInterrupt) and interruption() is not None
+        if not ours or threading.current_thread() is not threading.main_thread():
             previous_hook(unraisable)
             return
-        signum = signal.SIGTERM if str(exc) == "SIGTERM" else signal.SIGINT
-        _swallowed["signal"] = signum
-        main_id = threading.main_thread().ident
-        timer = threading.Timer(REDELIVERY_DELAY, signal.pthread_kill, (main_id, signum))
-        timer.daemon = True
-        _swallowed["timer"] = timer
-        timer.start()
+        sys.setprofile(_raise_recorded_interruption)
 
     return hook
+
+
+#: the code of the hook that arms :func:`_raise_recorded_interruption` (its own call and return do not fire it)
+_HOOK_CODE = _on_unraisable(None).__code__
+
+
+def _raise_recorded_interruption(frame, event, arg):
+    """A profile function (``sys.setprofile``): raises the recorded interruption at the first event after the hook."""
+    if frame.f_code is _HOOK_CODE:
+        return
+    sys.setprofile(None)
+    signum = raisable_interruption()  # None inside a commit, which completes; the exit code is 130 all the same
+    if signum is not None:
+        raise KeyboardInterrupt(signum.name)
 
 
 def _run(argv: list[str]) -> int:
@@ -181,13 +189,31 @@ def _run(argv: list[str]) -> int:
         parser.print_help()
         return EXIT_USAGE
     code = int(args.handler(args) or EXIT_OK)
-    if _swallowed["signal"] is not None:
-        # the signal came back only after the command had finished: its output is complete
-        name = signal.Signals(_swallowed["signal"]).name
-        print(f"relurelax: interrupted ({name}) as the run finished; its output was written completely",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_INTERRUPTED
+    if interruption() is not None:
+        # the signal's exception was swallowed, or the signal came during a commit: the run was interrupted all the same
+        return _interrupted("")
     return code
+
+
+def _interrupted(detail: str) -> int:
+    r"""Exit code 130 after one line on stderr: what was written completely, or else how far the run got.
+
+    ``detail`` is what an interrupted command says about itself (the text of
+    its ``KeyboardInterrupt``); without one, the last recorded stage
+    (:func:`.progress.describe`) speaks. A run that committed an output
+    before the signal arrived says so, since its output is complete.
+    """
+    outputs = committed_outputs()
+    if outputs:
+        signum = interruption()
+        name = f" ({signum.name})" if signum is not None else ""
+        message = f"interrupted{name} as the run finished; its output was written completely: {', '.join(outputs)}"
+    else:
+        if detail in ("", "SIGINT", "SIGTERM"):
+            detail = progress.describe()
+        message = f"interrupted {detail}"
+    print(f"relurelax: {message}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _fail(message: str, code: int, debug: bool) -> int:
@@ -199,6 +225,14 @@ def _fail(message: str, code: int, debug: bool) -> int:
 
 def _exit_code(exc: BaseException, debug: bool) -> int:
     """The exit code of a command that raised ``exc``, after one line on stderr (and the traceback with --debug)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return _interrupted(str(exc))
+    if interruption() is not None:
+        # a signal decides the exit code even when what reached here is another exception (a library
+        # may turn the KeyboardInterrupt into one); --debug shows which
+        if debug:
+            traceback.print_exc()
+        return _interrupted("")
     if isinstance(exc, SystemExit):  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if isinstance(exc, UsageError):
@@ -210,14 +244,6 @@ def _exit_code(exc: BaseException, debug: bool) -> int:
         return _fail(f"relurelax: error: {exc}", EXIT_USAGE, debug)
     if isinstance(exc, (SolveError, CommandFailed)):
         return _fail(f"relurelax: failed: {exc}", EXIT_FAILED, debug)
-    if isinstance(exc, KeyboardInterrupt):
-        _swallowed["signal"] = None
-        # a command that knows how far it got says so in the exception; otherwise the last recorded stage does
-        detail = str(exc)
-        if detail in ("", "SIGINT", "SIGTERM"):
-            detail = progress.describe()
-        print(f"relurelax: interrupted {detail}", file=sys.stderr)
-        return EXIT_INTERRUPTED
     if isinstance(exc, MemoryError):
         # not a bug but a request too large for this machine; say where, as for an interruption
         return _fail(f"relurelax: failed: out of memory {progress.describe()} (try a smaller problem)", EXIT_FAILED,
@@ -229,23 +255,33 @@ def _exit_code(exc: BaseException, debug: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
-    previous = previous_hook = None
+    handlers = {}
+    previous_hook = None
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        reset_interruption()
+        # SIGINT only where Python's own handler is in place: an ignored Ctrl-C (a background job) stays ignored
+        ours = [signal.SIGTERM] + [signal.SIGINT] * (signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        for signum in ours:
+            handlers[signum] = signal.signal(signum, _interrupt)
         previous_hook = sys.unraisablehook
-        sys.unraisablehook = _redeliver_swallowed_interrupt(previous_hook)
-        _swallowed["signal"] = None
+        sys.unraisablehook = _on_unraisable(previous_hook)
     try:
         return _run(argv)
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         return _exit_code(exc, debug)
     finally:
-        if previous is not None:
-            if _swallowed["timer"] is not None:  # no re-delivery after the command has returned
-                _swallowed["timer"].cancel()
-            _swallowed.update(signal=None, timer=None)
-            signal.signal(signal.SIGTERM, previous)
+        if handlers:
+            if sys.getprofile() is _raise_recorded_interruption:  # armed, but the command returned first
+                sys.setprofile(None)
+            for signum, previous in handlers.items():
+                signal.signal(signum, previous)
             sys.unraisablehook = previous_hook
+            reset_interruption()
+            # A KeyboardInterrupt that once left an exec() or eval() of a string (sympy's parser and
+            # dataclasses run them) leaves CPython's record of an unhandled interruption set, even
+            # though it was handled here; under `python -m` the interpreter would then end by SIGINT
+            # instead of with the exit code returned. Running a string clears that record.
+            exec("")
         progress.reset()
 
 

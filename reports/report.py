@@ -43,6 +43,7 @@ from relurelax.solvers.tolerances import DESCENT_GTOL
 
 from ._io import dumps_json, remove_dead_siblings, schema_for, temp_sibling_name
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, run_crosscheck
+from .errors import committing
 from .figures import draw_figures
 from .ledger_section import run_ledger_section
 from .progress import Progress, Stages
@@ -451,7 +452,8 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
         ):
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
                 fh.write(content)
-        _swap_into_place(tmp, out, force)
+        with committing(out):  # after a signal (even one whose exception was swallowed) nothing is committed
+            _swap_into_place(tmp, out, force)
     except BaseException:
         try:
             _remove_report_folder(tmp)

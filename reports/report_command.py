@@ -30,7 +30,7 @@ from . import report as report_module
 from ._args import HelpFormatter, add_profile_and_seed
 from .crosscheck import disagreements
 from .crosscheck_command import progress_bar
-from .errors import CommandFailed
+from .errors import CommandFailed, interruption
 from .formatting import number, text
 from .ledger_section import searched_summary
 from .progress import Stages
@@ -136,7 +136,11 @@ def _handle(args) -> int:
             stages.start("figures and report files")
             write_report(results, out, force=args.force)
             stages.finish()
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        # after a signal any exception is the interruption: a library may have turned its KeyboardInterrupt
+        # into another one (hypothesis raises AssertionError or FlakyStrategyDefinition when one lands inside it)
+        if not isinstance(exc, KeyboardInterrupt) and interruption() is None:
+            raise
         done = ", ".join(stages.done) or "nothing"
         raise KeyboardInterrupt(
             f"during {stages.current or 'start-up'} after {time.perf_counter() - started:.0f} s "
