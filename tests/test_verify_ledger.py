@@ -72,7 +72,7 @@ def test_relurelax_verify_prints_the_ledger_for_every_registered_claim_and_exits
         assert claim_id in out
     assert "Counterexamples" in out
     assert "Every proof went through" in out
-    assert f"relurelax verify: [{len(ids)}/{len(ids)}]" in err  # progress while it runs
+    assert err == ""  # stderr is not a terminal here: progress is shown on a terminal only
     assert [c["id"] for c in doc["claims"]] == list(ids)
 
 
