@@ -11,14 +11,16 @@ then depend on the seed. So a search first checks, in a fixed order, every
 construction below that lies in its space, and only then draws at random.
 
 The constructions are the smallest exact members of each family: integer
-data and points, the same at every seed (the seed varies the random draws
-only), built for each m of the claim's range. With :math:`a = e_1` (the
+data and points, built for each m of the claim's range. They do not depend
+on the seed (the seed varies the random draws only): a scaled or perturbed
+copy would be less readable and no more telling, and a counterexample found
+here is then the same at every seed. With :math:`a = e_1` (the
 first unit vector of :math:`\mathbb{R}^d`) and "every neuron at x" meaning
 :math:`x_j = x` for every j:
 
 ``negative-label``
-    :math:`A = [1]`, :math:`y = (-1)`, every neuron at -1 or at 1: one
-    negative label, full row rank. At x = -1 every neuron is inactive and
+    :math:`A = [1]`, :math:`y = (-1)`, every neuron at -1: one negative
+    label, full row rank. Every neuron is inactive and
     :math:`f_r - f = 2y^Tg(-Ax) < 0`, :math:`f_{mp} - f_m = -2y^T\prod_j
     D_j^cA\sum_j x_j < 0` (the bounds (6) and (15) need y >= 0); f_r and
     f_mp are unbounded below along -a (Theorems 1 and 2 need y >= 0).
@@ -38,10 +40,10 @@ first unit vector of :math:`\mathbb{R}^d`) and "every neuron at x" meaning
     point of (17) with r != 0 (Corollary 1 needs full row rank). This y is
     planted for m >= 2 (:math:`x_1 = a`, :math:`x_2 = -(1+m)a`) but not
     for m = 1 (one neuron cannot be active on a and on -a); for m = 1,
-    :math:`f(-a) = 2 < \min f_r = 4` (Theorems 1 and 2 need planted), and
-    the point is still stationary with r != 0 (Corollary 1 needs more
-    than y >= 0). y = (1, 0) is planted for every m. Violates full-row-rank,
-    and planted where y is not realisable for m.
+    :math:`f(-a) = 2 < \min f_r = 4` in the paper's scaling (Theorems 1
+    and 2 need planted), and the point is still stationary with r != 0
+    (Corollary 1 needs more than y >= 0). y = (1, 0) is planted for every
+    m. Violates full-row-rank, and planted where y is not realisable for m.
 ``duplicated-rows``
     :math:`A = [a; a]`. y = (1, 2) is planted for no m (equal rows give
     equal outputs); for m = 1 RGD stops at :math:`x = \frac32 a` with
@@ -152,7 +154,7 @@ def _tie(m: int):
 
 
 def _pair_labels(pattern: str, m: int, a: np.ndarray) -> tuple:
-    """(y, X* or None) for rows (a, s a): one y planted for every m, one planted for some m or none."""
+    """(y, X* or None) for rows (a, s a): first labels planted for no m or only for m >= 2, then labels planted for every m."""
     if pattern == "negated":
         return ((1.0, 1.0 + m), _planted(m, a, -(1.0 + m) * a + 0.0) if m >= 2 else None), ((1.0, 0.0), _planted(m, a))
     if pattern == "duplicated":
@@ -160,15 +162,15 @@ def _pair_labels(pattern: str, m: int, a: np.ndarray) -> tuple:
     return ((1.0, 1.0), None), ((1.0, 0.0), _planted(m, a))
 
 
-#: the second row of a pair is SIGN[pattern] * a
-SIGN = {"negated": -1.0, "duplicated": 1.0, "zero": 0.0}
+#: the second row of a pair is _SIGN[pattern] * a
+_SIGN = {"negated": -1.0, "duplicated": 1.0, "zero": 0.0}
 
 
 def _row_pairs(m: int, d: int, patterns):
-    r"""Rows (a, s a) for the ``patterns`` asked, their labels (see :func:`_pair_labels`) and every neuron at -a or a."""
+    r"""Rows (a, s a) for the ``patterns`` asked, their labels (see :func:`_pair_labels`), every neuron at -a."""
     a = np.eye(d)[0]
     for pattern in patterns:
-        A = np.vstack([a, SIGN[pattern] * a])
+        A = np.vstack([a, _SIGN[pattern] * a])
         for y, X_star in _pair_labels(pattern, m, a):
             yield A, np.array(y), _columns(-a, m=m), X_star
 
