@@ -110,6 +110,11 @@ class Space:
         if self.require & self.violate:
             raise ValueError(f"a space cannot require and violate {sorted(self.require & self.violate)}")
 
+    @property
+    def empty(self) -> bool:
+        """No instance lies in it: the required conditions imply a violated one (:func:`closure`)."""
+        return bool(closure(self.require) & self.violate)
+
     def describe(self) -> str:
         parts = list(ordered(self.require)) + [f"not {c}" for c in ordered(self.violate)]
         return ", ".join(parts) if parts else "no condition"

@@ -1,19 +1,40 @@
-r"""Running a claim's numeric check under hypothesis, deterministically, and keeping the shrunk counterexample.
+r"""Running a claim's numeric check on the known counterexample families, then under hypothesis, deterministically.
 
-:func:`search` draws instances of a :class:`~.conditions.Space` with
-:func:`~.strategies.instances`, runs the claim's check on each, rejects the
-instances that fall outside the space once the check has computed its points
-(``no-zero-preactivation`` at a minimiser or stationary point) or about which
-the claim says nothing, and stops at the first instance where the claim
-fails. Hypothesis then shrinks it to small integers, and the result is a
-frozen :class:`Counterexample` carrying the instance, why it fails and
+:func:`search` looks for an instance of a :class:`~.conditions.Space` on
+which a claim's check fails, in two stages:
+
+1. the constructions of :mod:`.constructions` that lie in the space (small
+   exact members of the counterexample families: rank-deficient A with
+   duplicated, negated or zero rows, ties, one negative label, n > d, labels
+   outside the planted image for this m), in their fixed order. A failing
+   construction is the counterexample as it is (it is already small).
+2. instances drawn with :func:`~.strategies.instances`; hypothesis shrinks
+   the first failing one to small integers.
+
+Both stages reject the instances that fall outside the space once the check
+has computed its points (``no-zero-preactivation`` at a minimiser or
+stationary point) or about which the claim says nothing, and stop at the
+first instance where the claim fails. The result is a frozen
+:class:`SearchResult` with honest counts: the examples checked (from the
+constructions and at random, up to and including the first failing one;
+hypothesis's shrinking calls are not examples), the rejected ones, the
+constructions outside the space (skipped), and the frozen
+:class:`Counterexample` if any, carrying the instance, why it fails and
 which conditions it satisfies.
 
-Runs are deterministic: a fixed hypothesis seed derived from the ledger
-seed and the search's name, no example database, no deadline, and every
-budget a count (``max_examples`` examples; hypothesis's own cap of
-successful shrinks). Hypothesis also stops shrinking after five minutes of
-wall time (``MAX_SHRINKING_SECONDS`` of its engine), which would make a
+The budget (``max_examples``) counts the random examples only: the
+constructions are a fixed prefix checked on top of it (a few dozen at
+most), so a larger budget never buys fewer random draws and every profile
+checks every construction. A run that stopped without a counterexample
+after fewer random examples than its budget (an empty space, or a check
+that rejected what was drawn) is :attr:`SearchResult.short`.
+
+Runs are deterministic: the constructions do not depend on the seed, and
+the random stage has a fixed hypothesis seed derived from the ledger seed
+and the search's name, no example database, no deadline, and every budget
+a count (``max_examples`` examples; hypothesis's own cap of successful
+shrinks). Hypothesis also stops shrinking after five minutes of wall time
+(``MAX_SHRINKING_SECONDS`` of its engine), which would make a
 counterexample depend on the machine's speed and load; :func:`search`
 lifts that limit for the duration of its run (:func:`_count_budgets_only`).
 The same seed therefore gives the same examples, counts and
@@ -37,8 +58,11 @@ from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
+from relurelax.solvers.validation import check_positive_int
+
 from .checks import Numerics, Outcome, has_zero_preactivation, satisfied_conditions
-from .conditions import CONDITIONS, NO_ZERO_PREACTIVATION, Space, ordered
+from .conditions import CONDITIONS, NO_ZERO_PREACTIVATION, Space, closure, ordered
+from .constructions import constructions
 from .strategies import Instance, instances
 
 __all__ = ["Counterexample", "SearchResult", "search", "exact_json"]
@@ -64,7 +88,9 @@ class Counterexample:
 
     ``satisfied`` are the named conditions it satisfies (computed from the
     instance, see :func:`~.checks.satisfied_conditions`); ``extra`` are
-    (name, value) pairs from the check (a minimiser, a stationary point).
+    (name, value) pairs from the check (a minimiser, a stationary point);
+    ``family`` names the family of :mod:`.constructions` it comes from, or
+    is None for a random draw shrunk by hypothesis.
     """
 
     claim: str
@@ -72,6 +98,7 @@ class Counterexample:
     message: str
     satisfied: frozenset
     extra: tuple = ()
+    family: str | None = None
 
     def to_json(self) -> dict:
         inst = self.instance
@@ -106,12 +133,19 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class SearchResult:
-    r"""What one hypothesis run saw: examples checked, rejected, and the counterexample if any.
+    r"""What one search saw: examples checked, rejected, skipped, and the counterexample if any.
 
-    ``budget`` is the number of examples the run was asked to check; a run
-    that stopped without a counterexample after fewer (the space was empty,
-    or the check rejected what was drawn) has :attr:`short` True, and says
-    less than "no counterexample in ``budget`` examples".
+    ``examples`` are the instances checked (not rejected), up to and
+    including the first failing one: ``constructed`` of them from
+    :mod:`.constructions`, :attr:`random` drawn by hypothesis. ``rejected``
+    are the checked instances (of both kinds) outside the space once the
+    check computed its points, or not decided by the claim; ``skipped`` the
+    constructions of the claim's shape outside the space (never checked).
+    ``budget`` is the number of random examples the run was asked for
+    (constructions come on top); a run that stopped without a
+    counterexample after fewer (the space was empty, or the check rejected
+    what was drawn) has :attr:`short` True, and says less than "no
+    counterexample in ``budget`` random examples".
     """
 
     space: Space
@@ -120,11 +154,35 @@ class SearchResult:
     counterexample: Counterexample | None
     seconds: float
     budget: int = 0
+    constructed: int = 0
+    skipped: int = 0
+
+    @property
+    def random(self) -> int:
+        """Examples drawn at random (hypothesis), not from the constructions."""
+        return self.examples - self.constructed
 
     @property
     def short(self) -> bool:
-        """No counterexample, and fewer examples checked than the budget."""
-        return self.counterexample is None and self.examples < self.budget
+        """No counterexample, and fewer random examples checked than the budget."""
+        return self.counterexample is None and self.random < self.budget
+
+
+class _Tally:
+    """Counts of one search, by stage; hypothesis's shrinking calls (after the first failure) are not counted."""
+
+    def __init__(self):
+        self.examples = self.rejected = self.constructed = self.skipped = 0
+        self.failed = False
+
+    def rejects(self) -> None:
+        if not self.failed:
+            self.rejected += 1
+
+    def checks(self, outcome: Outcome) -> None:
+        if not self.failed:
+            self.examples += 1
+        self.failed = self.failed or outcome.holds is False
 
 
 class _ClaimFails(Exception):
@@ -172,33 +230,61 @@ def search_seed(*parts) -> int:
     return zlib.crc32(":".join(str(p) for p in parts).encode())
 
 
-def search(
-    claim_id: str,
-    check: Callable[[Numerics, Instance], Outcome],
-    numerics: Numerics,
-    space: Space,
-    *,
-    max_examples: int,
-    seed: int,
-    neurons: tuple[int, int] = (1, 1),
-    second_point: bool = False,
-    point_is_claim_point: bool = True,
-) -> SearchResult:
-    r"""Look for an instance of ``space`` on which ``check`` says the claim fails.
+def _judge(check: Callable, numerics: Numerics, space: Space, inst: Instance) -> Outcome | None:
+    """The check's outcome on ``inst``, or None when the instance is rejected (undecided, or outside the space)."""
+    outcome = check(numerics, inst)
+    if outcome.holds is None or not _in_space(space, outcome):
+        return None
+    return outcome
 
-    Parameters
-    ----------
-    claim_id : the claim's id (part of the hypothesis seed).
-    check, numerics : the claim's check and the numeric code it runs.
-    space : the instances to draw.
-    max_examples : instances to check (hypothesis counts the ones not rejected).
-    seed : the ledger seed.
-    neurons, second_point, point_is_claim_point : passed to :func:`~.strategies.instances`.
+
+def _counterexample(claim_id: str, inst: Instance, outcome: Outcome, family: str | None = None) -> Counterexample:
+    satisfied = satisfied_conditions(inst, outcome.points, inst.m)
+    return Counterexample(claim_id, inst, outcome.message, satisfied, outcome.extra, family)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a claim's check needs of an instance (see :func:`~.strategies.instances`)."""
+
+    neurons: tuple
+    second_point: bool
+    point_is_claim_point: bool
+
+
+def _from_constructions(claim_id, check, numerics, space, shape: _Shape, tally: _Tally) -> Counterexample | None:
+    r"""Stage 1: every construction of the claim's shape in the space, in order, until one fails.
+
+    The constructions that satisfy no more than the space requires (or its
+    requirements imply) come first: the space of "without planted" cannot name planted among its
+    violations (random draws cannot make sure of it), and a construction
+    that violates it is the one that search is for.
     """
-    counts = {"examples": 0, "rejected": 0}
-    strategy = instances(
-        space, neurons=neurons, second_point=second_point, point_is_claim_point=point_is_claim_point
-    )
+    inside = []
+    for construction in constructions(shape.neurons, shape.second_point):
+        if construction.lies_in(space, shape.point_is_claim_point):
+            inside.append(construction)
+        else:
+            tally.skipped += 1
+    implied = closure(space.require)
+    inside.sort(key=lambda c: not c.conditions <= implied)  # stable: the family order otherwise
+    for construction in inside:
+        inst = construction.instance
+        outcome = _judge(check, numerics, space, inst)
+        if outcome is None:
+            tally.rejects()
+            continue
+        tally.checks(outcome)
+        tally.constructed += 1
+        if outcome.holds is False:
+            return _counterexample(claim_id, inst, outcome, construction.family)
+    return None
+
+
+def _at_random(claim_id, check, numerics, space, shape: _Shape, tally: _Tally, max_examples: int, seed: int):
+    """Stage 2: ``max_examples`` instances drawn by hypothesis; the first failing one shrunk."""
+    strategy = instances(space, neurons=shape.neurons, second_point=shape.second_point,
+                         point_is_claim_point=shape.point_is_claim_point)  # fmt: skip
 
     @settings(
         max_examples=max_examples,
@@ -214,30 +300,60 @@ def search(
     @hypothesis_seed(search_seed(seed, claim_id, space.describe()))
     @given(strategy)
     def run(inst: Instance) -> None:
-        outcome = check(numerics, inst)
-        if outcome.holds is None or not _in_space(space, outcome):
-            counts["rejected"] += 1
+        outcome = _judge(check, numerics, space, inst)
+        if outcome is None:
+            tally.rejects()
             assume(False)
-        counts["examples"] += 1
+        tally.checks(outcome)
         if outcome.holds is False:
             raise _ClaimFails(inst, outcome)
 
-    start = time.perf_counter()
-    found = None
     try:
         with _count_budgets_only():
             run()
     except Unsatisfiable:
         pass  # every drawn instance was rejected: the claim decides no instance of this space
     except _ClaimFails as exc:
-        m = exc.instance.m
-        found = Counterexample(
-            claim=claim_id,
-            instance=exc.instance,
-            message=exc.outcome.message,
-            satisfied=satisfied_conditions(exc.instance, exc.outcome.points, m),
-            extra=exc.outcome.extra,
-        )
-    return SearchResult(
-        space, counts["examples"], counts["rejected"], found, time.perf_counter() - start, budget=max_examples
-    )
+        return _counterexample(claim_id, exc.instance, exc.outcome)
+    return None
+
+
+def search(
+    claim_id: str,
+    check: Callable[[Numerics, Instance], Outcome],
+    numerics: Numerics,
+    space: Space,
+    *,
+    max_examples: int,
+    seed: int,
+    neurons: tuple[int, int] = (1, 1),
+    second_point: bool = False,
+    point_is_claim_point: bool = True,
+    use_constructions: bool = True,
+) -> SearchResult:
+    r"""Look for an instance of ``space`` on which ``check`` says the claim fails.
+
+    Parameters
+    ----------
+    claim_id : the claim's id (part of the hypothesis seed).
+    check, numerics : the claim's check and the numeric code it runs.
+    space : the instances to check; an empty space (:attr:`~.conditions.Space.empty`)
+        gives a short result with no example.
+    max_examples : random instances to check (hypothesis counts the ones not
+        rejected); the constructions come on top (module docstring).
+    seed : the ledger seed.
+    neurons, second_point, point_is_claim_point : passed to :func:`~.strategies.instances`.
+    use_constructions : check the constructions of :mod:`.constructions` first
+        (False: hypothesis alone, as when testing its shrinking).
+    """
+    max_examples = check_positive_int(max_examples, "max_examples", minimum=0)
+    shape = _Shape(tuple(neurons), second_point, point_is_claim_point)
+    tally = _Tally()
+    start = time.perf_counter()
+    found = None
+    if use_constructions:
+        found = _from_constructions(claim_id, check, numerics, space, shape, tally)
+    if found is None and max_examples > 0 and not space.empty:
+        found = _at_random(claim_id, check, numerics, space, shape, tally, max_examples, seed)
+    return SearchResult(space, tally.examples, tally.rejected, found, time.perf_counter() - start,
+                        budget=max_examples, constructed=tally.constructed, skipped=tally.skipped)  # fmt: skip

@@ -164,6 +164,14 @@ def _has_zero(Z: np.ndarray) -> bool:
     return bool(np.any(Z == 0.0))
 
 
+def _check_drawable(space: Space) -> None:
+    """ValueError unless :func:`instances` can draw from ``space``."""
+    if space.empty:
+        raise ValueError(f"no instance lies in the space ({space.describe()}): its required conditions imply a violated one")
+    if PLANTED in space.violate:
+        raise ValueError("instances() cannot construct 'not planted'; violate labels-nonnegative or full-row-rank instead")
+
+
 @st.composite
 def instances(
     draw,
@@ -189,8 +197,7 @@ def instances(
     point_is_claim_point : apply ``no-zero-preactivation`` to the drawn
         point(s).
     """
-    if PLANTED in space.violate:
-        raise ValueError("instances() cannot construct 'not planted'; violate labels-nonnegative or full-row-rank instead")
+    _check_drawable(space)
     m = draw(st.integers(*neurons))
     n, d = _sizes(draw, space, n_max, d_max)
     A = draw(_integer_matrix((n, d), bound))

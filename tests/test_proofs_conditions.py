@@ -65,3 +65,16 @@ def test_two_theorem_1_counterexamples_make_planted_smallest_and_name_the_altern
 
 def test_a_counterexample_satisfying_all_five_leaves_no_sufficient_set():
     assert minimal_unrefuted_sets([set(CONDITIONS)]) == []
+
+
+def test_a_space_whose_required_conditions_imply_a_violated_one_is_empty():
+    assert Space(frozenset({FULL_ROW_RANK}), frozenset({N_LE_D})).empty
+    assert Space(frozenset({PLANTED}), frozenset({LABELS_NONNEGATIVE})).empty
+    assert Space(frozenset({LABELS_NONNEGATIVE, FULL_ROW_RANK}), frozenset({PLANTED})).empty
+    assert not Space(frozenset({LABELS_NONNEGATIVE}), frozenset({PLANTED})).empty
+    assert not Space().empty
+
+
+@pytest.mark.parametrize("dropped", CONDITIONS)
+def test_no_drop_space_is_empty(dropped):
+    assert not DROP_SPACES[dropped].empty

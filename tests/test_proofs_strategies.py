@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 
 from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION, Space
@@ -64,3 +65,12 @@ def test_violating_full_row_rank_and_labels_is_honoured(inst):
 def test_convexity_instances_carry_two_points_and_a_dyadic_weight(inst):
     assert inst.V.shape == inst.X.shape
     assert 0.0 <= inst.alpha <= 1.0 and (inst.alpha * 8).is_integer()
+
+
+def test_drawing_from_an_empty_space_is_refused_by_name():
+    @given(instances(Space(frozenset({FULL_ROW_RANK}), frozenset({N_LE_D}))))
+    def draw(inst):
+        raise AssertionError(f"drew {inst} from an empty space")
+
+    with pytest.raises(ValueError, match="no instance lies in the space"):
+        draw()
