@@ -158,12 +158,14 @@ def _scope_text(bound: float) -> str:
 def search_outcome(run: SearchResult, space: bool = False) -> str:
     """What one search saw, in words (with ``space``, naming the space); a short run is never "no counterexample"."""
     of = f" of ({run.space.describe()})" if space else ""
+    made = f" ({run.constructed} constructed, {run.random} random)" if run.constructed else ""
     if run.counterexample is not None:
-        return f"counterexample after {run.examples} examples{of}"
-    if run.short:
-        return (f"only {run.examples} of {run.budget} examples{of} ({run.rejected} drawn instances rejected: "
-                "outside the space or not decided by the claim)")  # fmt: skip
-    return f"no counterexample in {run.examples} examples{of}"
+        return f"counterexample after {run.examples} examples{made}{of}"
+    if run.short:  # the budget counts random examples; the constructions come on top
+        besides = f"; {run.constructed} constructed examples checked besides" if run.constructed else ""
+        return (f"only {run.random} of {run.budget} examples{of} ({run.rejected} drawn instances rejected: "
+                f"outside the space or not decided by the claim{besides})")  # fmt: skip
+    return f"no counterexample in {run.examples} examples{made}{of}"
 
 
 def _search_json(run: SearchResult) -> dict:
@@ -171,6 +173,7 @@ def _search_json(run: SearchResult) -> dict:
         "space": run.space.describe(),
         "examples": run.examples,
         "budget": run.budget,
+        "constructed": run.constructed,
         "rejected": run.rejected,
         "short": run.short,
     }
@@ -224,7 +227,8 @@ class Graded:
         if not self.searches:
             return "searched, no search"
         if self.short:
-            return f"searched, only {self.examples} of {sum(r.budget for r in self.searches)} examples"
+            random = sum(r.random for r in self.searches)  # the budget counts random examples
+            return f"searched, only {random} of {sum(r.budget for r in self.searches)} examples"
         return f"searched, {self.examples} examples"
 
     def to_json(self) -> dict:
@@ -686,7 +690,7 @@ def _property_finding(found: _Minimal, paper: tuple, proofs: _Proofs, grades: _G
         # the last run's counterexample satisfies every condition
         return "counterexamples", f"the numeric check fails under {ALL_CONDITIONS}: {run.counterexample.short()}"
     how = "a proof covers them" if proofs.cover(minimal) else "no proof covers them"
-    status, seen = ("short", f"ran on only {run.examples} of {run.budget}") if run.short else ("passed", f"passed on {run.examples}")
+    status, seen = ("short", f"ran on only {run.random} of {run.budget}") if run.short else ("passed", f"passed on {run.examples}")
     text = (f"numeric check {seen} instances satisfying {_names(minimal)} "
             f"and nothing else ({run.rejected} drawn instances rejected: outside the space or "
             f"not decided by the claim); {how}")  # fmt: skip

@@ -310,9 +310,10 @@ def test_a_minimal_set_no_proof_covers_is_searched_and_names_its_searches(monkey
     grade = record.minimal_grade
     assert grade.grade is Grade.SEARCHED and grade.proved_for is None
     under_minimal = next(r for r in grade.searches if r.space == Space(frozenset({LABELS_NONNEGATIVE})))
-    assert under_minimal.examples == STUB.examples and under_minimal.budget == STUB.examples
+    assert under_minimal.random == STUB.examples and under_minimal.budget == STUB.examples
     assert all(LABELS_NONNEGATIVE in r.space.require | {PLANTED} and r.counterexample is None for r in grade.searches)
-    assert f"no counterexample in {STUB.examples} examples of (labels-nonnegative)" in grade.basis
+    made = f"{under_minimal.examples} examples ({under_minimal.constructed} constructed, {STUB.examples} random)"
+    assert f"no counterexample in {made} of (labels-nonnegative)" in grade.basis
     assert grade.summary == f"searched, {sum(r.examples for r in grade.searches)} examples"
     assert record.verdict_grade.grade is Grade.SEARCHED
     assert [s.grade.grade for s in record.other_minimal_sets] == [Grade.SEARCHED]  # planted: not covered either
@@ -366,7 +367,7 @@ def test_a_short_search_reads_only_k_of_n_and_never_no_counterexample():
     assert "only 0 of 30 examples of (n-le-d, not labels-nonnegative) (459 drawn instances rejected" in grade.basis
     assert "no counterexample in 0" not in grade.basis
     assert grade.to_json()["searches"][0] == {"space": "n-le-d, not labels-nonnegative", "examples": 0, "budget": 30,
-                                              "rejected": 459, "short": True}  # fmt: skip
+                                              "constructed": 0, "rejected": 459, "short": True}  # fmt: skip
     nothing = grade_set({N_LE_D}, [], [], [])
     assert nothing.summary == "searched, no search" and "no search drew instances from it" in nothing.basis
 
