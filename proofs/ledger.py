@@ -733,7 +733,8 @@ def _solver_evidence(claim: Claim, numerics: Numerics, profile: Profile, seed: i
     say(f"{claim.id}: CVXPY and RGD")
     compare = claim.solver_evidence.load()
     s = compare(numerics, profile.solver_instances, seed, list(found.counterexamples))
-    return Evidence("solver", "agrees" if s.agrees else "disagrees", s.examples, s.seconds, s.detail)
+    # agrees, disagrees (failing), or incomplete: a run did not converge, so it is neither (not failing, not agreement)
+    return Evidence("solver", str(s.status), s.examples, s.seconds, s.detail)
 
 
 def examine_claim(

@@ -101,3 +101,21 @@ def test_the_detail_names_three_unconverged_runs_and_counts_the_rest():
     evidence = cor1_solver(dataclasses.replace(NUMERICS, descend=_capped()), 5, 0)
     assert evidence.status is EvidenceStatus.INCOMPLETE and len(evidence.unconverged) == 5
     assert evidence.detail.count(": max_iterations") == 3 and "; and 2 more)" in evidence.detail
+
+
+def test_the_ledger_carries_the_solver_evidences_status_through_and_incomplete_does_not_fail_it(monkeypatch):
+    from relurelax.proofs import ledger
+    from relurelax.proofs.crosscheck import EvidenceStatus, SolverEvidence
+
+    def incomplete(numerics, instances, seed, counterexamples):
+        return SolverEvidence(EvidenceStatus.INCOMPLETE, 2, 0.0, "INCOMPLETE: 1 of 2 RGD runs converged and agree",
+                              runs=2, converged=1, unconverged=("rgd on (n, d, m) = (4, 4, 2): max_iterations",))
+
+    class Part:
+        def load(self):
+            return incomplete
+
+    claim = type("C", (), {"id": "thm2-global-min", "solver_evidence": Part()})()
+    found = type("F", (), {"counterexamples": ()})()
+    evidence = ledger._solver_evidence(claim, None, ledger.PROFILES["quick"], 0, found, lambda message: None)
+    assert evidence.status == "incomplete" and evidence.status not in ledger.FAILING_STATUSES
