@@ -119,11 +119,11 @@ def test_an_unknown_key_a_missing_key_or_a_wrong_type_is_refused(verify_document
     broken.append(doc)
     doc = copy.deepcopy(verify_document)
     doc["claims"][0]["verdict_grade"].update(grade="refuted", proved_for=None, searches=[
-        {"space": "planted", "examples": 3, "budget": 30, "rejected": 0, "short": True}])  # searches back searched
+        {"space": "planted", "examples": 3, "budget": 30, "constructed": 0, "rejected": 0, "short": True}])  # searches back searched
     broken.append(doc)
     doc = copy.deepcopy(verify_document)
     doc["claims"][0]["verdict_grade"].update(grade="searched", proved_for=None, searches=[
-        {"space": "planted", "examples": 3, "budget": 30, "rejected": 0, "short": "yes"}])
+        {"space": "planted", "examples": 3, "budget": 30, "constructed": 0, "rejected": 0, "short": "yes"}])
     broken.append(doc)
     doc = copy.deepcopy(verify_document)
     doc["claims"][0]["minimal_grade"]["proved_for"] = "m < 4"
@@ -151,7 +151,7 @@ def test_every_grade_the_ledger_writes_is_a_valid_document(verify_document):
     claim = doc["claims"][0]
     searched = {"grade": "searched", "summary": "searched, only 3 of 30 examples", "proved_for": None,
                 "basis": "no proof covers planted; searched: ...",
-                "searches": [{"space": "planted, not n-le-d", "examples": 3, "budget": 30, "rejected": 57,
+                "searches": [{"space": "planted, not n-le-d", "examples": 3, "budget": 30, "constructed": 0, "rejected": 57,
                               "short": True}]}  # fmt: skip
     claim["other_minimal_sets"].append({"conditions": ["planted"], "grade": searched})
     claim["verdict_grade"] = dict(searched, searches=[])  # a set no search drew from
