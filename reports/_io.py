@@ -409,6 +409,8 @@ def atomic_write_bytes(path: str, data: bytes, flag: str = "--json", kind: Outpu
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())  # the bytes reach the disk before the rename makes them the file
         with committing(path):  # after a signal (even one whose exception was swallowed) nothing is committed
             os.replace(tmp, path)
     except BaseException:

@@ -33,6 +33,7 @@ __all__ = [
     "record_interruption",
     "interruption",
     "raisable_interruption",
+    "stop_if_interrupted",
     "committed_outputs",
     "committing",
     "reset_interruption",
@@ -72,6 +73,13 @@ def interruption() -> signal.Signals | None:
 def raisable_interruption() -> signal.Signals | None:
     """The recorded signal when its ``KeyboardInterrupt`` may be raised now (outside :func:`committing`), else None."""
     return _run["signal"] if _run["committing"] == 0 else None
+
+
+def stop_if_interrupted() -> None:
+    """Raise the recorded signal's ``KeyboardInterrupt`` now (its first one was swallowed); nothing when none is recorded."""
+    signum = raisable_interruption()
+    if signum is not None:
+        raise KeyboardInterrupt(signum.name)
 
 
 def committed_outputs() -> tuple[str, ...]:

@@ -22,8 +22,11 @@ a trail of progress lines).
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator, Protocol
+
+from .errors import stop_if_interrupted
 
 __all__ = ["Progress", "Stages", "stage", "describe", "reset", "progress_bar", "display"]
 
@@ -99,7 +102,12 @@ def progress_bar(console=None):
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as RichProgress
 
-    console = console or Console(stderr=True)
+    if console is None:
+        # stderr's own isatty decides: FORCE_COLOR or TTY_COMPATIBLE make rich call a pipe a terminal,
+        # and the progress lines would then land in a log
+        console, live = Console(stderr=True), sys.stderr.isatty()
+    else:
+        live = console.is_terminal  # a console made for the purpose (force_terminal) says so itself
     return RichProgress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -107,7 +115,7 @@ def progress_bar(console=None):
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
+        disable=not live,
     )
 
 
@@ -127,3 +135,5 @@ def display(command: str, console=None) -> Iterator[Progress]:
             bar.update(task, description=f"{command}: {text}", completed=done or 0, total=total)
 
         yield update
+    # a signal whose KeyboardInterrupt a library swallowed during the run: stop before any result is shown
+    stop_if_interrupted()

@@ -28,6 +28,14 @@ def _seed_everything():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch):
+    # the tests read what the commands print; a developer's FORCE_COLOR or TTY_COMPATIBLE would make rich
+    # write colour codes into it (and call a pipe a terminal), so every test runs without them
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

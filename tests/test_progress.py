@@ -108,3 +108,11 @@ def test_solve_crosscheck_bench_and_verify_write_nothing_to_a_stderr_that_is_not
     monkeypatch.setattr(ledger, "build_ledger", lambda *a, _b=ledger.build_ledger, **k: _b(*a, **{**k, **one}))
     assert main(["verify", "--profile", "quick"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_forced_colour_terminal_setting_does_not_put_progress_on_a_stderr_that_is_a_pipe(capsys, monkeypatch):
+    from relurelax.reports.cli import main
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich would call the captured stderr a terminal
+    assert main(["solve", "--planted", "--n", "6", "--d", "3", "--method", "rgd"]) == 0
+    assert capsys.readouterr().err == ""
