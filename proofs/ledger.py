@@ -653,6 +653,8 @@ def _condition_results(found: _Minimal, proofs: _Proofs, runs) -> tuple:
                 f"counterexample satisfies it and violates {c}"
             )  # fmt: skip
             results.append(ConditionResult(c, True if best is not None else None, best, grade))
+        elif c in closure(minimal):
+            results.append(_implied_condition(c, minimal, found.counterexamples))
         elif proofs.cover(minimal):
             scope = _scope_text(proofs.bound(minimal))
             grade = Graded(Grade.PROVED, f"a proof covers {_names(minimal)} ({scope}), which leaves {c} out", scope)
@@ -662,6 +664,21 @@ def _condition_results(found: _Minimal, proofs: _Proofs, runs) -> tuple:
             grade = _searched(why, _runs_within(minimal, runs, c))
             results.append(ConditionResult(c, False, None, grade))
     return tuple(results)
+
+
+def _implied_condition(c: str, minimal, counterexamples) -> ConditionResult:
+    r"""A condition the minimal set implies (planted implies labels-nonnegative): it is not left out.
+
+    The claim holds only where it holds; it is necessary (graded refuted) when
+    a counterexample violates it, the one satisfying most conditions shown,
+    and not examined (None) when none does.
+    """
+    best = max((cx for cx in counterexamples if c not in cx.satisfied), key=lambda cx: len(cx.satisfied), default=None)
+    if best is None:
+        return ConditionResult(c, None, None)
+    grade = Graded(Grade.REFUTED, f"{c} follows from the minimal set ({_names(minimal)}), and the counterexample "
+                                  f"violates it: the claim does not hold without {c}")  # fmt: skip
+    return ConditionResult(c, True, best, grade)
 
 
 def _grades(verdict: Verdict, paper: tuple, found: _Minimal, proofs: _Proofs, runs) -> _Grades:

@@ -27,6 +27,7 @@ from relurelax.proofs.conditions import (
     NO_ZERO_PREACTIVATION,
     PLANTED,
     Space,
+    closure,
 )
 from relurelax.proofs.ledger import Grade, Profile, Verdict, build_ledger, grade_set
 from relurelax.proofs.registry import claim_ids
@@ -142,6 +143,9 @@ def test_every_minimal_condition_is_necessary_with_a_shrunk_counterexample_of_sm
                 values = np.asarray(cx[key], dtype=float)
                 assert np.all(values == np.round(values)), f"{key} is not made of integers"
             assert np.abs(np.asarray(cx["A"], dtype=float)).max() <= 8
+        elif cond["name"] in closure(minimal):  # implied by the minimal set (planted: labels-nonnegative)
+            assert cond["necessary"] is True and cond["grade"]["grade"] == "refuted"
+            assert cond["name"] in cx["violates"]
         else:
             assert cond["necessary"] is False and cx is None
 
