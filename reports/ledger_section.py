@@ -109,8 +109,10 @@ def ledger_state(ledger: dict) -> str:
     elif searched:
         text = "The numeric code agrees with every proved statement, but not every minimal set is proved."
     else:
+        refuted = [c["id"] for c in ledger["claims"] if (c.get("verdict_grade") or {}).get("grade") == "refuted"]
+        verdicts = f"verdict is proved or refuted (refuted: {', '.join(refuted)})" if refuted else "verdict"
         text = ("Every proof went through, the numeric code agrees with every proved statement, and every "
-                "verdict and minimal set is proved")  # fmt: skip
+                f"{verdicts} and minimal set is proved")  # fmt: skip
         scoped = _scoped(ledger)
         if scoped:
             text += " (" + "; ".join(f"{k} only: {', '.join(v)}" for k, v in scoped.items()) + ")"

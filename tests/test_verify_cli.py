@@ -259,3 +259,16 @@ def test_the_report_runs_the_ledger_strict_by_default_writes_everything_and_says
     results = json.loads((lenient_out / "results.json").read_text())
     assert (results["claims"]["strict"], results["claims"]["ok"]) == (False, True)
     assert asked == [True, False]
+
+
+def test_the_closing_line_never_calls_a_refuted_verdict_proved():
+    from relurelax.reports.ledger_section import ledger_state
+
+    proved = {"grade": "proved", "summary": "proved", "proved_for": "every m", "searches": [], "basis": "a proof"}
+    refuted = {"grade": "refuted", "summary": "refuted", "proved_for": None, "searches": [], "basis": "a counterexample"}
+    claim = {"id": "c1", "verdict": "needs-extra-condition", "verdict_grade": refuted, "minimal_grade": proved,
+             "minimal_conditions": ["planted"],
+             "other_minimal_sets": [], "conditions": [], "evidence": []}  # fmt: skip
+    text = ledger_state({"ok": True, "consistent": True, "claims": [claim]})
+    assert "every verdict and minimal set is proved" not in text
+    assert "every verdict is proved or refuted (refuted: c1) and minimal set is proved" in text
