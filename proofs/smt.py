@@ -7,8 +7,12 @@ with the ReLU as ``If(u > 0, u, 0)`` and the mask :math:`D_j` as
 asking z3 for a model of its negation: ``unsat`` is a proof, ``sat`` a
 counterexample, ``unknown`` no verdict (reported as not proved).
 
-Every lemma is guarded (:func:`lemma_guards`), mechanically, so that neither
-a vacuous nor a trivially true lemma counts as proved:
+Every lemma is guarded (:func:`lemma_guards`), mechanically, against the
+ways a lemma can be proved without saying anything: contradictory or
+degenerate hypotheses, and a conclusion z3 or the hypotheses make true by
+themselves. A lemma that is true for every real without hypotheses (a
+square is >= 0, a tautology z3's simplifier does not see) passes the guards
+as any true lemma does; such facts are therefore not sent to z3 as lemmas:
 
 * its hypotheses must be satisfiable (z3 ``sat`` on the hypotheses alone,
   or the model of a perturbed query below, which satisfies them):
@@ -28,6 +32,14 @@ a vacuous nor a trivially true lemma counts as proved:
   some point); for an ``Or``, that each disjunct is needed somewhere. Any
   other shape (a constant, a negation, a Boolean variable) has no
   perturbation, and the guard fails: a new shape needs a designed one;
+* no variable of its conclusion may be pinned by the hypotheses: from one
+  model M of the hypotheses (that of a perturbed query), ``sat`` of the
+  hypotheses with every such variable v away from M[v] (one query; if it
+  is ``unsat``, one per variable, naming the pinned one). A degenerate
+  hypothesis such as ``h == 0`` would otherwise make a wrong expansion
+  ``0 == 0``. A variable no hypothesis names is free and needs no query; a
+  lemma whose point is that its hypotheses fix a variable (Corollary 1's
+  ``... => r = 0``) names it in ``pinned``, at its call;
 * where a lemma names hypotheses as ``essential``, each dropped in turn must
   break the lemma (``sat`` of the other hypotheses and not the conclusion).
 
@@ -49,7 +61,8 @@ t, P D^c(t), K + D(t))`; the invariant :math:`I(S)`: :math:`G \ge 0`,
 1)` holds at :math:`S_0` (a closed formula, evaluated) and is kept by every
 real t (three lemmas, one per conjunct, for all reals G, Z, P, K, t), so it
 holds for any number of neurons; each claim's lemma is then proved for every
-real state satisfying I. Sums and products over neurons are these folds and
+real state satisfying I. A proof is lifted only when it ran this induction
+(:func:`_check_induction`) and every query of the lift passed. Sums and products over neurons are these folds and
 the terms are symmetric in the neurons (the neuron a lemma is about may be
 taken last): that, and the induction principle, is the prose of the lift.
 
@@ -213,16 +226,21 @@ class LemmaOutcome:
         return self.answer == self.expected
 
 
-def _check(constraints, name: str, expected: str = "unsat") -> LemmaOutcome:
+def _query(constraints, name: str, expected: str = "unsat") -> tuple[LemmaOutcome, z3.ModelRef | None]:
+    r"""One z3 query: its outcome, and z3's model when the answer is ``sat`` (else None)."""
     solver = z3.Solver()
     solver.set("timeout", TIMEOUT_MS)
     solver.add(*constraints)
     answer = solver.check()
-    model = None
+    model = text = None
     if answer == z3.sat:
-        m = solver.model()
-        model = ", ".join(f"{d.name()} = {m[d]}" for d in sorted(m.decls(), key=lambda d: d.name()))
-    return LemmaOutcome(name, str(answer), model, expected)
+        model = solver.model()
+        text = ", ".join(f"{d.name()} = {model[d]}" for d in sorted(model.decls(), key=lambda d: d.name()))
+    return LemmaOutcome(name, str(answer), text, expected), model
+
+
+def _check(constraints, name: str, expected: str = "unsat") -> LemmaOutcome:
+    return _query(constraints, name, expected)[0]
 
 
 def prove(hypotheses, conclusion, name: str) -> LemmaOutcome:
@@ -277,15 +295,36 @@ def _trivially_true(formula) -> bool:
     return z3.is_true(z3.simplify(formula, som=True))
 
 
-def lemma_guards(hypotheses, conclusion, name: str, essential=()) -> list[LemmaOutcome]:
+def lemma_guards(hypotheses, conclusion, name: str, essential=(), pinned=()) -> list[LemmaOutcome]:
     r"""The mechanical negative controls of the lemma ``hypotheses => conclusion``; each passes on ``sat``.
 
     See the module docstring: the hypotheses are satisfiable; neither the
     lemma nor a part of its conclusion simplifies to True, and each part,
-    perturbed, is refutable under the hypotheses; each hypothesis whose index
-    is in ``essential``, dropped, leaves a lemma z3 refutes. A model of a
+    perturbed, is refutable under the hypotheses; each variable of the
+    conclusion takes two values under the hypotheses, except those named in
+    ``pinned`` (a lemma whose point is that its hypotheses fix a variable,
+    such as "c r = 0, c >= 1 => r = 0"); each hypothesis whose index is in
+    ``essential``, dropped, leaves a lemma z3 refutes. A model of a
     perturbed query satisfies the hypotheses, so when there is one it
-    witnesses the first guard without a query of its own.
+    witnesses the first guard without a query of its own, and is the model
+    the variables are moved away from.
+
+    Parameters
+    ----------
+    hypotheses, conclusion
+        The lemma, z3 Boolean formulas.
+    name
+        The lemma's name; each guard's name is it with the guard in brackets.
+    essential
+        Indices of hypotheses the lemma must need.
+    pinned
+        Names of variables of the conclusion the hypotheses may fix to one
+        value; a name that is not a variable of the conclusion is a ValueError.
+
+    Returns
+    -------
+    list of LemmaOutcome
+        One per guard, each expecting ``sat``.
     """
     hypotheses = list(hypotheses)
     trivial = []
@@ -296,25 +335,68 @@ def lemma_guards(hypotheses, conclusion, name: str, essential=()) -> list[LemmaO
     for k, (part, q) in enumerate(parts, 1):
         what = f"{name} [perturbed {k}/{len(parts)}]"
         if _trivially_true(part):
-            perturbed.append(LemmaOutcome(what, "trivially true", str(part), "sat"))
+            perturbed.append((LemmaOutcome(what, "trivially true", str(part), "sat"), None))
         elif q is None:
-            perturbed.append(LemmaOutcome(what, "no perturbation", str(part), "sat"))
+            perturbed.append((LemmaOutcome(what, "no perturbation", str(part), "sat"), None))
         else:
-            perturbed.append(_check(hypotheses + [z3.Not(q)], what, "sat"))
+            perturbed.append(_query(hypotheses + [z3.Not(q)], what, "sat"))
     needed = [
         _check(hypotheses[:i] + hypotheses[i + 1 :] + [z3.Not(conclusion)], f"{name} [needs {hypotheses[i]}]", "sat")
         for i in essential
     ]
-    satisfiable = [_satisfiable(hypotheses, f"{name} [hypotheses satisfiable]", perturbed)] if hypotheses else []
-    return satisfiable + trivial + perturbed + needed
+    free = _free_variables(conclusion, name, pinned)
+    if not hypotheses:  # nothing constrains a variable: each takes every value
+        return trivial + [o for o, _ in perturbed] + needed
+    satisfiable, model = _satisfiable(hypotheses, f"{name} [hypotheses satisfiable]", perturbed)
+    constrained = _variables(z3.And(*hypotheses))  # a variable no hypothesis names takes every value
+    free = [v for v in free if str(v) in constrained]
+    unpinned = _unpinned(hypotheses, free, model, name) if model is not None and free else []
+    return [satisfiable] + trivial + [o for o, _ in perturbed] + unpinned + needed
 
 
-def _satisfiable(hypotheses, name: str, perturbed: list[LemmaOutcome]) -> LemmaOutcome:
-    r"""``sat`` of the hypotheses alone: witnessed by the model of a perturbed query (which holds them), else asked."""
-    for outcome in perturbed:
-        if outcome.answer == "sat":
-            return LemmaOutcome(name, "sat", f"{outcome.model} (the model of {outcome.name})", "sat")
-    return _check(hypotheses, name, "sat")
+def _variables(formula) -> dict:
+    r"""The variables (uninterpreted constants) of a z3 formula, by name."""
+    found, seen, todo = {}, set(), [formula]
+    while todo:
+        e = todo.pop()
+        if e.get_id() in seen:  # a shared subterm (the folds share theirs) is walked once
+            continue
+        seen.add(e.get_id())
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            found[str(e)] = e
+        todo += e.children()
+    return found
+
+
+def _free_variables(conclusion, name: str, pinned) -> list:
+    r"""The variables of a conclusion (sorted by name) but those named in ``pinned``, each of which must be one."""
+    found = _variables(conclusion)
+    unknown = sorted(set(pinned) - set(found))
+    if unknown:
+        raise ValueError(f"{name}: pinned names {unknown}, which are not variables of its conclusion {sorted(found)}")
+    return [found[n] for n in sorted(found) if n not in pinned]
+
+
+def _unpinned(hypotheses, variables, model: z3.ModelRef, name: str) -> list[LemmaOutcome]:
+    r"""Each variable takes a second value under the hypotheses: ``sat`` of them with v away from its value in ``model``.
+
+    ``model`` satisfies the hypotheses. One query moves every variable at
+    once; only if that is ``unsat`` is each asked alone, to name the one
+    that is pinned (or to find that each moves, just not all together).
+    """
+    away = [v != model.eval(v, model_completion=True) for v in variables]
+    together = _check(hypotheses + away, f"{name} [{', '.join(map(str, variables))} not pinned]", "sat")
+    if together.ok or len(variables) == 1:
+        return [together]
+    return [_check(hypotheses + [a], f"{name} [{v} not pinned]", "sat") for v, a in zip(variables, away)]
+
+
+def _satisfiable(hypotheses, name: str, perturbed) -> tuple[LemmaOutcome, z3.ModelRef | None]:
+    r"""``sat`` of the hypotheses alone, and a model of them: that of a perturbed query (which holds them), else asked."""
+    for outcome, model in perturbed:
+        if model is not None:
+            return LemmaOutcome(name, "sat", f"{outcome.model} (the model of {outcome.name})", "sat"), model
+    return _query(hypotheses, name, "sat")
 
 
 class _Run:
@@ -334,12 +416,14 @@ class _Run:
         self.guards: list[LemmaOutcome] = []
         self.lift: list[LemmaOutcome] = []
         self.controls: list[LemmaOutcome] = []
+        #: set by :func:`_check_induction`: without the induction's base and step, no lift lemma reaches every m
+        self.induction = False
 
-    def prove(self, hypotheses, conclusion, name, *, essential=(), lift: bool = False):
+    def prove(self, hypotheses, conclusion, name, *, essential=(), pinned=(), lift: bool = False):
         r"""Prove a lemma and run its guards (:func:`lemma_guards`)."""
         hypotheses = list(hypotheses)
         outcome = prove(hypotheses, conclusion, name)
-        guards = lemma_guards(hypotheses, conclusion, name, essential)
+        guards = lemma_guards(hypotheses, conclusion, name, essential, pinned)
         if lift:
             self.lift += [outcome, *guards]
         else:
@@ -376,22 +460,26 @@ class _Run:
         # a proof without a control that behaved is never proved: nothing shows the encoding can fail
         proved = not failed
         lift_failed = [f"{o.name}: {o.answer}" for o in self.lift if not o.ok]
-        lifted = proved and m_max is not None and bool(self.lift) and not lift_failed
+        # the lift lemmas speak of states of I; only the induction (base and step) says every m reaches one
+        lifted = proved and m_max is not None and self.induction and not lift_failed
         controls = "; ".join(f"{o.name}: {o.answer} ({o.model})" for o in self.controls)
         n_ok = sum(o.ok for o in self.proofs)
         g_ok = sum(o.ok for o in self.guards)
         detail = (
             f"{what} Proved: {n_ok}/{len(self.proofs)} lemmas unsat; guards: {g_ok}/{len(self.guards)} sat "
-            f"(hypotheses satisfiable, perturbed conclusions refuted, essential hypotheses needed). "
+            f"(hypotheses satisfiable, perturbed conclusions refuted, conclusion variables not pinned, essential "
+            "hypotheses needed). "
             f"Negative controls: {controls}."
         )
         if lifted:
             detail += f" {lift} The lift was checked in this run ({len(self.lift)} queries and evaluations): proved for every m."
         elif m_max is not None:
-            if not self.lift:
-                why = "no lift was run"
+            if lift_failed:
+                why = "; ".join(lift_failed[:2])
+            elif not self.induction:
+                why = "the induction over neurons was not run" if self.lift else "no lift was run"
             else:
-                why = "; ".join(lift_failed[:2]) if lift_failed else "the lemmas it carries are not proved"
+                why = "the lemmas it carries are not proved"
             detail += f" {lift} LIFT NOT CHECKED ({why}): proved for m <= {m_max} only."
         if not proved:
             detail = f"NOT PROVED ({'; '.join(failed[:4])}). " + detail
@@ -444,6 +532,7 @@ def _check_induction(run: _Run) -> None:
     hypotheses = _invariant(S)
     for i, conjunct in enumerate(_invariant(_step(S, t))):
         run.prove(hypotheses, conjunct, f"lift step: I => I[{i}] after a neuron", essential=(i,), lift=True)
+    run.induction = True
 
 
 #: the induction, in words (every multi-neuron detail carries it)
@@ -500,7 +589,7 @@ def prove_thm1_global_min(run: _Run) -> ProofResult:
         (PLANTED,),
         "For all reals u, y: g(u)u = g(u)^2, phi_r(u; g(u)) = 0 and y >= 0 => phi_r >= phi_f (phi_f >= 0, a "
         "square, and phi_f(u; g(u)) = 0, the square of g(u) - g(u), are true by their form and not sent to "
-        "z3, whose guards refuse a trivially true lemma); with y = g(Ax*) the chain min f_r <= f_r(x*) = 0 <= "
+        "z3); with y = g(Ax*) the chain min f_r <= f_r(x*) = 0 <= "
         "f <= f_r gives Theorem 1.",
     )
 
@@ -560,6 +649,7 @@ def prove_prop2_gradient(run: _Run, m_max: int = 8) -> ProofResult:
             for side, keeps_sign in _KEEPS_SIGN:
                 hyp = [t != 0 for t in z] + [keeps_sign(z[j], zh[j])]
                 run.prove(hyp, _expansion(S, _fold(zh), z[j], h, y), f"m={m} j={j} z_j{side}")
+    _check_induction(run)
     _lift_prop2(run)
     z = _reals("z", 2)
     zh = [z[0] + h, z[1]]
@@ -632,7 +722,7 @@ def prove_thm2_global_min(run: _Run, m_max: int = 8) -> ProofResult:
         (PLANTED,),
         f"For m = 1..{m_max} and all reals: psi_mp(z; sum g(z)) = 0 and psi_mp >= psi_m when y >= 0 (psi_m "
         ">= 0, a square, and psi_m(z; sum g(z)) = 0, the square of sum g(z) - sum g(z), are true by their form "
-        "and not sent to z3, whose guards refuse a trivially true lemma); with y = sum_j g(Ax_j*): min f_mp <= "
+        "and not sent to z3); with y = sum_j g(Ax_j*): min f_mp <= "
         "f_mp(X*) = 0 <= f_m <= f_mp.",
         m_max=m_max,
         lift=f"{_LIFT}; on every real state of I, psi_mp(S*; G*) = -P* G* Z* = 0 and psi_mp >= psi_m for "
@@ -654,11 +744,13 @@ def prove_cor1_stationary_global(run: _Run, m_max: int = 8) -> ProofResult:
     for m in range(1, m_max + 1):
         z = _reals("z", m)
         P = _all_inactive(z)
-        run.prove([(_mask(t) + P) * r == 0 for t in z], r == 0, f"m={m}")
+        # pinned: that the hypotheses fix r (to 0) is the lemma itself
+        run.prove([(_mask(t) + P) * r == 0 for t in z], r == 0, f"m={m}", pinned=("r",))
     _check_induction(run)
     S, m, c = _state("s"), z3.Real("m"), z3.Real("c")
     run.prove(_invariant(S) + [m >= 1], S.K + m * S.P >= 1, "lift: m >= 1 => K + m P >= 1", essential=(2, 3), lift=True)
-    run.prove([c >= 1, c * r == 0], r == 0, "lift: c >= 1, c r = 0 => r = 0", essential=(0, 1), lift=True)
+    # pinned as above: c >= 1 and c r = 0 fix r to 0, which is what the lemma says
+    run.prove([c >= 1, c * r == 0], r == 0, "lift: c >= 1, c r = 0 => r = 0", essential=(0, 1), pinned=("r",), lift=True)
     z = _reals("z", 2)
     run.control([_mask(t) * r == 0 for t in z], r == 0)
     return run.result(

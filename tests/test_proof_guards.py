@@ -113,6 +113,63 @@ def test_a_conclusion_with_no_designed_perturbation_fails_its_guard(conclusion):
     assert not all(g.ok for g in guards)
 
 
+def test_the_wrong_proposition_2_lemma_made_degenerate_by_h_equal_0_is_not_proved():
+    # plain GD's weight on the all-negative pattern (the proof's own negative control), with h == 0 added:
+    # the expansion becomes 0 == 0, which z3 proves, and every other guard passes
+    y, h = z3.Reals("y h")
+    z = smt._reals("z", 2)
+    zh = [z[0] + h, z[1]]
+    gd = smt._mask(z[0]) * smt._residual(z, y)
+    wrong = smt._psi_mp(zh, y) - smt._psi_mp(z, y) - h * gd == h * h / 2 * smt._mask(z[0])
+    sign = [t != 0 for t in z] + [z[0] < 0, zh[0] < 0]
+    assert smt.prove(sign, wrong, "wrong").answer == "sat"  # without h == 0 z3 refutes it
+    assert smt.prove(sign + [h == 0], wrong, "degenerate").answer == "unsat"  # what the query alone would call proved
+    result = _run_one(sign + [h == 0], wrong)
+    assert not result.proved
+    assert result.detail.startswith("NOT PROVED (planted lemma [h not pinned]: unsat). ")  # the only guard that fails
+
+
+@pytest.mark.parametrize(
+    "hypotheses, conclusion, pinned",
+    [
+        (lambda x, y, r: [r >= 0, r <= 0], lambda x, y, r: r * x == 0, "r"),
+        (lambda x, y, r: [2 * r >= r * r + 1], lambda x, y, r: smt._relu(r) == r, "r"),
+        (lambda x, y, r: [x >= 2, x <= 2, y >= 0], lambda x, y, r: smt._relu(x) + y >= 2, "x"),
+        (lambda x, y, r: [x * x == 0, y >= 0], lambda x, y, r: smt._phi_r(x, y) >= smt._phi_f(x, y), "x"),
+    ],
+    ids=["0 <= r <= 0 => r x == 0", "2r >= r^2 + 1 => g(r) == r", "2 <= x <= 2 => g(x) + y >= 2", "x^2 == 0 => phi_r >= phi_f"],
+)
+def test_a_lemma_whose_hypotheses_pin_a_variable_of_its_conclusion_is_not_proved(hypotheses, conclusion, pinned):
+    x, y, r = z3.Reals("x y r")
+    hypotheses, conclusion = hypotheses(x, y, r), conclusion(x, y, r)
+    assert smt.prove(hypotheses, conclusion, "pinned").answer == "unsat"
+    result = _run_one(hypotheses, conclusion)
+    assert not result.proved
+    # every other guard passes: the pinned variable is the only thing refused
+    assert result.detail.startswith(f"NOT PROVED (planted lemma [{pinned} not pinned]: unsat). ")
+
+
+def test_a_variable_named_pinned_is_exempt_and_a_name_not_in_the_conclusion_is_refused():
+    c, r, x = z3.Reals("c r x")
+    guards = smt.lemma_guards([c >= 1, c * r == 0], r == 0, "cr", pinned=("r",))
+    assert all(g.ok for g in guards) and not any("not pinned" in g.name for g in guards)
+    assert not all(g.ok for g in smt.lemma_guards([c >= 1, c * r == 0], r == 0, "cr"))
+    with pytest.raises(ValueError, match=r"pinned names \['x'\], which are not variables of its conclusion"):
+        smt.lemma_guards([c >= 1, c * r == 0], r == 0, "cr", pinned=("x",))
+
+
+def test_the_pinned_guard_moves_every_variable_in_one_query_and_names_the_pinned_one_when_it_cannot():
+    x, y = z3.Reals("x y")
+    free = smt.lemma_guards([x >= 0, y >= 0], x + y >= 0, "free")
+    assert [g.name for g in free if "pinned" in g.name] == ["free [x, y not pinned]"]
+    held = smt.lemma_guards([x >= 0, y >= 0, y <= 0], x + y >= 0, "held")
+    # y is pinned: both cannot move together, so each is asked alone, and only y's guard fails
+    assert [(g.name, g.answer) for g in held if "pinned" in g.name] == [
+        ("held [x not pinned]", "sat"),
+        ("held [y not pinned]", "unsat"),
+    ]
+
+
 def test_a_hypothesis_declared_essential_must_be_needed_by_the_lemma():
     y, u = z3.Reals("y u")
     needed = smt.lemma_guards([y >= 0], smt._phi_r(u, y) >= smt._phi_f(u, y), "bound", essential=(0,))
@@ -127,11 +184,15 @@ def test_a_true_lemma_passes_its_guards_and_every_query_is_counted():
     guards = smt.lemma_guards([], z3.And(remainder >= 0, remainder <= h * h / 2), "rgd")
     assert [g.answer for g in guards] == ["sat", "sat"]  # no hypotheses to check; two conjuncts, each perturbed
     bound = smt.lemma_guards([y >= 0], smt._phi_r(u, y) >= smt._phi_f(u, y), "bound")
-    assert [(g.name, g.answer) for g in bound] == [("bound [hypotheses satisfiable]", "sat"), ("bound [perturbed 1/1]", "sat")]
+    assert [(g.name, g.answer) for g in bound] == [
+        ("bound [hypotheses satisfiable]", "sat"),
+        ("bound [perturbed 1/1]", "sat"),
+        ("bound [y not pinned]", "sat"),  # u is in no hypothesis: free without a query
+    ]
     assert bound[0].model.endswith("(the model of bound [perturbed 1/1])")  # its model holds y >= 0: no query of its own
     result = _run_one([y >= 0], smt._phi_r(u, y) >= smt._phi_f(u, y))
-    assert result.proved and "guards: 2/2 sat" in result.detail
-    assert result.cases == 1 + 2 + 1  # the lemma, its two guards, the control
+    assert result.proved and "guards: 3/3 sat" in result.detail
+    assert result.cases == 1 + 3 + 1  # the lemma, its three guards, the control
 
 
 @pytest.mark.parametrize("claim", [c for c in CLAIMS if c.smt_proof], ids=lambda c: c.id)
@@ -256,6 +317,37 @@ def test_a_wrong_multi_neuron_lemma_is_never_lifted_to_every_m(monkeypatch, clai
         assert not result.lifted and not result.every_m
         assert result.scope == f"m <= {m_max}"
         assert "LIFT NOT CHECKED" in result.detail
+
+
+@pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
+def _wrong_invariants(module):
+    """Invariants whose lemmas still hold on their states, but which fail the base or the step of the induction."""
+    Or, And = (z3.Or, z3.And) if module is smt else (sp.Or, sp.And)
+    Eq = (lambda a, b: a == b) if module is smt else sp.Eq
+    return {
+        # false for no neuron (P = 1, K = 0); kept by every neuron
+        "false at the start": lambda S: [S.G >= 0, S.Z <= S.G, And(Eq(S.P, 0), S.K >= 1)],
+        # true for no neuron; an active neuron leaves it
+        "not kept by a neuron": lambda S: [S.G >= 0, S.Z <= S.G, Or(And(Eq(S.P, 1), Eq(S.G, 0), Eq(S.K, 0)))],
+    }
+
+
+@pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
+@pytest.mark.parametrize("wrong", ["false at the start", "not kept by a neuron"])
+def test_a_multi_neuron_proof_is_never_lifted_on_an_invariant_the_induction_does_not_establish(monkeypatch, claim, wrong):
+    monkeypatch.setattr(symbolic, "_invariant", _wrong_invariants(symbolic)[wrong])
+    monkeypatch.setattr(smt, "_invariant", _wrong_invariants(smt)[wrong])
+    for result in (claim.prove_sympy(2), claim.prove_smt(2)):
+        assert not result.lifted and not result.every_m, result.detail
+        assert result.scope == "m <= 2"
+        assert "LIFT NOT CHECKED" in result.detail
+
+
+def test_a_z3_proof_that_skips_the_induction_is_not_lifted_even_when_its_lift_lemmas_hold(monkeypatch):
+    monkeypatch.setattr(smt, "_check_induction", lambda run: None)
+    result = smt.prove_prop2_gradient(2)
+    assert result.proved and not result.lifted and result.scope == "m <= 2"
+    assert "LIFT NOT CHECKED (the induction over neurons was not run)" in result.detail
 
 
 @pytest.mark.parametrize("claim", MULTI_NEURON, ids=lambda c: c.id)
