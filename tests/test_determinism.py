@@ -57,7 +57,8 @@ def _search_json(claim_id: str, condition: str, examples: int = 30, seed: int = 
     claim = claim_by_id(claim_id)
     res = search(claim.id, claim.check.load(), SOLVERS, DROP_SPACES[condition], max_examples=examples, seed=seed,
                  neurons=claim.neurons, second_point=claim.second_point,
-                 point_is_claim_point=claim.point_is_claim_point)  # fmt: skip
+                 point_is_claim_point=claim.point_is_claim_point,
+                 use_constructions=False)  # fmt: skip  # hypothesis's draws and shrinking are what is under test
     cx = None if res.counterexample is None else res.counterexample.to_json()
     return {"examples": res.examples, "rejected": res.rejected, "counterexample": cx}
 
