@@ -19,6 +19,7 @@ they draw from and the names of the five conditions of :mod:`.conditions`::
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 #: public name -> the submodule that defines it (imported on first use)
 _LAZY = {
@@ -51,7 +52,7 @@ _LAZY = {
 __all__ = [*_LAZY, "strategies"]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     if name == "strategies":
         return importlib.import_module(".strategies", __name__)
     if name in _LAZY:
@@ -59,5 +60,5 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

@@ -7,6 +7,7 @@ stays independent of :mod:`relurelax.solvers`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["ProofResult", "check_m_max", "no_m_to_prove"]
@@ -67,7 +68,7 @@ class ProofResult:
         return "every m" if self.every_m else f"m <= {self.m_max}"
 
 
-def check_m_max(m_max) -> int:
+def check_m_max(m_max: object) -> int:
     r"""The largest m of a multi-neuron proof: an integer >= 0 (ValueError otherwise).
 
     A multi-neuron prover decides its lemmas for :math:`m = 1, \dots, m_{max}`.
@@ -82,7 +83,7 @@ def check_m_max(m_max) -> int:
     return m_max
 
 
-def no_m_to_prove(method: str, conditions) -> ProofResult:
+def no_m_to_prove(method: str, conditions: Iterable[str]) -> ProofResult:
     r"""The result of a multi-neuron prover asked for :math:`m = 1..0`: not proved, no case decided."""
     return ProofResult(
         method,

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations_with_replacement, product
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -147,7 +147,7 @@ def realisable(A: np.ndarray, y: np.ndarray, m: int) -> bool:
     return False
 
 
-def satisfied_conditions(inst: Instance, points=(), m: int | None = None) -> frozenset:
+def satisfied_conditions(inst: Instance, points: Iterable[np.ndarray] = (), m: int | None = None) -> frozenset[str]:
     r"""The named conditions an instance satisfies (planted decided by :func:`realisable` when no X* is attached)."""
     m = inst.m if m is None else m
     out = set()
@@ -338,7 +338,7 @@ def check_thm2_global_min(nx: Numerics, inst: Instance) -> Outcome:
     return _check_global_min(nx, inst, nx.multi_neuron_objective, nx.regularized_objective, "thm2")
 
 
-def glmtron_step(A, y, x) -> np.ndarray:
+def glmtron_step(A: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
     r"""One GLMtron update with the ReLU link (Kakade et al. 2011, Alg. 1), written as its loop over samples."""
     n = len(A)
     out = [float(v) for v in x]
@@ -400,7 +400,7 @@ def check_prop2_gradient(nx: Numerics, inst: Instance) -> Outcome:
     return Outcome(True, points=points)
 
 
-def stationary_residual_bound(A, y, residual_norm: float, direction_norm: float) -> float:
+def stationary_residual_bound(A: np.ndarray, y: np.ndarray, residual_norm: float, direction_norm: float) -> float:
     r"""Largest :math:`\|r\|` a point with :math:`\|(13)/2\|_F` = ``direction_norm`` can have, A of full row rank.
 
     Every row of W = (D_j + prod D^c) r is r_i in some column (Corollary 1),

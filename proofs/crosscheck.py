@@ -69,12 +69,12 @@ import itertools
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from relurelax.solvers import GD, StopReason, UnboundedRelaxationError, cell_masks, planted_problem
-from relurelax.solvers import solve_cell, solve_relaxation
+from relurelax.solvers import PlantedProblem, solve_cell, solve_relaxation
 from relurelax.solvers.errors import InvalidInputError, SolveError
 from relurelax.solvers.registry import SolverEntry, solver, solvers_for
 from relurelax.solvers.relaxation import check_backend
@@ -84,6 +84,7 @@ from relurelax.solvers.tolerances import agreement_rtol, conic_rtol
 
 if TYPE_CHECKING:  # the ledger's checks import hypothesis; relurelax crosscheck does not need them
     from .checks import Numerics
+    from .search import Counterexample
 
 __all__ = [
     "Candidate",
@@ -233,7 +234,7 @@ def judge(solutions: Sequence[Candidate], y_norm_squared: float, m: int) -> tupl
     return tuple(comparisons), optimum, planted_zero
 
 
-def _run(entry: SolverEntry, P, options: dict, backend: str | None) -> Solution:
+def _run(entry: SolverEntry, P: PlantedProblem, options: dict, backend: str | None) -> Solution:
     """One registry entry on ``P``; a :class:`~relurelax.solvers.errors.SolveError` becomes a failed solution."""
     start = time.perf_counter()
     try:
@@ -244,7 +245,7 @@ def _run(entry: SolverEntry, P, options: dict, backend: str | None) -> Solution:
 
 
 def check_instance(
-    P,
+    P: PlantedProblem,
     backends: Sequence[str],
     *,
     max_iter: int = DEFAULT_MAX_ITER,
@@ -293,7 +294,8 @@ def check_instance(
     )  # fmt: skip
 
 
-def crosscheck_instance(n: int, d: int, m: int, seed: int, backends: Sequence[str], **options) -> InstanceCheck:
+def crosscheck_instance(n: int, d: int, m: int, seed: int, backends: Sequence[str],
+                        **options: Any) -> InstanceCheck:  # fmt: skip
     """:func:`check_instance` on ``planted_problem(n, d, m, seed=seed)``; ``options`` as there."""
     return check_instance(planted_problem(n, d, m, seed=seed), backends, **options)
 
@@ -433,7 +435,7 @@ def _instance_seed(seed: int, t: int) -> int:
     return derived_seed(seed, SEED_NAMESPACE, t)
 
 
-def _confirm_counterexamples(nx: Numerics, counterexamples) -> tuple[int, list[str]]:
+def _confirm_counterexamples(nx: Numerics, counterexamples: Iterable[Counterexample]) -> tuple[int, list[str]]:
     """Re-solve min f_r with CVXPY for one-neuron counterexamples about minima."""
     confirmed, problems = 0, []
     for cx in counterexamples:
@@ -492,7 +494,7 @@ def _numerics_descent(nx: Numerics) -> Callable:
     return descent
 
 
-def _values_under_test(nx: Numerics, P, inst: InstanceCheck, unconverged: set[str]) -> tuple[list[tuple], list[str]]:
+def _values_under_test(nx: Numerics, P: PlantedProblem, inst: InstanceCheck, unconverged: set[str]) -> tuple[list[tuple], list[str]]:
     r"""f_r and f at every minimiser, recomputed by the objectives under test, divided by :math:`\|y\|^2`.
 
     Theorem 1 with (4): each candidate's f_r is min f_r = f(x*) = 0 within
@@ -519,7 +521,8 @@ def _values_under_test(nx: Numerics, P, inst: InstanceCheck, unconverged: set[st
     return values, out
 
 
-def thm1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> SolverEvidence:
+def thm1_solver(nx: Numerics, instances: int, seed: int,
+                counterexamples: Iterable[Counterexample] = ()) -> SolverEvidence:  # fmt: skip
     """Theorem 1's solver evidence: :func:`check_instance` (RGD, Newton, CVXPY's qp form) on planted instances,
     CVXPY's direct form beside it, and CVXPY's verdict on the searches' one-neuron counterexamples."""
     start = time.perf_counter()
@@ -555,7 +558,8 @@ def thm1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> 
     return _evidence(runs, failures, instances + confirmed, start, detail)
 
 
-def thm2_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> SolverEvidence:
+def thm2_solver(nx: Numerics, instances: int, seed: int,
+                counterexamples: Iterable[Counterexample] = ()) -> SolverEvidence:  # fmt: skip
     r"""Theorem 2's solver evidence: RGD (17) on planted instances with m = 2, 3; every run is counted.
 
     Wherever a converged run reaches :math:`\min f_{mp} = 0` it must have
@@ -605,7 +609,8 @@ def thm2_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> 
     return _evidence(runs, failures, instances + confirmed, start, detail)
 
 
-def cor1_solver(nx: Numerics, instances: int, seed: int, counterexamples=()) -> SolverEvidence:
+def cor1_solver(nx: Numerics, instances: int, seed: int,
+                counterexamples: Iterable[Counterexample] = ()) -> SolverEvidence:  # fmt: skip
     r"""Corollary 1's solver evidence: RGD (17) to stationarity on full-row-rank instances; every run is counted.
 
     Each converged RGD run must have a residual within the bound

@@ -63,11 +63,12 @@ import dataclasses
 import enum
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Collection, Iterable, Sequence
 
 from relurelax.solvers.provenance import versions
 from relurelax.solvers.validation import check_positive_int
 
+from ._proof import ProofResult
 from .checks import SOLVERS, Numerics
 from .claims import Claim, count_in_words
 from .conditions import (
@@ -577,7 +578,8 @@ def _searched(why: str, runs) -> Graded:
     return Graded(Grade.SEARCHED, f"{why}; searched: {seen}", searches=tuple(runs))
 
 
-def grade_set(conditions, proofs: tuple, counterexamples, runs) -> Graded:
+def grade_set(conditions: Collection[str], proofs: Iterable[ProofResult], counterexamples: Sequence[Counterexample],
+              runs: Sequence[SearchResult]) -> Graded:  # fmt: skip
     r"""The grade of "the claim holds under ``conditions``, and under no smaller set".
 
     Parameters
@@ -788,7 +790,7 @@ def examine_claim(
     )
 
 
-def _check_profile(profile) -> Profile:
+def _check_profile(profile: str | Profile) -> Profile:
     from relurelax.solvers.errors import InvalidInputError
 
     if isinstance(profile, Profile):
@@ -799,12 +801,12 @@ def _check_profile(profile) -> Profile:
 
 
 def build_ledger(
-    profile="default",
+    profile: str | Profile = "default",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     *,
     numerics: Numerics = SOLVERS,
-    claims=CLAIMS,
+    claims: Iterable[Claim] = CLAIMS,
 ) -> Ledger:
     r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
     prof = _check_profile(profile)

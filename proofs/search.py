@@ -51,7 +51,7 @@ import math
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
@@ -68,7 +68,7 @@ from .strategies import Instance, instances
 __all__ = ["Counterexample", "SearchResult", "search", "exact_json"]
 
 
-def exact_json(value):
+def exact_json(value: Any) -> Any:
     """Arrays and floats for JSON: integral values as ints (small exact numbers), the rest as floats."""
     if isinstance(value, np.ndarray):
         return [exact_json(v) for v in value.tolist()] if value.ndim else exact_json(value.item())
@@ -225,7 +225,7 @@ def _count_budgets_only():
         engine.MAX_SHRINKING_SECONDS = saved
 
 
-def search_seed(*parts) -> int:
+def search_seed(*parts: object) -> int:
     """A stable 32-bit hypothesis seed from the ledger seed and a search's name."""
     return zlib.crc32(":".join(str(p) for p in parts).encode())
 

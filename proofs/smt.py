@@ -81,7 +81,7 @@ import inspect
 import time
 from dataclasses import dataclass
 from functools import reduce
-from typing import Callable
+from typing import Callable, Collection, Iterable
 
 import z3
 
@@ -243,7 +243,7 @@ def _check(constraints, name: str, expected: str = "unsat") -> LemmaOutcome:
     return _query(constraints, name, expected)[0]
 
 
-def prove(hypotheses, conclusion, name: str) -> LemmaOutcome:
+def prove(hypotheses: Iterable[z3.BoolRef], conclusion: z3.BoolRef, name: str) -> LemmaOutcome:
     r"""Prove ``hypotheses => conclusion`` for all reals: ``unsat`` of its negation."""
     return _check(list(hypotheses) + [z3.Not(conclusion)], name)
 
@@ -265,7 +265,7 @@ _SHIFT = {
 }
 
 
-def perturbations(conclusion) -> list[tuple]:
+def perturbations(conclusion: z3.BoolRef) -> list[tuple[z3.BoolRef, z3.BoolRef | None]]:
     r"""The parts of a conclusion and, for each, the conclusion with that part perturbed.
 
     Returns ``(part, perturbed)`` pairs; ``perturbed`` is None where the part
@@ -295,7 +295,8 @@ def _trivially_true(formula) -> bool:
     return z3.is_true(z3.simplify(formula, som=True))
 
 
-def lemma_guards(hypotheses, conclusion, name: str, essential=(), pinned=()) -> list[LemmaOutcome]:
+def lemma_guards(hypotheses: Iterable[z3.BoolRef], conclusion: z3.BoolRef, name: str, essential: Iterable[int] = (),
+                 pinned: Collection[str] = ()) -> list[LemmaOutcome]:  # fmt: skip
     r"""The mechanical negative controls of the lemma ``hypotheses => conclusion``; each passes on ``sat``.
 
     See the module docstring: the hypotheses are satisfiable; neither the
@@ -488,7 +489,7 @@ class _Run:
         return ProofResult("smt", proved, frozenset(conditions), cases, elapsed, detail, m_max=m_max, lifted=lifted)
 
 
-def z3_proof(*controls: str):
+def z3_proof(*controls: str) -> Callable[[Callable[..., ProofResult]], Callable[..., ProofResult]]:
     r"""Declare a z3 proof and its negative controls, by name, in the order it runs them.
 
     The decorated function takes the :class:`_Run` first (then ``m_max``
@@ -503,9 +504,9 @@ def z3_proof(*controls: str):
     if not controls:
         raise ValueError("a z3 proof declares at least one negative control: @z3_proof('name of the wrong lemma', ...)")
 
-    def declare(body):
+    def declare(body: Callable[..., ProofResult]) -> Callable[..., ProofResult]:
         @functools.wraps(body)
-        def prover(*args) -> ProofResult:
+        def prover(*args: object) -> ProofResult:
             return body(_Run(controls), *args)
 
         signature = inspect.signature(body)

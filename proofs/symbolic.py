@@ -67,7 +67,7 @@ import time
 from dataclasses import dataclass
 from functools import reduce
 from itertools import product
-from typing import Callable
+from typing import Callable, Sequence
 
 import sympy as sp
 
@@ -91,12 +91,12 @@ _q = sp.Symbol("q", nonnegative=True)  # a label known to be >= 0
 _r = sp.Symbol("r", real=True)
 
 
-def relu(t):
+def relu(t: sp.Expr | int) -> sp.Expr:
     r"""ReLU :math:`g(t) = \max\{0, t\}`."""
     return sp.Max(0, t)
 
 
-def mask(t):
+def mask(t: sp.Expr | int) -> sp.Expr:
     r"""Diagonal entry of :math:`D_j`: 1 iff :math:`t \ge 0` (the paper's convention)."""
     return sp.Piecewise((1, t >= 0), (0, True))
 
@@ -148,7 +148,7 @@ def _step(S: _State, t) -> _State:
     return _State(S.G + relu(t), S.Z + t, _PRODUCT_MASK.combine(S.P, t), S.K + mask(t))
 
 
-def _fold(z) -> _State:
+def _fold(z: Sequence[sp.Expr | int]) -> _State:
     r"""The state of the neurons z (the sums and the product, one neuron at a time)."""
     return reduce(_step, [sp.sympify(t) for t in z], _empty_state())
 
@@ -166,34 +166,34 @@ def _weight_of(S: _State, t, y):
     return (mask(t) + S.P) * (S.G - y)
 
 
-def all_inactive(z):
+def all_inactive(z: Sequence[sp.Expr | int]) -> sp.Expr:
     r"""Diagonal entry of :math:`\prod_j D_j^c`: 1 iff every :math:`z_j < 0`."""
     return _fold(z).P
 
 
-def phi_f(u, y):
+def phi_f(u: sp.Expr | int, y: sp.Expr | int) -> sp.Expr:
     r"""Sample term of :math:`f`, Eq. (1): :math:`\tfrac12 (g(u) - y)^2`."""
     u, y = sp.sympify(u), sp.sympify(y)  # exact rationals, never floats
     return (relu(u) - y) ** 2 / 2
 
 
-def phi_r(u, y):
+def phi_r(u: sp.Expr | int, y: sp.Expr | int) -> sp.Expr:
     r"""Sample term of :math:`f_r`, Eq. (3) halved: :math:`\tfrac12 g(u)^2 - yu + \tfrac12 y^2`."""
     u, y = sp.sympify(u), sp.sympify(y)  # exact rationals, never floats
     return relu(u) ** 2 / 2 - y * u + y**2 / 2
 
 
-def psi_m(z, y):
+def psi_m(z: Sequence[sp.Expr | int], y: sp.Expr | int) -> sp.Expr:
     r"""Sample term of :math:`f_m`, Eq. (9): :math:`\tfrac12(\sum_j g(z_j) - y)^2`."""
     return _psi_m_of(_fold(z), sp.sympify(y))
 
 
-def psi_mp(z, y):
+def psi_mp(z: Sequence[sp.Expr | int], y: sp.Expr | int) -> sp.Expr:
     r"""Sample term of :math:`f_{mp}`, Eq. (14) halved."""
     return _psi_mp_of(_fold(z), sp.sympify(y))
 
 
-def rgd_weight(z, y, j):
+def rgd_weight(z: Sequence[sp.Expr | int], y: sp.Expr | int, j: int) -> sp.Expr:
     r"""Sample weight of (13) halved for neuron j: :math:`(D_j + \prod_k D_k^c)\, r`."""
     return _weight_of(_fold(z), sp.sympify(z[j]), sp.sympify(y))
 
