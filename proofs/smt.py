@@ -504,9 +504,9 @@ def z3_proof(*controls: str) -> Callable[[Callable[..., ProofResult]], Callable[
     if not controls:
         raise ValueError("a z3 proof declares at least one negative control: @z3_proof('name of the wrong lemma', ...)")
 
-    def declare(body: Callable[..., ProofResult]) -> Callable[..., ProofResult]:
+    def declare(body):  # the prover carries attributes a Callable type has no room for
         @functools.wraps(body)
-        def prover(*args: object) -> ProofResult:
+        def prover(*args) -> ProofResult:
             return body(_Run(controls), *args)
 
         signature = inspect.signature(body)

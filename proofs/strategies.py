@@ -25,6 +25,7 @@ claim speaks of). Use them in your own tests::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import assume
@@ -236,22 +237,22 @@ def instances(
     return Instance(A=A, y=y, X=X, X_star=X_star, V=V, alpha=alpha)
 
 
-def planted_instances(neurons: tuple[int, int] = (1, 1), **options: int | bool) -> st.SearchStrategy[Instance]:
+def planted_instances(neurons: tuple[int, int] = (1, 1), **options: Any) -> st.SearchStrategy[Instance]:
     r"""Instances of model (4) (m = 1) or (8): :math:`y = \sum_j g(Ax_j^*)`, X* attached."""
     return instances(Space(frozenset({PLANTED})), neurons=neurons, **options)
 
 
-def nonnegative_label_instances(neurons: tuple[int, int] = (1, 1), **options: int | bool) -> st.SearchStrategy[Instance]:
+def nonnegative_label_instances(neurons: tuple[int, int] = (1, 1), **options: Any) -> st.SearchStrategy[Instance]:
     r"""Instances with :math:`y \ge 0` drawn freely (planted or not)."""
     return instances(Space(frozenset({LABELS_NONNEGATIVE})), neurons=neurons, **options)
 
 
-def tie_instances(neurons: tuple[int, int] = (2, 3), **options: int | bool) -> st.SearchStrategy[Instance]:
+def tie_instances(neurons: tuple[int, int] = (2, 3), **options: Any) -> st.SearchStrategy[Instance]:
     r"""Planted instances whose point has at least one zero pre-activation :math:`a_i^Tx_j = 0`."""
     space = Space(frozenset({PLANTED}), frozenset({NO_ZERO_PREACTIVATION}))
     return instances(space, neurons=neurons, **options)
 
 
-def convexity_instances(**options: int | bool) -> st.SearchStrategy[Instance]:
+def convexity_instances(**options: Any) -> st.SearchStrategy[Instance]:
     r"""One-neuron instances with two points u, v and a weight :math:`\alpha \in \{0, 1/8, \dots, 1\}`."""
     return instances(Space(), neurons=(1, 1), second_point=True, **options)

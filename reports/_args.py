@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Callable, TypeVar
 
 __all__ = [
     "positive_int",
@@ -34,8 +35,12 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 PROFILE_NAMES = ("quick", "default", "thorough")
 
 
-def _number(convert, minimum, *, strict: bool, what: str):
-    def parse(text: str):
+#: int or float: what an argument type made by :func:`_number` converts its string to
+_N = TypeVar("_N", int, float)
+
+
+def _number(convert: Callable[[str], _N], minimum: _N, *, strict: bool, what: str) -> Callable[[str], _N]:
+    def parse(text: str) -> _N:
         try:
             value = convert(text)
         except (ValueError, OverflowError):

@@ -35,7 +35,7 @@ import re
 import secrets
 import stat
 import struct
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def schema_for(command: str) -> str:
     return f"relurelax.{command}/{SCHEMA_VERSIONS.get(command, 1)}"
 
 
-def to_jsonable(value):
+def to_jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, enums and non-finite floats (to null) for strict JSON."""
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
@@ -120,7 +120,7 @@ def _layout(value, indent: int) -> str:
     return json.dumps(value, allow_nan=False)
 
 
-def dumps_json(obj, schema: str | None = None) -> str:
+def dumps_json(obj: Any, schema: str | None = None) -> str:
     r"""The one JSON encoder of relurelax: every file it writes (``--json`` and ``results.json``) goes through it.
 
     Strict JSON (NaN and infinities as null, numpy values and enums converted

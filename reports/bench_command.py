@@ -11,11 +11,15 @@ enforced), 2 for bad usage.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from . import progress as run_progress
 from ._io import prepare_output_file, write_json
 from .formatting import number
 from .terminal import print_table
+
+if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
+    from rich.console import Console
 
 __all__ = ["register", "TARGETS", "ratio_rows", "case_rows", "print_result"]
 
@@ -29,7 +33,7 @@ TARGETS = (
 )
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "bench",
         description=(
@@ -64,7 +68,7 @@ def case_rows(result: dict) -> list[tuple[str, str, str, str]]:
     return [(case["case"], number(case["n"]), number(case["d"]), number(case["ratio"])) for case in result["cases"]]
 
 
-def print_result(result: dict, console=None) -> None:
+def print_result(result: dict, console: Console | None = None) -> None:
     """The terminal's view of a benchmark run: the machine, the ratios against their targets, the cases."""
     from rich.console import Console
 

@@ -10,6 +10,7 @@ for bad usage.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from relurelax.solvers import BACKENDS
 from relurelax.solvers.resources import check_memory
@@ -35,6 +36,9 @@ from .formatting import number
 from .progress import progress_bar  # the report command's bar, defined once in progress.py
 from .terminal import print_table as print_rows
 
+if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
+    from rich.console import Console
+
 __all__ = ["register", "print_table", "progress_bar"]
 
 
@@ -45,7 +49,7 @@ def _backend_list(text: str) -> list[str]:
     return names
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "crosscheck",
         description=(
@@ -81,7 +85,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_handle)
 
 
-def print_table(crosscheck_json: dict, console=None, *, wide: bool = False) -> None:
+def print_table(crosscheck_json: dict, console: Console | None = None, *, wide: bool = False) -> None:
     r"""The cross-check as the terminal shows it: one table per instance that fits 80 columns, or with
     ``wide`` one table of every column (:data:`~.crosscheck.TABLE_HEADERS`); no number is ever cut
     (:func:`~.terminal.print_table`)."""

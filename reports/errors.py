@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+from collections.abc import Iterator
 
 __all__ = [
     "CommandFailed",
@@ -93,7 +94,7 @@ def reset_interruption() -> None:
 
 
 @contextlib.contextmanager
-def committing(path: str):
+def committing(path: str) -> Iterator[None]:
     r"""The section in which an output is put in place (an atomic rename); ``path`` is what it commits.
 
     On entry a recorded interruption raises ``KeyboardInterrupt`` (named after

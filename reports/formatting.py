@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from typing import SupportsFloat
 
 __all__ = ["MISSING", "number", "count", "text"]
 
@@ -22,7 +23,7 @@ __all__ = ["MISSING", "number", "count", "text"]
 MISSING = "-"
 
 
-def number(value, spec: str = ".3g", missing: str = MISSING) -> str:
+def number(value: object, spec: str = ".3g", missing: str = MISSING) -> str:
     r"""A number as text: a float rounded to the format ``spec`` (three significant digits by default), an
     integer exactly; ``missing`` for None.
 
@@ -39,7 +40,7 @@ def number(value, spec: str = ".3g", missing: str = MISSING) -> str:
     return format(value, spec)
 
 
-def count(value, missing: str = MISSING) -> str:
+def count(value: SupportsFloat | None, missing: str = MISSING) -> str:
     r"""A count that may arrive as a float (a median of iteration counts): an integer in full, never
     ``2.2e+03``; a non-integral value (the median of an even number of counts) with one decimal."""
     if value is None:
@@ -50,7 +51,7 @@ def count(value, missing: str = MISSING) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     r"""Any JSON value as display text.
 
     Strings as they are; integers exactly; floats by :func:`number`;

@@ -18,6 +18,8 @@ the report's pages), so that a grade reads the same everywhere:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .progress import Progress
 
 __all__ = ["run_ledger_section", "grade_text", "searched_sets", "searched_summary", "ledger_state", "condition_names"]
@@ -37,7 +39,7 @@ def run_ledger_section(profile: str, seed: int, progress: Progress | None = None
     return ledger.judged(strict).to_json()
 
 
-def condition_names(names) -> str:
+def condition_names(names: Iterable[str] | None) -> str:
     """A list of condition names as text: comma-separated, ``none`` when empty, ``-`` when null."""
     if names is None:
         return "-"

@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from typing import Iterator, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 from .errors import stop_if_interrupted
+
+if TYPE_CHECKING:  # rich is imported when a display is made, not with the module
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
 
 __all__ = ["Progress", "Stages", "stage", "describe", "reset", "progress_bar", "display"]
 
@@ -73,7 +77,7 @@ class Stages:
     the stages finished, in order.
     """
 
-    def __init__(self, progress: Progress | None = None):
+    def __init__(self, progress: Progress | None = None) -> None:
         self.progress: Progress = progress or _ignore
         self.done: list[str] = []
         self.current: str | None = None
@@ -92,7 +96,7 @@ class Stages:
         self.current = None
 
 
-def progress_bar(console=None):
+def progress_bar(console: Console | None = None) -> RichProgress:
     r"""A transient rich progress bar on stderr, live only when stderr is a terminal (else it prints nothing).
 
     Use it as a context manager and add one task per stage; :func:`display`
@@ -120,7 +124,7 @@ def progress_bar(console=None):
 
 
 @contextmanager
-def display(command: str, console=None) -> Iterator[Progress]:
+def display(command: str, console: Console | None = None) -> Iterator[Progress]:
     r"""The :class:`Progress` of a command's run: it records each update (:func:`stage`) and shows it live.
 
     ``command`` names the run on the display (``"relurelax solve"``). The

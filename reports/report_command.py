@@ -42,7 +42,7 @@ __all__ = ["register"]
 DEFAULT_OUT = "reports/latest"
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "report",
         description=(

@@ -28,7 +28,9 @@ request that cannot fit in memory is refused before anything is allocated
 
 from __future__ import annotations
 
+import argparse
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -48,6 +50,9 @@ from ._io import NPZ, SCHEMA_KEY, _same, prepare_output_file, write_json, write_
 from .errors import CommandFailed
 from .formatting import number
 from .terminal import print_table
+
+if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
+    from rich.console import Console
 
 __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "ITERS_METHODS", "METHOD_OPTIONS"]
 
@@ -72,7 +77,7 @@ TABLE_ENTRIES = 12
 _NOT_IN_TABLE = (SCHEMA_KEY, "versions", "X")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "solve",
         description=(
@@ -212,7 +217,8 @@ def _divergence_advice(args, d: int) -> str:
     return f"; give --step auto, or {rows} with the paper's step"
 
 
-def run_solve(args, progress: run_progress.Progress = run_progress.stage) -> tuple[dict, str | None]:
+def run_solve(args: argparse.Namespace,
+              progress: run_progress.Progress = run_progress.stage) -> tuple[dict, str | None]:  # fmt: skip
     """Run the solve described by parsed arguments, reporting its stage to ``progress``.
 
     Returns the JSON object (keys :data:`SOLVE_KEYS`) and, when the solve
@@ -280,7 +286,7 @@ def table_rows(out: dict) -> list[tuple[str, str]]:
     return rows + _solution_rows(np.asarray(out["X"], dtype=np.float64))
 
 
-def print_result(out: dict, console=None) -> None:
+def print_result(out: dict, console: Console | None = None) -> None:
     """The terminal's table of a solve (:func:`table_rows`), which fits 80 columns and never cuts a number."""
     from rich.console import Console
 

@@ -16,7 +16,10 @@ The cells are text already: numbers are formatted (rounded, never cut) by
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # rich is imported where a table is printed, not with the module
+    from rich.console import Console, RenderableType
 
 __all__ = ["print_table", "render_text", "ELLIPSIS"]
 
@@ -43,7 +46,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: frozense
     return table
 
 
-def render_text(renderable, width: int) -> str:
+def render_text(renderable: RenderableType, width: int) -> str:
     """``renderable`` as plain text at ``width`` columns (no colour, no markup), as a terminal of that width shows it."""
     from rich.console import Console
 
@@ -80,7 +83,7 @@ def _print_records(console, headers, rows) -> None:
             console.print(line, markup=False, highlight=False)
 
 
-def print_table(console, headers: Sequence[str], rows: Sequence[Sequence[str]], *, left: Sequence[str] = (),
+def print_table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]], *, left: Sequence[str] = (),
                 title: str | None = None, wide: bool = False) -> None:  # fmt: skip
     r"""Print ``rows`` (text cells) under ``headers`` on ``console`` without cutting any cell.
 

@@ -20,7 +20,9 @@ are results), 1 otherwise, 2 for bad usage.
 
 from __future__ import annotations
 
+import argparse
 import textwrap
+from typing import TYPE_CHECKING
 
 from relurelax.proofs.claims import CLAIMS, count_in_words
 from relurelax.proofs.ledger import FAILING_STATUSES, run_ledger
@@ -32,13 +34,16 @@ from .errors import CommandFailed
 from .formatting import number
 from .ledger_section import condition_names, grade_text, ledger_state, searched_sets
 
+if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
+    from rich.console import Console
+
 __all__ = ["register", "render", "failures", "strict_failures"]
 
 #: significant digits of the numbers of a counterexample on the terminal (rounded; the JSON is exact)
 COUNTEREXAMPLE_DIGITS = 6
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "verify",
         description=(
@@ -129,7 +134,7 @@ def _wrapped(console, lines: list[str], indent: str) -> None:
             console.print(part, markup=False, highlight=False, soft_wrap=True)
 
 
-def render(ledger: dict, console) -> None:
+def render(ledger: dict, console: Console) -> None:
     """Print the ledger of the ledger's JSON on a rich console: the table, the searched sets, the counterexamples."""
     from rich.table import Table
 

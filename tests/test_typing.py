@@ -7,11 +7,19 @@ type-checks a small program against relurelax laid out as installed
 hints, so the two mistakes the program makes are reported, with the types the
 hints give, rather than passed over as ``Any`` (and, in strict mode, only if the
 names it imports are exported: ``__all__`` is a list a type checker can read).
+
+``proofs/`` and ``reports/`` are not held to mypy, but their public functions
+(those their modules' ``__all__`` name, and a package's ``__getattr__``) carry
+hints on every parameter and on the return, so that a program using them is
+checked against them too.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import pathlib
+import pkgutil
 import subprocess
 import sys
 import types
@@ -74,3 +82,41 @@ def test_the_solvers_package_exports_every_public_name_it_imports_and_nothing_el
               if not name.startswith("_") and not isinstance(value, types.ModuleType)}  # fmt: skip
     assert len(S.__all__) == len(set(S.__all__))
     assert set(S.__all__) == public
+
+
+def _public_functions(package: str) -> dict[str, object]:
+    """The functions a package's modules name in ``__all__`` (classes and constants left out), by qualified name."""
+    root = importlib.import_module(package)
+    # the modules of the package itself; _package is the top package relurelax as laid out for install
+    modules = [root] + [importlib.import_module(info.name)
+                        for info in pkgutil.iter_modules(root.__path__, f"{package}.") if not info.ispkg]  # fmt: skip
+    found = {}
+    for module in modules:
+        # relurelax.reports itself is empty: no __all__
+        names = [*getattr(module, "__all__", ()), *(["__getattr__"] if hasattr(module, "__getattr__") else [])]
+        for name in names:
+            value = getattr(module, name)
+            if inspect.isfunction(value):
+                found.setdefault(f"{value.__module__}.{value.__qualname__}", value)
+    return found
+
+
+def _unannotated(function) -> list[str]:
+    signature = inspect.signature(function)
+    missing = [p.name for p in signature.parameters.values() if p.annotation is inspect.Parameter.empty]
+    return missing + (["return"] if signature.return_annotation is inspect.Signature.empty else [])
+
+
+@pytest.mark.parametrize("package", ["relurelax.proofs", "relurelax.reports"])
+def test_every_public_function_of_proofs_and_reports_annotates_its_parameters_and_its_return(package):
+    functions = _public_functions(package)
+    # the scan reaches the modules: a few functions it must have found (one per kind of module)
+    expected = {
+        "relurelax.proofs": ["relurelax.proofs.__getattr__", "relurelax.proofs.symbolic.phi_f",
+                             "relurelax.proofs.smt.z3_proof", "relurelax.proofs.ledger.build_ledger"],
+        "relurelax.reports": ["relurelax.reports.formatting.number", "relurelax.reports.solve_command.register",
+                              "relurelax.reports._io.dumps_json"],
+    }[package]  # fmt: skip
+    assert set(expected) <= set(functions), sorted(functions)
+    missing = {name: gaps for name, function in functions.items() if (gaps := _unannotated(function))}
+    assert missing == {}, missing
