@@ -1,0 +1,174 @@
+"""The exact minimum of f over activation cells, and the brute-force list of cells, against independent references."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pytest
+
+from relurelax.solvers import gradient_descent, regularized_gradient_descent
+from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.exact import (
+    BRUTE_FORCE_MAX_ROWS,
+    ExactMinimum,
+    exact_min_over_patterns,
+    realisable_patterns_brute_force,
+)
+from relurelax.solvers.tolerances import EXACT_RTOL, conic_rtol
+
+TOL = conic_rtol("CLARABEL")
+
+
+def f_by_hand(A, y, X):
+    """f(x) = 1/2 ||max(Ax, 0) - y||^2 for each column of X, written from Eq. (1) (halved)."""
+    Z = np.maximum(A @ X, 0.0)
+    return 0.5 * ((Z - y[:, None]) ** 2).sum(axis=0)
+
+
+def cover_count(n, d):
+    """Cells of a central arrangement of n hyperplanes in general position in R^d (Cover 1965)."""
+    return 2 * sum(math.comb(n - 1, k) for k in range(d))
+
+
+def instance(kind, n, d, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d))
+    x_star = rng.standard_normal(d)
+    planted = np.maximum(A @ x_star, 0.0)
+    if kind == "planted":
+        return A, planted
+    if kind == "noisy":
+        return A, np.maximum(planted + 0.3 * rng.standard_normal(n), 0.0)
+    return A, rng.standard_normal(n)  # "signed": negative labels too
+
+
+CASES = [("planted", 5, 2, 1), ("planted", 6, 3, 2), ("noisy", 6, 3, 3), ("noisy", 4, 2, 4),
+         ("signed", 6, 3, 5), ("signed", 5, 2, 6)]  # fmt: skip
+
+
+@functools.cache
+def solved(case):
+    A, y = instance(*case)
+    patterns = realisable_patterns_brute_force(A)
+    return A, y, patterns, exact_min_over_patterns(A, y, patterns)
+
+
+each_case = pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-n{c[1]}-d{c[2]}")
+
+
+@each_case
+def test_the_exact_minimum_is_f_at_its_point_and_that_point_lies_in_its_cell(case):
+    A, y, patterns, res = solved(case)
+    yy = float(y @ y)
+    assert isinstance(res, ExactMinimum)
+    assert res.cells == len(patterns) == len(res.certificates)
+    assert all(not c.failures() for c in res.certificates) and res.worst_kkt <= res.kkt_tolerance
+    assert abs(res.objective - f_by_hand(A, y, res.x[:, None])[0]) <= EXACT_RTOL * max(yy, 1.0)
+    assert res.agrees and abs(res.objective - res.qp_objective) <= res.tolerance
+    assert any((res.pattern == p).all() for p in patterns)
+    z = A @ res.x
+    ties = np.abs(z) <= 1e-6 * np.linalg.norm(A, axis=1) * np.linalg.norm(res.x)
+    assert ((z > 0) == res.pattern)[~ties].all()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] == "planted"], ids=str)
+def test_planted_labels_have_exact_minimum_zero(case):
+    A, y, _, res = solved(case)
+    assert 0.0 <= res.objective <= TOL * float(y @ y)
+
+
+@each_case
+def test_no_descent_run_from_random_starts_ends_below_the_exact_minimum(case, rng):
+    A, y, _, res = solved(case)
+    yy = float(y @ y)
+    for k in range(12):
+        x0 = rng.standard_normal(A.shape[1]) * 10.0 ** rng.uniform(-1, 1)
+        run = (gradient_descent if k % 2 else regularized_gradient_descent)(A, y, x0, max_iter=3000)
+        assert np.isfinite(run.X).all()
+        assert res.objective <= f_by_hand(A, y, run.X)[0] + TOL * yy
+
+
+@each_case
+def test_no_point_of_a_dense_random_sample_is_below_the_exact_minimum(case, rng):
+    A, y, _, res = solved(case)
+    X = rng.standard_normal((A.shape[1], 20000)) * 10.0 ** rng.uniform(-2, 1.5, size=20000)
+    assert res.objective <= f_by_hand(A, y, X).min() + TOL * float(y @ y)
+
+
+def half_line_minimum(a, y, sign):
+    """min of f over x = sign * t, t >= 0, for d = 1: a quadratic in t over the rows with sign * a_i > 0."""
+    active = sign * a > 0
+    aa = float(a[active] @ a[active])
+    t = max(0.0, float((sign * a[active]) @ y[active]) / aa) if aa > 0 else 0.0
+    return 0.5 * float(((sign * a[active] * t - y[active]) ** 2).sum() + (y[~active] ** 2).sum())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_in_one_dimension_the_exact_minimum_is_the_better_half_line_minimum(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(6)
+    y = rng.standard_normal(6) if seed % 2 else np.abs(rng.standard_normal(6))
+    res = exact_min_over_patterns(a[:, None], y, realisable_patterns_brute_force(a[:, None]))
+    expected = min(half_line_minimum(a, y, 1.0), half_line_minimum(a, y, -1.0))
+    assert res.cells == 2
+    assert abs(res.objective - expected) <= TOL * float(y @ y)
+
+
+@pytest.mark.parametrize("n, d, seed", [(5, 2, 0), (6, 3, 1), (7, 3, 2), (6, 4, 3)])
+def test_the_brute_force_finds_covers_count_and_every_sampled_pattern(n, d, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d))
+    patterns = realisable_patterns_brute_force(A)
+    found = {p.tobytes() for p in patterns}
+    assert len(found) == len(patterns) == cover_count(n, d)
+    assert {(~p).tobytes() for p in patterns} == found  # central arrangement: x and -x
+    sampled = {p.tobytes() for p in (A @ rng.standard_normal((d, 50000)) > 0).T}
+    assert sampled <= found
+
+
+def test_a_zero_row_and_a_repeated_row_add_no_cell():
+    rng = np.random.default_rng(8)
+    B = rng.standard_normal((5, 3))
+    A = np.vstack([B, np.zeros(3), B[1], -2.0 * B[2]])
+    patterns = realisable_patterns_brute_force(A)
+    assert len(patterns) == cover_count(5, 3)
+    assert not patterns[:, 5].any()
+    assert (patterns[:, 6] == patterns[:, 1]).all() and (patterns[:, 7] == ~patterns[:, 2]).all()
+
+
+def test_the_zero_matrix_has_one_cell_and_the_minimum_is_half_the_squared_labels():
+    y = np.array([1.0, -2.0, 0.5])
+    patterns = realisable_patterns_brute_force(np.zeros((3, 2)))
+    assert patterns.tolist() == [[False, False, False]]
+    res = exact_min_over_patterns(np.zeros((3, 2)), y, patterns)
+    assert res.objective == pytest.approx(0.5 * float(y @ y), rel=EXACT_RTOL)
+
+
+def test_the_brute_force_refuses_too_many_rows():
+    with pytest.raises(InvalidInputError, match=f"n = {BRUTE_FORCE_MAX_ROWS + 1} rows"):
+        realisable_patterns_brute_force(np.ones((BRUTE_FORCE_MAX_ROWS + 1, 2)))
+
+
+@pytest.mark.parametrize(
+    "A, y, patterns, message",
+    [
+        (np.ones((3, 2)), np.ones(3), np.ones((2, 4), dtype=bool), r"shape \(K, n\) = \(K, 3\)"),
+        (np.ones((3, 2)), np.ones(3), np.ones((0, 3), dtype=bool), r"K >= 1"),
+        (np.ones((3, 2)), np.ones(3), np.ones(3, dtype=bool), r"got shape \(3,\)"),
+        (np.ones((3, 2)), np.ones(3), np.ones((2, 3)), "boolean"),
+        (np.ones((3, 2)), np.ones(4), np.ones((2, 3), dtype=bool), "y"),
+        (np.array([[1.0, np.nan], [0.0, 1.0]]), np.ones(2), np.ones((1, 2), dtype=bool), "A has 1 non-finite"),
+        (np.ones((2, 2)), np.array([1.0, np.inf]), np.ones((1, 2), dtype=bool), "y has 1 non-finite"),
+    ],
+)
+def test_bad_input_to_the_exact_minimum_is_refused_by_name(A, y, patterns, message):
+    with pytest.raises(InvalidInputError, match=message):
+        exact_min_over_patterns(A, y, patterns)
+
+
+@pytest.mark.parametrize("A, message", [(np.ones(3), "A"), (np.array([[np.inf, 1.0]]), "A has 1 non-finite")])
+def test_bad_input_to_the_brute_force_is_refused_by_name(A, message):
+    with pytest.raises(InvalidInputError, match=message):
+        realisable_patterns_brute_force(A)
