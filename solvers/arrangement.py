@@ -46,7 +46,9 @@ witness already has is witnessed without an LP. A side is accepted only when
 its LP point, checked again in float64, has margin
 :math:`\min_k s_k \hat a_k^T x > ` :data:`CELL_MARGIN_TOL`, so every reported
 cell is proved nonempty by its witness (the distance of the witness to each
-hyperplane is its margin). A cell is missed only if its largest inscribed
+hyperplane is its margin). At the end each cell's witness is moved to the LP
+point of largest margin in the cell (one more LP per cell), so a witness is
+well inside its cell, not near a hyperplane added after it was found. A cell is missed only if its largest inscribed
 margin within the box is below that tolerance, which rows in general position
 with moderate condition do not produce. Rows that are parallel (:math:`a_i =
 c a_k`, either sign of :math:`c`) give the same hyperplane and split nothing;
@@ -96,7 +98,8 @@ class Arrangement:
     margins : ndarray of float64, shape (cells,)
         :math:`\min_i |a_i^T x| / \|a_i\|_2` over the nonzero rows at each
         witness (its distance to the nearest hyperplane), each above
-        :data:`CELL_MARGIN_TOL`; ``inf`` when every row is zero.
+        :data:`CELL_MARGIN_TOL`: the largest margin of a point of the cell in
+        the box, up to HiGHS's tolerance; ``inf`` when every row is zero.
     n, d : int
         The shape of ``A``.
     """
@@ -229,7 +232,18 @@ def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arra
                 )
             grown.extend((np.append(signs, 1.0 if positive else -1.0), z) for positive, z in sides)
         cells = grown
-    return _arrangement(A, nonzero, unit, cells)
+    # a witness kept from a parent cell may lie close to a hyperplane added later: re-centre each
+    # cell once, at the end, at the point of largest margin
+    centred = [(signs, _centre(signs[:, None] * unit, x)) for signs, x in cells]
+    return _arrangement(A, nonzero, unit, centred)
+
+
+def _centre(signed: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The LP point of largest margin in the cell {z : signed @ z > 0}, or x if that one is not better."""
+    if signed.shape[0] == 0:
+        return x
+    z = _side_lp(signed)
+    return z if z is not None and float(np.min(signed @ z)) > float(np.min(signed @ x)) else x
 
 
 def _arrangement(

@@ -25,23 +25,28 @@ from relurelax.solvers.errors import InvalidInputError
 _BRUTE_MARGIN = 1e-8
 
 
-def _is_cell(A, pattern):
-    """Whether {x : a_i^T x > 0 where pattern, < 0 elsewhere} is nonempty (zero rows: only the active sign)."""
+def _largest_margin(A, pattern):
+    """max t with s_i a_i^T x / |a_i| >= t, |x|_inf <= 1 (s_i = +1 where pattern); None if a zero row is inactive."""
     rows = []
     for a, active in zip(A, pattern):
         norm = np.linalg.norm(a)
         if norm == 0.0:
             if not active:
-                return False
+                return None
             continue
         rows.append((a / norm) * (1.0 if active else -1.0))
     if not rows:
-        return True
+        return np.inf
     d = A.shape[1]
-    # maximise t subject to t <= s_i a_i^T x / |a_i|, |x|_inf <= 1
     res = linprog(np.r_[np.zeros(d), -1.0], A_ub=np.hstack([-np.array(rows), np.ones((len(rows), 1))]),
                   b_ub=np.zeros(len(rows)), bounds=[(-1, 1)] * d + [(0, 1)], method="highs")  # fmt: skip
-    return res.status == 0 and -res.fun > _BRUTE_MARGIN
+    return -res.fun if res.status == 0 else None
+
+
+def _is_cell(A, pattern):
+    """Whether {x : a_i^T x > 0 where pattern, < 0 elsewhere} is nonempty (zero rows: only the active sign)."""
+    margin = _largest_margin(A, pattern)
+    return margin is not None and margin > _BRUTE_MARGIN
 
 
 def _brute_force_patterns(A):
@@ -182,12 +187,15 @@ def test_the_result_is_frozen_read_only_and_the_same_on_every_call():
         first.n = 7  # type: ignore[misc]
 
 
-def test_margins_are_the_distances_of_the_witnesses_to_the_nearest_hyperplane():
+def test_margins_are_the_distances_of_the_witnesses_to_the_nearest_hyperplane_and_the_largest_possible():
     A = _gaussian(7, 3, seed=9)
     result = enumerate_cells(A)
     distances = np.abs(result.witnesses @ A.T) / np.linalg.norm(A, axis=1)
     np.testing.assert_allclose(result.margins, distances.min(axis=1), rtol=1e-12)
     assert np.all(result.margins > 0)
+    # the witness is the point of largest margin in the box, up to HiGHS's tolerances (1e-7, absolute)
+    best = np.array([_largest_margin(A, p) for p in result.patterns])
+    np.testing.assert_allclose(result.margins, best, rtol=0, atol=1e-6)
 
 
 @given(
