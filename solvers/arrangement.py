@@ -1,0 +1,262 @@
+r"""The cells of the central hyperplane arrangement of A's rows, each with an interior witness.
+
+On each cell of the arrangement :math:`\{x : a_i^T x = 0\}_{i=1}^n` the
+activation pattern :math:`D` of one neuron (:mod:`.activation`) is fixed, so
+enumerating the cells enumerates the patterns a neuron can take on the data.
+
+A *cell* is a full-dimensional (open, nonempty) region
+
+.. math::
+
+    C(s) = \{x \in \mathbb{R}^d : s_i a_i^T x > 0 \ \text{for every nonzero row } a_i\},
+    \qquad s_i \in \{+1, -1\},
+
+described by its sign pattern (True where :math:`s_i = +1`) and a witness
+:math:`x \in C(s)`. A zero row has :math:`a_i^T x = 0` at every :math:`x`:
+it splits nothing and, under the paper's convention :math:`(D)_{ii} = 1`
+iff :math:`a_i^T x \ge 0`, is active in every cell (pattern True). So for
+every cell, ``patterns[c] == activation_mask(A @ witnesses[c])``.
+
+Cover's count (Cover 1965): :math:`n` hyperplanes through the origin of
+:math:`\mathbb{R}^d` in general position (every :math:`\min(n, d)` of the
+normals linearly independent) cut it into exactly
+
+.. math::
+
+    C(n, d) = 2 \sum_{k=0}^{d-1} \binom{n-1}{k}
+
+cells, and no central arrangement of :math:`n` hyperplanes in
+:math:`\mathbb{R}^d` has more: :math:`C(n, d) = 2^n` for :math:`d \ge n`,
+:math:`C(n, 1) = 2`, :math:`C(n, 2) = 2n`; polynomial in :math:`n` for fixed
+:math:`d`, where the sign patterns number :math:`2^n`.
+
+Method (incremental): start from :math:`\mathbb{R}^d`, one cell; add the
+nonzero rows one at a time, normalised to :math:`\hat a_i = a_i / \|a_i\|_2`.
+Row :math:`i` splits a cell with constraints :math:`s_k \hat a_k^T x > 0`
+(:math:`k < i`) iff both sides are nonempty; side :math:`\sigma` is tested
+by the linear program
+
+.. math::
+
+    \max_{x, t} \ t \quad \text{s.t.} \quad s_k \hat a_k^T x \ge t \ (k < i), \quad
+    \sigma \hat a_i^T x \ge t, \quad \|x\|_\infty \le 1, \quad 0 \le t \le 1
+
+(HiGHS through ``scipy.optimize.linprog``); the side whose sign the cell's
+witness already has is witnessed without an LP. A side is accepted only when
+its LP point, checked again in float64, has margin
+:math:`\min_k s_k \hat a_k^T x > ` :data:`CELL_MARGIN_TOL`, so every reported
+cell is proved nonempty by its witness (the distance of the witness to each
+hyperplane is its margin). At the end each cell's witness is moved to the LP
+point of largest margin in the cell (one more LP per cell), so a witness is
+well inside its cell, not near a hyperplane added after it was found. A cell is missed only if its largest inscribed
+margin within the box is below that tolerance, which rows in general position
+with moderate condition do not produce. Rows that are parallel (:math:`a_i =
+c a_k`, either sign of :math:`c`) give the same hyperplane and split nothing;
+a rank-deficient ``A`` is handled as is (its cells are products of the cells
+of the row space with the null space, full-dimensional in
+:math:`\mathbb{R}^d`).
+
+Nothing is random: the same ``A`` gives the same cells, witnesses and order
+(cells sorted by pattern, lexicographically, True first).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import InvalidInputError, SolveError
+from .records import freeze_arrays
+from .validation import as_matrix, check_positive_int
+
+__all__ = ["Arrangement", "CELL_MARGIN_TOL", "DEFAULT_MAX_CELLS", "cover_bound", "enumerate_cells"]
+
+#: the most cells :func:`enumerate_cells` enumerates unless told otherwise (Cover's bound of
+#: 60 rows in general position in R^3 is 3542)
+DEFAULT_MAX_CELLS = 10_000
+#: smallest accepted margin of a witness: its distance to every hyperplane, for unit normals and
+#: a witness in the box ||x||_inf <= 1; ten times HiGHS's primal feasibility tolerance (1e-7), so
+#: an accepted LP point is inside its cell however HiGHS rounded
+CELL_MARGIN_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    r"""The full-dimensional cells of the central arrangement of A's rows.
+
+    Attributes
+    ----------
+    patterns : ndarray of bool, shape (cells, n)
+        Row ``c`` is cell ``c``'s sign pattern: True where :math:`a_i^T x > 0`
+        inside the cell, and for zero rows (tie everywhere, active by the
+        paper's :math:`\ge` convention); the diagonal of its :math:`D`.
+    witnesses : ndarray of float64, shape (cells, d)
+        An interior point of each cell, in the box :math:`\|x\|_\infty \le 1`.
+    margins : ndarray of float64, shape (cells,)
+        :math:`\min_i |a_i^T x| / \|a_i\|_2` over the nonzero rows at each
+        witness (its distance to the nearest hyperplane), each above
+        :data:`CELL_MARGIN_TOL`: the largest margin of a point of the cell in
+        the box, up to HiGHS's tolerance; ``inf`` when every row is zero.
+    n, d : int
+        The shape of ``A``.
+    """
+
+    patterns: NDArray[np.bool_]
+    witnesses: NDArray[np.float64]
+    margins: NDArray[np.float64]
+    n: int
+    d: int
+
+    def __post_init__(self) -> None:
+        freeze_arrays(self)
+
+    @property
+    def cells(self) -> int:
+        """Number of cells."""
+        return int(self.patterns.shape[0])
+
+
+def cover_bound(n: int, d: int) -> int:
+    r"""Cover's count :math:`2 \sum_{k<d} \binom{n-1}{k}` of the cells of n central hyperplanes in general position.
+
+    The most cells any central arrangement of ``n`` hyperplanes in
+    :math:`\mathbb{R}^d` can have. Small cases: ``2**n`` when ``d >= n``;
+    2 when ``d == 1``; ``2 * n`` when ``d == 2``.
+
+    Parameters
+    ----------
+    n : int
+        Number of hyperplanes, at least 1.
+    d : int
+        Dimension, at least 1.
+
+    Returns
+    -------
+    int
+    """
+    n = check_positive_int(n, "n")
+    d = check_positive_int(d, "d")
+    return 2 * sum(math.comb(n - 1, k) for k in range(d))
+
+
+def _side_lp(rows: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """A point x of the box with ``rows @ x > CELL_MARGIN_TOL`` (largest margin by LP), or None."""
+    from scipy.optimize import linprog
+
+    k, d = rows.shape
+    # variables (x, t): maximise t subject to t - rows @ x <= 0
+    c = np.zeros(d + 1)
+    c[-1] = -1.0
+    a_ub = np.hstack([-rows, np.ones((k, 1))])
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), bounds=[(-1.0, 1.0)] * d + [(0.0, 1.0)], method="highs")
+    if res.status != 0 or res.x is None:
+        return None
+    x = np.clip(np.asarray(res.x[:d], dtype=np.float64), -1.0, 1.0)
+    return x if float(np.min(rows @ x)) > CELL_MARGIN_TOL else None
+
+
+def _split(
+    signed: NDArray[np.float64], a: NDArray[np.float64], x: NDArray[np.float64]
+) -> list[tuple[bool, NDArray[np.float64]]]:
+    """The sides ``(a^T z > 0, witness)`` of the cell {z : signed @ z > 0} (witness x) that are nonempty."""
+    value = float(a @ x)
+    sides: list[tuple[bool, NDArray[np.float64]]] = []
+    for positive in (True, False):
+        sigma = 1.0 if positive else -1.0
+        if sigma * value > CELL_MARGIN_TOL:
+            sides.append((positive, x))  # the old witness has this sign, with margin
+            continue
+        z = _side_lp(np.vstack([signed, sigma * a]))
+        if z is not None:
+            sides.append((positive, z))
+    return sides
+
+
+def _refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
+    bound = cover_bound(n_nonzero, d) if n_nonzero else 1
+    if bound > max_cells:
+        raise InvalidInputError(
+            f"the arrangement of A's {n_nonzero} nonzero rows (of {n}) in R^{d} can have up to {bound} cells "
+            f"(Cover's bound 2 * sum_(k<d) C(n-1, k)), more than max_cells={max_cells}; pass "
+            f"max_cells={bound} or more to enumerate them"
+        )
+
+
+def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arrangement:
+    r"""Every full-dimensional cell of the central arrangement :math:`\{x : a_i^T x = 0\}` of A's rows.
+
+    See the module docstring for the method and the treatment of zero,
+    parallel and rank-deficient rows.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, d)
+        The data matrix; each nonzero row is the normal of one hyperplane.
+    max_cells : int
+        Refuse, before starting, when Cover's bound :func:`cover_bound` of
+        the nonzero rows in :math:`\mathbb{R}^d` exceeds this.
+
+    Returns
+    -------
+    Arrangement
+
+    Raises
+    ------
+    InvalidInputError
+        On a malformed ``A`` or ``max_cells``, or an instance that could have
+        more than ``max_cells`` cells (the message gives the bound).
+    SolveError
+        If a cell's LPs find neither side of a hyperplane with margin (a cell
+        too thin to resolve at :data:`CELL_MARGIN_TOL`).
+    """
+    A = as_matrix(A)
+    max_cells = check_positive_int(max_cells, "max_cells")
+    n, d = A.shape
+    norms = np.linalg.norm(A, axis=1)
+    nonzero = np.flatnonzero(norms > 0.0)
+    _refuse_if_too_many(nonzero.size, n, d, max_cells)
+    unit = A[nonzero] / norms[nonzero, None]
+    # each cell: its signs on the rows added so far, and its witness
+    cells: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = [(np.ones(0), np.zeros(d))]
+    for i, a in enumerate(unit):
+        grown: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+        for signs, x in cells:
+            sides = _split(signs[:, None] * unit[:i], a, x)
+            if not sides:
+                raise SolveError(
+                    f"a cell of the arrangement is too thin to resolve: neither side of row {int(nonzero[i])} "
+                    f"has a point at margin {CELL_MARGIN_TOL:g} (near-parallel rows?)"
+                )
+            grown.extend((np.append(signs, 1.0 if positive else -1.0), z) for positive, z in sides)
+        cells = grown
+    # a witness kept from a parent cell may lie close to a hyperplane added later: re-centre each
+    # cell once, at the end, at the point of largest margin
+    centred = [(signs, _centre(signs[:, None] * unit, x)) for signs, x in cells]
+    return _arrangement(A, nonzero, unit, centred)
+
+
+def _centre(signed: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The LP point of largest margin in the cell {z : signed @ z > 0}, or x if that one is not better."""
+    if signed.shape[0] == 0:
+        return x
+    z = _side_lp(signed)
+    return z if z is not None and float(np.min(signed @ z)) > float(np.min(signed @ x)) else x
+
+
+def _arrangement(
+    A: NDArray[np.float64],
+    nonzero: NDArray[np.intp],
+    unit: NDArray[np.float64],
+    cells: list[tuple[NDArray[np.float64], NDArray[np.float64]]],
+) -> Arrangement:
+    n, d = A.shape
+    patterns = np.ones((len(cells), n), dtype=bool)  # zero rows: active in every cell
+    patterns[:, nonzero] = np.array([signs > 0 for signs, _ in cells], dtype=bool).reshape(len(cells), -1)
+    witnesses = np.array([x for _, x in cells], dtype=np.float64).reshape(len(cells), d)
+    values = np.abs(witnesses @ unit.T)
+    margins = values.min(axis=1) if unit.shape[0] else np.full(len(cells), np.inf)
+    order = np.lexsort(~patterns.T[::-1])  # lexicographic by pattern, True before False
+    return Arrangement(patterns=patterns[order], witnesses=witnesses[order], margins=margins[order], n=n, d=d)
