@@ -73,7 +73,7 @@ from .relaxation import (
 from .scaling import safe_norm, unit_problem, x_to_user
 from .tolerances import cell_kkt_rtol
 
-__all__ = ["CellResult", "cell_masks", "cell_problem", "solve_cell"]
+__all__ = ["CellResult", "cell_masks", "cell_problem", "constrained_rows", "solve_cell"]
 
 if TYPE_CHECKING:
     import cvxpy as cp
@@ -147,9 +147,17 @@ def cell_problem(
     X = cp.Variable((d, m), name="X")
     Z = A @ X
     output = cp.sum(cp.multiply(D, Z), axis=1)
-    in_cell = cp.multiply(S, Z) >= 0
+    # a zero row's constraint reads 0 >= 0: left out (it only makes the problem degenerate; CLARABEL has
+    # failed on a cell with a zero row and a repeated hyperplane), its dual is 0 (see constrained_rows)
+    keep = constrained_rows(A)
+    in_cell = cp.multiply(S[keep], A[keep] @ X) >= 0
     problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(output - y)), [in_cell])
     return problem, X, in_cell
+
+
+def constrained_rows(A: NDArray[np.float64]) -> NDArray[np.intp]:
+    r"""The rows of A whose cell constraint says something: the nonzero ones (:math:`0 \ge 0` says nothing)."""
+    return np.flatnonzero(np.any(A != 0.0, axis=1))
 
 
 def _cell_residual(Z: NDArray[np.float64], masks: NDArray[np.bool_], y: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -226,8 +234,12 @@ def solve_cell(A: ArrayLike, y: ArrayLike, masks: ArrayLike, *, backend: str = "
         raise SolveError(f"{name} returned status '{status}' on {what}; no solution is available")
     Xu = Xu.reshape(d, m)
     lam = out["duals"]["lam"]
+    if lam is not None:  # the duals of the constrained rows; a zero row's multiplier is 0
+        full = np.zeros(masks.shape)
+        full[constrained_rows(A_unit)] = lam.reshape(-1, m)
+        lam = full
     kkt = (KKTResiduals(math.nan, math.nan, math.nan, math.nan) if lam is None
-           else _kkt(A_unit, y_unit, Xu, masks, lam.reshape(masks.shape)))  # fmt: skip
+           else _kkt(A_unit, y_unit, Xu, masks, lam))  # fmt: skip
     certificate = Certificate(name, None, None, kkt.worst, cell_kkt_rtol(name))
     Z = A_unit @ Xu
     r = _cell_residual(Z, masks, y_unit)

@@ -191,8 +191,10 @@ def realisable_patterns_brute_force(A: ArrayLike) -> NDArray[np.bool_]:
     counts as empty (so a cell thinner than that may be missed). The
     arrangement is central, so :math:`s` is realisable iff :math:`-s` is, and
     :math:`2^{n'-1}` LPs suffice (:math:`n'` the number of nonzero rows).
-    A zero row has :math:`a_i^T x = 0` everywhere; its entry is False in
-    every pattern (and :math:`g(0) = 0` for either value of :math:`D_i`).
+    A zero row has :math:`a_i^T x = 0` everywhere; its entry is True in
+    every pattern, the paper's convention (:math:`D_i = 1` iff
+    :math:`a_i^T x \ge 0`) and :func:`~.arrangement.enumerate_cells`'s
+    (and :math:`g(0) = 0` for either value of :math:`D_i`).
 
     Parameters
     ----------
@@ -211,7 +213,7 @@ def realisable_patterns_brute_force(A: ArrayLike) -> NDArray[np.bool_]:
                                 f"n <= {BRUTE_FORCE_MAX_ROWS} (use the arrangement enumeration instead)")  # fmt: skip
     norms = np.linalg.norm(A, axis=1)
     nonzero = np.flatnonzero(norms > 0.0)
-    found = [np.zeros(n, dtype=bool)] if nonzero.size == 0 else []
+    found = [np.ones(n, dtype=bool)] if nonzero.size == 0 else []
     U = A[nonzero] / norms[nonzero, None]
     k = nonzero.size
     for code in range(2 ** max(k - 1, 0) if k else 0):
@@ -220,7 +222,7 @@ def realisable_patterns_brute_force(A: ArrayLike) -> NDArray[np.bool_]:
         signs = np.concatenate([[-1.0], 2.0 * bits - 1.0])
         if _margin_witness(U, signs) is not None:
             for s in (signs, -signs):
-                pattern = np.zeros(n, dtype=bool)
+                pattern = np.ones(n, dtype=bool)  # zero rows active: a_i^T x = 0 >= 0
                 pattern[nonzero] = s > 0
                 found.append(pattern)
     return np.array(found, dtype=bool).reshape(len(found), n)

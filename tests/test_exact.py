@@ -139,14 +139,14 @@ def test_a_zero_row_and_a_repeated_row_add_no_cell():
     A = np.vstack([B, np.zeros(3), B[1], -2.0 * B[2]])
     patterns = realisable_patterns_brute_force(A)
     assert len(patterns) == cover_count(5, 3)
-    assert not patterns[:, 5].any()
+    assert patterns[:, 5].all()  # a zero row is active everywhere (D_i = 1 iff a_i^T x >= 0)
     assert (patterns[:, 6] == patterns[:, 1]).all() and (patterns[:, 7] == ~patterns[:, 2]).all()
 
 
 def test_the_zero_matrix_has_one_cell_and_the_minimum_is_half_the_squared_labels():
     y = np.array([1.0, -2.0, 0.5])
     patterns = realisable_patterns_brute_force(np.zeros((3, 2)))
-    assert patterns.tolist() == [[False, False, False]]
+    assert patterns.tolist() == [[True, True, True]]
     res = exact_min_over_patterns(np.zeros((3, 2)), y, patterns)
     assert res.objective == pytest.approx(0.5 * float(y @ y), rel=EXACT_RTOL)
 
@@ -177,3 +177,18 @@ def test_bad_input_to_the_exact_minimum_is_refused_by_name(A, y, patterns, messa
 def test_bad_input_to_the_brute_force_is_refused_by_name(A, message):
     with pytest.raises(InvalidInputError, match=message):
         realisable_patterns_brute_force(A)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_enumerated_cells_are_the_brute_forces_and_give_the_same_exact_minimum(seed):
+    from relurelax.solvers.arrangement import enumerate_cells
+
+    rng = np.random.default_rng(seed)
+    B = rng.integers(-2, 3, size=(6, 3)).astype(float)
+    A = np.vstack([B, np.zeros(3), -B[0]])  # a zero row and a negated row
+    y = np.abs(rng.standard_normal(8))
+    enumerated = enumerate_cells(A).patterns
+    brute = realisable_patterns_brute_force(A)
+    assert sorted(map(tuple, enumerated.tolist())) == sorted(map(tuple, brute.tolist()))
+    a, b = exact_min_over_patterns(A, y, enumerated), exact_min_over_patterns(A, y, brute)
+    assert a.objective == pytest.approx(b.objective, rel=1e-7, abs=1e-9 * float(y @ y))
