@@ -42,12 +42,20 @@ by the linear program
     \sigma \hat a_i^T x \ge t, \quad \|x\|_\infty \le 1, \quad 0 \le t \le 1
 
 (HiGHS through ``scipy.optimize.linprog``); the side whose sign the cell's
-witness already has is witnessed without an LP. A side is accepted only when
+witness already has is witnessed without an LP. Most cells are not split, and
+the other side's LP is skipped when a Farkas certificate shows it empty:
+:math:`\lambda \ge 0` (non-negative least squares) with residual
+:math:`r = -\sigma \hat a_i - \sum_k \lambda_k s_k \hat a_k` bounds the
+LP's optimum by :math:`t \le \|r\|_1 / (1 + \sum_k \lambda_k)`; when that
+is at most half of :data:`CELL_MARGIN_TOL` the LP could accept no point, so
+the cells found are those the LP alone would find. A side is accepted only when
 its LP point, checked again in float64, has margin
 :math:`\min_k s_k \hat a_k^T x > ` :data:`CELL_MARGIN_TOL`, so every reported
 cell is proved nonempty by its witness (the distance of the witness to each
 hyperplane is its margin). At the end each cell's witness is moved to the LP
-point of largest margin in the cell (one more LP per cell), so a witness is
+point of largest margin in the cell (one more LP per cell, unless the
+witness is the LP point of largest margin over the rows of an earlier cell
+and keeps that margin over all rows, which makes it the largest), so a witness is
 well inside its cell, not near a hyperplane added after it was found. A cell is missed only if its largest inscribed
 margin within the box is below that tolerance, which rows in general position
 with moderate condition do not produce. Rows that are parallel (:math:`a_i =
@@ -81,6 +89,8 @@ DEFAULT_MAX_CELLS = 10_000
 #: a witness in the box ||x||_inf <= 1; ten times HiGHS's primal feasibility tolerance (1e-7), so
 #: an accepted LP point is inside its cell however HiGHS rounded
 CELL_MARGIN_TOL = 1e-6
+#: two float64 evaluations of one witness's margin (in different summation orders) agree to this
+_SAME_MARGIN = 1e-12
 
 
 @dataclass(frozen=True)
@@ -158,20 +168,51 @@ def _side_lp(rows: NDArray[np.float64]) -> NDArray[np.float64] | None:
     return x if float(np.min(rows @ x)) > CELL_MARGIN_TOL else None
 
 
-def _split(
-    signed: NDArray[np.float64], a: NDArray[np.float64], x: NDArray[np.float64]
-) -> list[tuple[bool, NDArray[np.float64]]]:
-    """The sides ``(a^T z > 0, witness)`` of the cell {z : signed @ z > 0} (witness x) that are nonempty."""
+def _side_is_thin(signed: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+    r"""Whether a Farkas certificate proves that no box point has ``signed @ z >= t`` and ``b @ z >= t`` with t > tol.
+
+    With :math:`\lambda \ge 0` from non-negative least squares and the
+    residual :math:`r = -b - \text{signed}^T \lambda`, every :math:`z` of
+    the box with :math:`\text{signed}\, z \ge t`, :math:`b^T z \ge t` has
+    :math:`t (1 + \textstyle\sum \lambda) \le -r^T z \le \|r\|_1`; so
+    when :math:`\|r\|_1 / (1 + \sum \lambda)` is at most half of
+    :data:`CELL_MARGIN_TOL` the side's LP (:func:`_side_lp`) could accept no
+    point, and is not needed. False when there is no such certificate (the
+    LP decides).
+    """
+    if signed.shape[0] == 0:
+        return False
+    from scipy.optimize import nnls
+
+    try:
+        lam, _ = nnls(signed.T, -b)
+    except RuntimeError:  # nnls's iteration limit: no certificate
+        return False
+    residual = -b - signed.T @ lam
+    return float(np.sum(np.abs(residual))) / (1.0 + float(np.sum(lam))) <= 0.5 * CELL_MARGIN_TOL
+
+
+#: a cell while the rows are added: its signs on the rows so far, its witness, and the largest
+#: margin of the LP that found the witness over the rows it then had (-inf for the first cell)
+_Cell = tuple[NDArray[np.float64], NDArray[np.float64], float]
+
+
+def _split(unit: NDArray[np.float64], a: NDArray[np.float64], cell: _Cell) -> list[_Cell]:
+    """The nonempty sides at row a of a cell on the rows ``unit`` added before it, as cells."""
+    signs, x, best = cell
+    signed = signs[:, None] * unit
     value = float(a @ x)
-    sides: list[tuple[bool, NDArray[np.float64]]] = []
-    for positive in (True, False):
-        sigma = 1.0 if positive else -1.0
+    sides: list[_Cell] = []
+    for sigma in (1.0, -1.0):
         if sigma * value > CELL_MARGIN_TOL:
-            sides.append((positive, x))  # the old witness has this sign, with margin
+            sides.append((np.append(signs, sigma), x, best))  # the old witness has this sign, with margin
             continue
-        z = _side_lp(np.vstack([signed, sigma * a]))
+        if _side_is_thin(signed, sigma * a):
+            continue  # a Farkas certificate: the LP would find no point at margin either
+        rows = np.vstack([signed, sigma * a])
+        z = _side_lp(rows)
         if z is not None:
-            sides.append((positive, z))
+            sides.append((np.append(signs, sigma), z, float(np.min(rows @ z))))
     return sides
 
 
@@ -219,31 +260,38 @@ def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arra
     nonzero = np.flatnonzero(norms > 0.0)
     _refuse_if_too_many(nonzero.size, n, d, max_cells)
     unit = A[nonzero] / norms[nonzero, None]
-    # each cell: its signs on the rows added so far, and its witness
-    cells: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = [(np.ones(0), np.zeros(d))]
+    cells: list[_Cell] = [(np.ones(0), np.zeros(d), -np.inf)]
     for i, a in enumerate(unit):
-        grown: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-        for signs, x in cells:
-            sides = _split(signs[:, None] * unit[:i], a, x)
+        grown: list[_Cell] = []
+        for cell in cells:
+            sides = _split(unit[:i], a, cell)
             if not sides:
                 raise SolveError(
                     f"a cell of the arrangement is too thin to resolve: neither side of row {int(nonzero[i])} "
                     f"has a point at margin {CELL_MARGIN_TOL:g} (near-parallel rows?)"
                 )
-            grown.extend((np.append(signs, 1.0 if positive else -1.0), z) for positive, z in sides)
+            grown.extend(sides)
         cells = grown
     # a witness kept from a parent cell may lie close to a hyperplane added later: re-centre each
     # cell once, at the end, at the point of largest margin
-    centred = [(signs, _centre(signs[:, None] * unit, x)) for signs, x in cells]
+    centred = [(signs, _centre(signs[:, None] * unit, x, best)) for signs, x, best in cells]
     return _arrangement(A, nonzero, unit, centred)
 
 
-def _centre(signed: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The LP point of largest margin in the cell {z : signed @ z > 0}, or x if that one is not better."""
+def _centre(signed: NDArray[np.float64], x: NDArray[np.float64], best: float) -> NDArray[np.float64]:
+    r"""The LP point of largest margin in the cell {z : signed @ z > 0}, or x if that one is not better.
+
+    When x was the LP point of largest margin ``best`` over a subset of the
+    rows and keeps that margin over all of them, it is already the largest
+    (more rows only shrink the cell) and no LP is run.
+    """
     if signed.shape[0] == 0:
         return x
+    margin = float(np.min(signed @ x))
+    if margin >= best - _SAME_MARGIN:
+        return x
     z = _side_lp(signed)
-    return z if z is not None and float(np.min(signed @ z)) > float(np.min(signed @ x)) else x
+    return z if z is not None and float(np.min(signed @ z)) > margin else x
 
 
 def _arrangement(

@@ -211,3 +211,38 @@ def test_small_integer_matrices_give_the_cells_of_the_brute_force(A):
     result = enumerate_cells(A)
     assert _patterns(result) == _brute_force_patterns(A)
     _assert_witnesses_have_their_patterns_strictly(A, result)
+
+
+def test_forty_rows_in_general_position_in_three_dimensions_give_covers_count_with_interior_witnesses():
+    A = _gaussian(40, 3, seed=40)
+    result = enumerate_cells(A)
+    assert result.cells == cover_bound(40, 3) == 1562
+    assert len(_patterns(result)) == result.cells
+    _assert_witnesses_have_their_patterns_strictly(A, result)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4), st.integers(1, 7))
+def test_a_side_the_farkas_shortcut_calls_thin_has_no_point_at_margin_by_an_independent_lp(seed, d, k):
+    from relurelax.solvers.arrangement import CELL_MARGIN_TOL, _side_is_thin
+
+    rng = np.random.default_rng(seed)
+    signed = rng.standard_normal((k, d))
+    signed /= np.linalg.norm(signed, axis=1, keepdims=True)
+    # half the time a row that is minus a nonnegative combination of the cell's rows: an empty side
+    b = -rng.random(k) @ signed if rng.random() < 0.5 else rng.standard_normal(d)
+    b /= np.linalg.norm(b)
+    pattern = [True] * (k + 1)
+    if _side_is_thin(signed, b):
+        margin = _largest_margin(np.vstack([signed, b]), pattern)
+        assert margin is None or margin <= CELL_MARGIN_TOL
+
+
+def test_the_farkas_shortcut_finds_the_certificate_of_a_side_opposite_to_a_combination_of_the_cells_rows():
+    from relurelax.solvers.arrangement import _side_is_thin
+
+    signed = np.eye(3)
+    assert _side_is_thin(signed, -np.array([0.6, 0.8, 0.0]))
+    assert _side_is_thin(signed, -signed[1])
+    # the side {x_0 + x_1 > 0} of the positive orthant is all of it: no certificate
+    assert not _side_is_thin(signed, np.array([0.6, 0.8, 0.0]))
+    assert not _side_is_thin(np.zeros((0, 3)), np.array([1.0, 0.0, 0.0]))
