@@ -152,8 +152,15 @@ def cover_bound(n: int, d: int) -> int:
     return 2 * sum(math.comb(n - 1, k) for k in range(d))
 
 
-def _side_lp(rows: NDArray[np.float64]) -> NDArray[np.float64] | None:
-    """A point x of the box with ``rows @ x > CELL_MARGIN_TOL`` (largest margin by LP), or None."""
+def largest_margin_point(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
+    r"""The point of the box :math:`\|x\|_\infty \le 1` of largest margin over ``rows``, and HiGHS's margin.
+
+    The LP :math:`\max t` s.t. :math:`\text{rows}\, x \ge t`, :math:`0 \le t \le 1`
+    (with unit rows the margin is a distance to the hyperplanes). It is
+    always feasible and bounded (x = 0, t = 0), so a HiGHS failure is a
+    :class:`~.errors.SolveError`, never an empty cell. Callers accept the point
+    by its margin recomputed in float64.
+    """
     from scipy.optimize import linprog
 
     k, d = rows.shape
@@ -163,8 +170,13 @@ def _side_lp(rows: NDArray[np.float64]) -> NDArray[np.float64] | None:
     a_ub = np.hstack([-rows, np.ones((k, 1))])
     res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), bounds=[(-1.0, 1.0)] * d + [(0.0, 1.0)], method="highs")
     if res.status != 0 or res.x is None:
-        return None
-    x = np.clip(np.asarray(res.x[:d], dtype=np.float64), -1.0, 1.0)
+        raise SolveError(f"HiGHS failed on the margin LP of a cell ({k} rows in R^{d}): {res.message}")
+    return np.clip(np.asarray(res.x[:d], dtype=np.float64), -1.0, 1.0), float(-res.fun)
+
+
+def _side_lp(rows: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """A point x of the box with ``rows @ x > CELL_MARGIN_TOL`` (largest margin by LP), or None."""
+    x, _ = largest_margin_point(rows)
     return x if float(np.min(rows @ x)) > CELL_MARGIN_TOL else None
 
 

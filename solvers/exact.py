@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .arrangement import largest_margin_point
 from .cell import solve_cell
 from .errors import InvalidInputError, SolveError
 from .objectives import objective
@@ -157,25 +158,15 @@ def _margin_witness(U: NDArray[np.float64], signs: NDArray[np.float64]) -> NDArr
     r"""An x with :math:`s_i u_i^T x > 0` for every row, checked in float64, or None.
 
     Solves the LP :math:`\max t` s.t. :math:`s_i u_i^T x \ge t`,
-    :math:`\|x\|_\infty \le 1`, :math:`t \le 1` with HiGHS. A pattern counts
+    :math:`\|x\|_\infty \le 1`, :math:`0 \le t \le 1` with HiGHS
+    (:func:`~.arrangement.largest_margin_point`). A pattern counts
     as realisable only when HiGHS's margin exceeds
     :data:`~.tolerances.LP_FEASIBILITY_RTOL` (the rows ``U`` have unit norm,
     so the margin is a distance) *and* the returned x has the strict signs
     when recomputed in float64.
     """
-    from scipy.optimize import linprog
-
-    n, d = U.shape
-    c = np.zeros(d + 1)
-    c[-1] = -1.0
-    # -s_i u_i^T x + t <= 0
-    A_ub = np.hstack([-signs[:, None] * U, np.ones((n, 1))])
-    bounds = [(-1.0, 1.0)] * d + [(None, 1.0)]
-    out = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), bounds=bounds, method="highs")
-    if out.status != 0:
-        raise SolveError(f"HiGHS failed on the margin LP of a sign pattern: {out.message}")
-    x = np.asarray(out.x[:d], dtype=np.float64)
-    if not -out.fun > LP_FEASIBILITY_RTOL or not np.all(signs * (U @ x) > 0.0):
+    x, margin = largest_margin_point(signs[:, None] * U)
+    if not margin > LP_FEASIBILITY_RTOL or not np.all(signs * (U @ x) > 0.0):
         return None
     return x
 
