@@ -17,7 +17,7 @@ import math
 import numbers
 from typing import SupportsFloat
 
-__all__ = ["MISSING", "number", "count", "text"]
+__all__ = ["MISSING", "COUNTEREXAMPLE_DIGITS", "number", "count", "counterexample_number", "text"]
 
 #: how a missing value (JSON null) is shown in tables
 MISSING = "-"
@@ -49,6 +49,16 @@ def count(value: SupportsFloat | None, missing: str = MISSING) -> str:
         return "nan"
     value = float(value)
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+#: significant digits of a counterexample's numbers where people read them (terminal, report); the JSON is exact
+COUNTEREXAMPLE_DIGITS = 6
+
+
+def counterexample_number(value: object) -> str:
+    """A number of a counterexample as shown: integers exactly, other values rounded to
+    :data:`COUNTEREXAMPLE_DIGITS` significant digits (never truncated)."""
+    return text(value) if isinstance(value, int) else number(value, f".{COUNTEREXAMPLE_DIGITS}g")
 
 
 def text(value: object) -> str:

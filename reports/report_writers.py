@@ -31,7 +31,7 @@ from collections import Counter
 
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
 from .figures import LOG_FLOOR
-from .formatting import MISSING, count, number, text
+from .formatting import MISSING, count, counterexample_number, number, text
 from .ledger_section import condition_names, grade_text, ledger_state
 
 __all__ = [
@@ -245,11 +245,6 @@ def _table(headers, rows, numeric=()) -> str:
 _CX_WORDS = ("satisfies", "violates", "why")
 
 
-def _cx_number(value) -> str:
-    """A number of a counterexample: integers exactly, other values to six significant digits."""
-    return text(value) if isinstance(value, int) else number(value, ".6g")
-
-
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -257,7 +252,7 @@ def _is_number(value) -> bool:
 def _cx_text(value) -> str:
     """A counterexample's value as text: numbers by :func:`_cx_number`, lists in brackets, anything else as JSON."""
     if _is_number(value):
-        return _cx_number(value)
+        return counterexample_number(value)
     if isinstance(value, list):
         return "[" + ", ".join(_cx_text(v) for v in value) + "]"
     return json.dumps(value)
@@ -277,9 +272,9 @@ def _matrix_rows(value) -> list[list] | None:
 def _cx_value_html(value) -> str:
     rows = _matrix_rows(value)
     if rows is not None:
-        body = "".join("<tr>" + "".join(f"<td>{_num(_cx_number(v))}</td>" for v in r) + "</tr>" for r in rows)
+        body = "".join("<tr>" + "".join(f"<td>{_num(counterexample_number(v))}</td>" for v in r) + "</tr>" for r in rows)
         return f'<table class="matrix"><tbody>{body}</tbody></table>'
-    return _num(_cx_number(value)) if _is_number(value) else f"<code>{_e(json.dumps(value))}</code>"
+    return _num(counterexample_number(value)) if _is_number(value) else f"<code>{_e(json.dumps(value))}</code>"
 
 
 def _counterexample_html(cx: dict | None) -> str:

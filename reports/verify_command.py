@@ -31,17 +31,13 @@ from . import progress as run_progress
 from ._args import HelpFormatter, add_json_option, add_profile_and_seed
 from ._io import prepare_output_file, write_json
 from .errors import CommandFailed
-from .formatting import number
+from .formatting import COUNTEREXAMPLE_DIGITS, counterexample_number, number
 from .ledger_section import condition_names, grade_text, ledger_state, searched_sets
 
 if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
     from rich.console import Console
 
 __all__ = ["register", "render", "failures", "strict_failures"]
-
-#: significant digits of the numbers of a counterexample on the terminal (rounded; the JSON is exact)
-COUNTEREXAMPLE_DIGITS = 6
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -103,9 +99,7 @@ def _rounded(value) -> str:
     """A JSON value of a counterexample as text: lists with ", ", floats rounded (never truncated)."""
     if isinstance(value, list):
         return "[" + ", ".join(_rounded(v) for v in value) + "]"
-    if isinstance(value, float):
-        return number(value, f".{COUNTEREXAMPLE_DIGITS}g")
-    return str(value)
+    return counterexample_number(value)
 
 
 #: the keys of a counterexample's JSON besides the points its check reached (which are listed after ``why``)
