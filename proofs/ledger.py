@@ -675,7 +675,7 @@ def _implied_condition(c: str, minimal, counterexamples) -> ConditionResult:
     a counterexample violates it, the one satisfying most conditions shown,
     and not examined (None) when none does.
     """
-    best = max((cx for cx in counterexamples if c not in cx.satisfied), key=lambda cx: len(cx.satisfied), default=None)
+    best = _witness({c}, c, counterexamples)  # any counterexample violating c
     if best is None:
         return ConditionResult(c, None, None)
     grade = Graded(Grade.REFUTED, f"{c} follows from the minimal set ({_names(minimal)}), and the counterexample "
