@@ -30,7 +30,7 @@ cells, and no central arrangement of :math:`n` hyperplanes in
 :math:`C(n, 1) = 2`, :math:`C(n, 2) = 2n`; polynomial in :math:`n` for fixed
 :math:`d`, where the sign patterns number :math:`2^n`.
 
-Method (incremental): start from :math:`\mathbb{R}^d`, one cell; add the
+Method ``"lp"`` (incremental; the default ``"rays"`` is in :mod:`.rays`): start from :math:`\mathbb{R}^d`, one cell; add the
 nonzero rows one at a time, normalised to :math:`\hat a_i = a_i / \|a_i\|_2`.
 Row :math:`i` splits a cell with constraints :math:`s_k \hat a_k^T x > 0`
 (:math:`k < i`) iff both sides are nonempty; side :math:`\sigma` is tested
@@ -228,7 +228,7 @@ def _split(unit: NDArray[np.float64], a: NDArray[np.float64], cell: _Cell) -> li
     return sides
 
 
-def _refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
+def refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
     bound = cover_bound(n_nonzero, d) if n_nonzero else 1
     if bound > max_cells:
         raise InvalidInputError(
@@ -238,11 +238,20 @@ def _refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
         )
 
 
-def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arrangement:
+#: the methods of :func:`enumerate_cells`
+ENUMERATION_METHODS = ("rays", "lp")
+
+
+def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS, method: str = "rays") -> Arrangement:
     r"""Every full-dimensional cell of the central arrangement :math:`\{x : a_i^T x = 0\}` of A's rows.
 
-    See the module docstring for the method and the treatment of zero,
-    parallel and rank-deficient rows.
+    See the module docstring for the treatment of zero, parallel and
+    rank-deficient rows. ``method="rays"`` (default) finds the cells at the
+    rays of the arrangement (:mod:`.rays`, no linear program until the
+    witnesses are centred); ``method="lp"`` splits cells row by row with
+    linear programs (the module docstring), the reference. Both return the
+    same record: each witness is moved to the LP point of largest margin in
+    its cell.
 
     Parameters
     ----------
@@ -251,6 +260,7 @@ def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arra
     max_cells : int
         Refuse, before starting, when Cover's bound :func:`cover_bound` of
         the nonzero rows in :math:`\mathbb{R}^d` exceeds this.
+    method : ``"rays"`` or ``"lp"``.
 
     Returns
     -------
@@ -259,18 +269,41 @@ def enumerate_cells(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> Arra
     Raises
     ------
     InvalidInputError
-        On a malformed ``A`` or ``max_cells``, or an instance that could have
-        more than ``max_cells`` cells (the message gives the bound).
+        On a malformed ``A``, ``max_cells`` or ``method``, or an instance that
+        could have more than ``max_cells`` cells (the message gives the bound).
     SolveError
-        If a cell's LPs find neither side of a hyperplane with margin (a cell
-        too thin to resolve at :data:`CELL_MARGIN_TOL`).
+        If a cell is too thin to resolve at :data:`CELL_MARGIN_TOL` (method
+        ``"lp"``: neither side of a hyperplane has a point at that margin;
+        method ``"rays"``: a near-degenerate arrangement, see :mod:`.rays`).
     """
     A = as_matrix(A)
     max_cells = check_positive_int(max_cells, "max_cells")
+    if method not in ENUMERATION_METHODS:
+        raise InvalidInputError(f"method must be one of {ENUMERATION_METHODS}; got {method!r}")
+    if method == "rays":
+        return _cells_by_rays(A, max_cells)
+    return _cells_by_lp(A, max_cells)
+
+
+def _cells_by_rays(A: NDArray[np.float64], max_cells: int) -> Arrangement:
+    from .rays import enumerate_rays  # rays imports this module's constants
+
+    rays = enumerate_rays(A, max_cells=max_cells)
+    norms = np.linalg.norm(A, axis=1)
+    nonzero = np.flatnonzero(norms > 0.0)
+    unit = A[nonzero] / norms[nonzero, None]
+    cells = []
+    for pattern, witness in zip(rays.patterns, rays.witnesses):
+        signs = np.where(pattern[nonzero], 1.0, -1.0)
+        cells.append((signs, _centre(signs[:, None] * unit, witness, np.inf)))
+    return _arrangement(A, nonzero, unit, cells)
+
+
+def _cells_by_lp(A: NDArray[np.float64], max_cells: int) -> Arrangement:
     n, d = A.shape
     norms = np.linalg.norm(A, axis=1)
     nonzero = np.flatnonzero(norms > 0.0)
-    _refuse_if_too_many(nonzero.size, n, d, max_cells)
+    refuse_if_too_many(nonzero.size, n, d, max_cells)
     unit = A[nonzero] / norms[nonzero, None]
     cells: list[_Cell] = [(np.ones(0), np.zeros(d), -np.inf)]
     for i, a in enumerate(unit):
@@ -306,6 +339,11 @@ def _centre(signed: NDArray[np.float64], x: NDArray[np.float64], best: float) ->
     return z if z is not None and float(np.min(signed @ z)) > margin else x
 
 
+def pattern_order(patterns: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """The order that sorts the patterns (K, n) lexicographically, True before False (the cells' order)."""
+    return np.lexsort(~patterns.T[::-1]).astype(np.intp)
+
+
 def _arrangement(
     A: NDArray[np.float64],
     nonzero: NDArray[np.intp],
@@ -318,5 +356,5 @@ def _arrangement(
     witnesses = np.array([x for _, x in cells], dtype=np.float64).reshape(len(cells), d)
     values = np.abs(witnesses @ unit.T)
     margins = values.min(axis=1) if unit.shape[0] else np.full(len(cells), np.inf)
-    order = np.lexsort(~patterns.T[::-1])  # lexicographic by pattern, True before False
+    order = pattern_order(patterns)
     return Arrangement(patterns=patterns[order], witnesses=witnesses[order], margins=margins[order], n=n, d=d)

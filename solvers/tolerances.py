@@ -37,6 +37,7 @@ __all__ = [
     "conic_gradient_rtol",
     "conic_kkt_rtol",
     "cell_kkt_rtol",
+    "RAY_TIE_RTOL",
 ]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
@@ -67,6 +68,10 @@ NEWTON_OBJECTIVE_RTOL = 1e-10
 #: HiGHS's primal feasibility tolerance: an LP certificate v may have (A v)_i up to this
 #: times ||A||_inf ||v||_inf (the scale of one entry of A v)
 LP_FEASIBILITY_RTOL = 1e-7
+#: a unit row and a unit ray of the arrangement (solvers.rays) with |a^T u| at or below this are
+#: incident: the value at the rows that define the ray is a few ulps (1e-16) of 1; a value
+#: between this and the cell margin (1e-6) is refused as a near-degenerate arrangement
+RAY_TIE_RTOL = 1e-10
 #: agreement of a conic solve with the exact optimum, relative to ||y||^2
 CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 
