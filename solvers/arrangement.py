@@ -296,7 +296,13 @@ def _cells_by_rays(A: NDArray[np.float64], max_cells: int) -> Arrangement:
     for pattern, witness in zip(rays.patterns, rays.witnesses):
         signs = np.where(pattern[nonzero], 1.0, -1.0)
         cells.append((signs, _centre(signs[:, None] * unit, witness, np.inf)))
-    return _arrangement(A, nonzero, unit, cells)
+    result = _arrangement(A, nonzero, unit, cells)
+    if not np.all(result.margins > CELL_MARGIN_TOL):  # the record promises witnesses at least this far inside
+        raise SolveError(
+            f"a cell of the arrangement is too thin to resolve: its largest margin is "
+            f"{float(result.margins.min()):.2g}, not above {CELL_MARGIN_TOL:g} (near-parallel rows?)"
+        )
+    return result
 
 
 def _cells_by_lp(A: NDArray[np.float64], max_cells: int) -> Arrangement:

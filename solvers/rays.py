@@ -16,9 +16,12 @@ rays are deduplicated by their sign vector :math:`\sigma(u) =
 \mathrm{sign}(Bu) \in \{-1, 0, 1\}^n`, which determines the ray (its zero
 set fixes the line, its signs the half). "= 0" is decided on unit rows and
 unit rays: :math:`|\hat b_i^T u| \le` :data:`~.tolerances.RAY_TIE_RTOL`;
-a value between that and :data:`~.arrangement.CELL_MARGIN_TOL` (or an
-(r-1)-subset whose smallest singular value lies there) is a near-degenerate
-arrangement, refused with :class:`~.errors.SolveError` rather than guessed.
+a value between that and :data:`~.tolerances.RAY_SIGN_RTOL` (or an
+(r-1)-subset whose smallest singular value lies there) cannot be decided in
+float64 and is refused with :class:`~.errors.SolveError` rather than guessed.
+Above it the side is certain, so thin cells are found exactly (the LP
+method cannot resolve a cell whose largest margin is below
+:data:`~.arrangement.CELL_MARGIN_TOL`).
 
 **Cells from rays.** The closed cell of sign pattern :math:`s` contains the
 ray :math:`u` iff :math:`s_i b_i^T u \ge 0` for every i, and then :math:`u`
@@ -36,9 +39,9 @@ cells are all :math:`2^{r-1}` orthants; for r = 1 it has one cell). Every
 pointed cone has an extreme ray, so the union over the rays is every cell,
 and the rays a cell is found at are exactly its extreme rays. A cell's
 witness is the sum of its unit extreme rays (an interior point of a pointed
-cone), scaled into the box :math:`\|x\|_\infty \le 1`; its margin
-:math:`\min_i |\hat a_i^T x|` is checked in float64 against
-:data:`~.arrangement.CELL_MARGIN_TOL`.
+cone), scaled into the box :math:`\|x\|_\infty \le 1`, checked in float64
+to be strictly inside its cell (:func:`~.arrangement.enumerate_cells` asks
+more: a margin above :data:`~.arrangement.CELL_MARGIN_TOL`).
 
 Zero rows split nothing and are active in every cell (pattern True, the
 paper's :math:`D_i = 1` iff :math:`a_i^T x \ge 0`); their sign at every ray
@@ -53,10 +56,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .arrangement import CELL_MARGIN_TOL, DEFAULT_MAX_CELLS, pattern_order, refuse_if_too_many
+from .arrangement import DEFAULT_MAX_CELLS, pattern_order, refuse_if_too_many
 from .errors import SolveError
 from .records import freeze_arrays
-from .tolerances import RAY_TIE_RTOL
+from .tolerances import RAY_SIGN_RTOL, RAY_TIE_RTOL
 from .validation import as_matrix, check_positive_int
 
 __all__ = ["RayArrangement", "RowSpace", "arrangement_rays", "enumerate_rays", "row_space"]
@@ -103,12 +106,12 @@ def _signs(unit_rows: NDArray[np.float64], U: NDArray[np.float64]) -> NDArray[np
     r"""Sign vectors (R, k) of unit rays ``U`` (R, r) on unit rows, ties within RAY_TIE_RTOL; refuses a near tie."""
     values = U @ unit_rows.T
     size = np.abs(values)
-    near = (size > RAY_TIE_RTOL) & (size <= CELL_MARGIN_TOL)
+    near = (size > RAY_TIE_RTOL) & (size <= RAY_SIGN_RTOL)
     if np.any(near):
         raise SolveError(
             f"a row passes within {float(size[near].min()):.2g} of a ray of the arrangement (unit vectors), "
-            f"between the tie tolerance {RAY_TIE_RTOL:g} and the cell margin {CELL_MARGIN_TOL:g}: the arrangement "
-            "is too close to degenerate to decide by rays (use enumerate_cells(A, method='lp'))"
+            f"between the tie tolerance {RAY_TIE_RTOL:g} and {RAY_SIGN_RTOL:g}: whether it passes through the ray "
+            "cannot be decided in float64"
         )
     signs = np.sign(values).astype(np.int8)
     signs[size <= RAY_TIE_RTOL] = 0
@@ -121,12 +124,12 @@ def _lines(unit_rows: NDArray[np.float64]) -> NDArray[np.float64]:
     subsets = np.array(list(itertools.combinations(range(k), r - 1)), dtype=np.intp).reshape(-1, r - 1)
     _, s, vt = np.linalg.svd(unit_rows[subsets], full_matrices=True)
     smallest = s[:, -1]
-    near = (smallest > RAY_TIE_RTOL) & (smallest <= CELL_MARGIN_TOL)
+    near = (smallest > RAY_TIE_RTOL) & (smallest <= RAY_SIGN_RTOL)
     if np.any(near):
         raise SolveError(
             f"{r - 1} rows of the arrangement are within {float(smallest[near].min()):.2g} of linear dependence "
-            f"(smallest singular value of unit rows), between {RAY_TIE_RTOL:g} and {CELL_MARGIN_TOL:g}: too close "
-            "to degenerate to decide by rays (use enumerate_cells(A, method='lp'))"
+            f"(smallest singular value of unit rows), between {RAY_TIE_RTOL:g} and {RAY_SIGN_RTOL:g}: whether "
+            "they meet in a line cannot be decided in float64"
         )
     return np.asarray(vt[smallest > RAY_TIE_RTOL, -1, :], dtype=np.float64)
 
@@ -191,7 +194,7 @@ class RayArrangement:
         :math:`\|x\|_\infty = 1` (zero when A is zero).
     margins : ndarray (K,)
         :math:`\min_i |\hat a_i^T x|` over the nonzero rows at each witness,
-        above :data:`~.arrangement.CELL_MARGIN_TOL` (``inf`` when A is zero).
+        positive (``inf`` when A is zero).
     offsets, members : ndarray of intp (K + 1,), (sum of the cells' ray counts,)
         Cell c's extreme rays are ``members[offsets[c]:offsets[c + 1]]``
         (see :meth:`cell_rays`).
@@ -254,8 +257,8 @@ def enumerate_rays(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> RayAr
     InvalidInputError
         Malformed ``A`` or ``max_cells``, or too many possible cells.
     SolveError
-        A near-degenerate arrangement (see the module docstring), or a
-        witness whose margin is not above :data:`~.arrangement.CELL_MARGIN_TOL`.
+        A near-degenerate arrangement that float64 cannot decide (see the
+        module docstring).
     """
     A = as_matrix(A)
     max_cells = check_positive_int(max_cells, "max_cells")
@@ -283,13 +286,9 @@ def enumerate_rays(A: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELLS) -> RayAr
     witnesses /= np.max(np.abs(witnesses), axis=1, keepdims=True)
     unit_rows = _unit(A[space.nonzero])
     margins = np.abs(witnesses @ unit_rows.T).min(axis=1)
-    if not np.all(margins > CELL_MARGIN_TOL):
-        raise SolveError(
-            f"a cell's witness (the sum of its extreme rays) has margin {float(margins.min()):.2g}, not above "
-            f"{CELL_MARGIN_TOL:g}: the cell is too thin to resolve by rays (use enumerate_cells(A, method='lp'))"
-        )
-    if not np.array_equal(witnesses @ A.T >= 0.0, patterns[order]):  # interior points have their cell's signs
-        raise SolveError("a cell's witness (the sum of its extreme rays) does not have the cell's signs")
+    # an interior point of its cell: strictly off every hyperplane, on the cell's side of each
+    if not (np.all(margins > 0.0) and np.array_equal(witnesses @ A.T >= 0.0, patterns[order])):
+        raise SolveError("a cell's witness (the sum of its extreme rays) is not strictly inside the cell")
     sizes = np.array([len(g) for g in groups], dtype=np.intp)
     return RayArrangement(
         rays=rays, ray_signs=signs, patterns=patterns[order], witnesses=witnesses, margins=margins,

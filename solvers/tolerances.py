@@ -38,6 +38,8 @@ __all__ = [
     "conic_kkt_rtol",
     "cell_kkt_rtol",
     "RAY_TIE_RTOL",
+    "RAY_SIGN_RTOL",
+    "RAY_KKT_RTOL",
 ]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
@@ -69,9 +71,16 @@ NEWTON_OBJECTIVE_RTOL = 1e-10
 #: times ||A||_inf ||v||_inf (the scale of one entry of A v)
 LP_FEASIBILITY_RTOL = 1e-7
 #: a unit row and a unit ray of the arrangement (solvers.rays) with |a^T u| at or below this are
-#: incident: the value at the rows that define the ray is a few ulps (1e-16) of 1; a value
-#: between this and the cell margin (1e-6) is refused as a near-degenerate arrangement
+#: incident: the value at the rows that define the ray is a few ulps (1e-16) of 1 (times the
+#: condition of the rows that define it); a value between this and RAY_SIGN_RTOL is refused as
+#: undecidable, and the same band applies to the smallest singular value of the defining rows
 RAY_TIE_RTOL = 1e-10
+#: a unit row and a unit ray with |a^T u| above this are on definite sides of each other
+RAY_SIGN_RTOL = 1e-8
+#: largest worst KKT residual (cell._kkt, unit scale) of a cell QP solved exactly over its rays
+#: (Lawson-Hanson NNLS, solvers.exact), and largest scaled NNLS optimality residual of P_+;
+#: a cell that fails it is solved again with CVXPY
+RAY_KKT_RTOL = 1e-9
 #: agreement of a conic solve with the exact optimum, relative to ||y||^2
 CONIC_RTOL = MappingProxyType({"CLARABEL": 1e-7, "SCS": 1e-3, "OSQP": 1e-3})
 
