@@ -14,6 +14,8 @@ every objective).
 from .activation import activation_mask, all_inactive_mask, relu
 from .arrangement import Arrangement, cover_bound, enumerate_cells
 from .cell import CellResult, cell_masks, solve_cell
+from .exact import ExactMinimum, PPlusResult, exact_minimum, solve_pplus
+from .rays import RayArrangement, enumerate_rays
 from .data import PlantedProblem, planted_problem
 from .datafiles import load_data
 from .descent import (
@@ -59,15 +61,15 @@ from .registry import SOLVERS, SolverEntry
 # every public name imported above, written out so that type checkers see what is exported
 # (tests/test_typing.py holds the list against the imports)
 __all__ = [
-    "Arrangement", "BACKENDS", "CellResult", "Certificate", "DataFileError", "DescentResult", "Direction", "GD",
+    "Arrangement", "BACKENDS", "CellResult", "Certificate", "DataFileError", "DescentResult", "Direction", "ExactMinimum", "GD",
     "History", "InaccurateSolutionError", "InvalidInputError", "KKTResiduals", "MethodTrials", "NewtonResult",
-    "NewtonStopReason", "PlantedProblem", "PointEvaluation", "RGD", "RelaxationResult", "SOLVERS", "Solution",
+    "NewtonStopReason", "PPlusResult", "PlantedProblem", "PointEvaluation", "RGD", "RayArrangement", "RelaxationResult", "SOLVERS", "Solution",
     "SolveError", "SolveStatus", "SolverEntry", "SolverUnavailableError", "StopReason", "TrialBatch",
     "UnboundedRelaxationError", "activation_mask", "all_inactive_mask", "cell_masks", "cover_bound", "descend",
-    "enumerate_cells", "evaluate_point", "gd_direction", "gradient_descent", "installed_backends", "load_data",
+    "enumerate_cells", "enumerate_rays", "evaluate_point", "exact_minimum", "gd_direction", "gradient_descent", "installed_backends", "load_data",
     "multi_neuron_objective", "multi_neuron_objective_gradient", "objective", "objective_gradient",
     "planted_problem", "regularized_gradient_descent", "regularized_objective",
     "regularized_objective_gradient", "relative_error", "relaxed_objective", "relaxed_objective_gradient",
-    "relu", "residual", "run_trials", "safe_step", "solve_cell", "solve_relaxation", "solve_relaxation_newton",
+    "relu", "residual", "run_trials", "safe_step", "solve_cell", "solve_relaxation", "solve_pplus", "solve_relaxation_newton",
     "spectral_norm_squared",
 ]  # fmt: skip
