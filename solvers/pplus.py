@@ -188,16 +188,19 @@ def _caratheodory(
     X = V[:, keep].copy()
     D = patterns[keep].T  # (n, k)
     while X.shape[1] > 1:
-        W = D * (A @ X)
-        if X.shape[1] <= np.linalg.matrix_rank(W):
+        # n + 1 outputs in R^n are dependent: each step needs a null vector of at most n + 1 columns
+        # (O(n^3)), not of all k (an SVD with a k x k factor, minutes for k in the thousands)
+        head = min(X.shape[1], A.shape[0] + 1)
+        W = D[:, :head] * (A @ X[:, :head])
+        if head <= np.linalg.matrix_rank(W):
             break
-        gamma = np.linalg.svd(W)[2][-1]  # a unit null vector: k > rank, so W gamma = 0 up to rounding
+        gamma = np.linalg.svd(W)[2][-1]  # a unit null vector: head > rank, so W gamma = 0 up to rounding
         if not np.any(gamma > 0.0):
             gamma = -gamma
         positive = np.flatnonzero(gamma > 0.0)
         out = positive[np.argmin(1.0 / gamma[positive])]
         t = 1.0 / gamma[out]
-        X = X * np.maximum(1.0 - t * gamma, 0.0)  # the clip only removes rounding below 0
+        X[:, :head] *= np.maximum(1.0 - t * gamma, 0.0)  # the clip only removes rounding below 0
         X = np.delete(X, out, axis=1)
         D = np.delete(D, out, axis=1)
     return X
@@ -212,9 +215,11 @@ def _network_from_blocks(
     Blocks whose output :math:`w_c = D_c A v_c` has :math:`\|w_c\| \le`
     :data:`~.tolerances.NEGLIGIBLE_BLOCK_RTOL` :math:`\cdot \max(1, \|y\|)` are left out (a block
     with :math:`D_c A v_c = 0` is a dead neuron), the rest reduced by Caratheodory to at most n;
-    then, smallest output :math:`\|g(Ax_j)\|` first, a neuron is removed while :math:`f_m` stays within ``tolerance / 2`` of ``value``: an
-    interior-point solver leaves blocks of the size of its accuracy in every cell, and a network
-    with them would need more neurons than the optimum does.
+    then, smallest output :math:`\|g(Ax_j)\|` first, a neuron is removed while :math:`f_m` stays
+    within ``tolerance / 2`` of ``value``: an interior-point solver leaves blocks of the size of its
+    accuracy in every cell, and a network with them would need more neurons than the optimum does.
+    The result has at most n neurons but is not the sparsest such network (finding that is
+    combinatorial).
     """
     sizes = np.linalg.norm(patterns.T * (A_unit @ V_unit), axis=0)
     keep = np.flatnonzero(sizes > NEGLIGIBLE_BLOCK_RTOL * max(1.0, float(np.linalg.norm(y_unit))))
