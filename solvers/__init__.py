@@ -54,6 +54,7 @@ from .objectives import (
 )
 from .relaxation import BACKENDS, Certificate, KKTResiduals, RelaxationResult, installed_backends, solve_relaxation
 from .newton import NewtonResult, NewtonStopReason, solve_relaxation_newton
+from .pplus import NetworkBound, PPlusConic, bound_network, pplus_conic, pplus_kkt
 from .batched import MethodTrials, TrialBatch, run_trials
 from .solution import PointEvaluation, Solution, SolveStatus, evaluate_point
 from .registry import SOLVERS, SolverEntry
@@ -61,15 +62,16 @@ from .registry import SOLVERS, SolverEntry
 # every public name imported above, written out so that type checkers see what is exported
 # (tests/test_typing.py holds the list against the imports)
 __all__ = [
-    "Arrangement", "BACKENDS", "CellResult", "Certificate", "DataFileError", "DescentResult", "Direction", "ExactMinimum", "GD",
-    "History", "InaccurateSolutionError", "InvalidInputError", "KKTResiduals", "MethodTrials", "NewtonResult",
-    "NewtonStopReason", "PPlusResult", "PlantedProblem", "PointEvaluation", "RGD", "RayArrangement", "RelaxationResult", "SOLVERS", "Solution",
-    "SolveError", "SolveStatus", "SolverEntry", "SolverUnavailableError", "StopReason", "TrialBatch",
-    "UnboundedRelaxationError", "activation_mask", "all_inactive_mask", "cell_masks", "cover_bound", "descend",
-    "enumerate_cells", "enumerate_rays", "evaluate_point", "exact_minimum", "gd_direction", "gradient_descent", "installed_backends", "load_data",
-    "multi_neuron_objective", "multi_neuron_objective_gradient", "objective", "objective_gradient",
-    "planted_problem", "regularized_gradient_descent", "regularized_objective",
-    "regularized_objective_gradient", "relative_error", "relaxed_objective", "relaxed_objective_gradient",
-    "relu", "residual", "run_trials", "safe_step", "solve_cell", "solve_relaxation", "solve_pplus", "solve_relaxation_newton",
-    "spectral_norm_squared",
+    "Arrangement", "BACKENDS", "CellResult", "Certificate", "DataFileError", "DescentResult", "Direction",
+    "ExactMinimum", "GD", "History", "InaccurateSolutionError", "InvalidInputError", "KKTResiduals", "MethodTrials",
+    "NewtonResult", "NetworkBound", "NewtonStopReason", "PPlusConic", "PPlusResult", "PlantedProblem",
+    "PointEvaluation", "RGD", "RayArrangement", "RelaxationResult", "SOLVERS", "Solution", "SolveError",
+    "SolveStatus", "SolverEntry", "SolverUnavailableError", "StopReason", "TrialBatch", "UnboundedRelaxationError",
+    "activation_mask", "all_inactive_mask", "bound_network", "cell_masks", "cover_bound", "descend",
+    "enumerate_cells", "enumerate_rays", "evaluate_point", "exact_minimum", "gd_direction", "gradient_descent",
+    "installed_backends", "load_data", "multi_neuron_objective", "multi_neuron_objective_gradient", "objective",
+    "objective_gradient", "planted_problem", "pplus_conic", "pplus_kkt", "regularized_gradient_descent",
+    "regularized_objective", "regularized_objective_gradient", "relative_error", "relaxed_objective",
+    "relaxed_objective_gradient", "relu", "residual", "run_trials", "safe_step", "solve_cell", "solve_pplus",
+    "solve_relaxation", "solve_relaxation_newton", "spectral_norm_squared",
 ]  # fmt: skip

@@ -40,6 +40,8 @@ __all__ = [
     "RAY_TIE_RTOL",
     "RAY_SIGN_RTOL",
     "RAY_KKT_RTOL",
+    "NEGLIGIBLE_BLOCK_RTOL",
+    "NETWORK_BOUND_RTOL",
 ]
 
 #: closed-form float64 algebra, relative to the magnitude of the terms
@@ -144,3 +146,20 @@ def conic_kkt_rtol(backend: str) -> float:
 def cell_kkt_rtol(backend: str) -> float:
     """Certificate tolerance on the worst KKT residual of the cell QP for a backend."""
     return CELL_KKT_RTOL[backend.upper()]
+
+
+# --- P_+ and bounds on min f_m (solvers/pplus.py) ----------------------------------------------
+#: a block v_c of a P_+ solve counts as nonzero (unit scale) when ||A v_c|| exceeds this times
+#: max(1, ||y||). Only blocks zero up to rounding are left out before the Caratheodory reduction
+#: (the reduction and the pruning after it handle the rest): at the optimum ||r|| <= ||y||, so
+#: leaving out K such blocks moves the objective by at most about K * 1e-12 * ||y||^2, below
+#: CLARABEL's CONIC_RTOL for up to 1e4 cells (arrangement.DEFAULT_MAX_CELLS). CLARABEL leaves
+#: 4e-9 to 2e-8 times ||y|| in the blocks of unused cells (n = 8, d = 2), which this keeps.
+NEGLIGIBLE_BLOCK_RTOL = 1e-12
+#: a network whose f_m exceeds a lower bound on min f_m (P_+ or an exact min f) by at most this
+#: times 1 + ||y||^2 is taken to reach min f_m (pplus.bound_network). The best value comes from an
+#: RGD run, which reaches the value of a minimiser to DESCENT_OBJECTIVE_RTOL (relative to ||y||^2),
+#: or from a network recovered from a conic solve of P_+, whose lower bound is within
+#: CONIC_RTOL["CLARABEL"] (1e-7); the larger of the two. Looser backends (SCS, OSQP: 1e-3) give
+#: lower bounds this tolerance does not cover.
+NETWORK_BOUND_RTOL = DESCENT_OBJECTIVE_RTOL
