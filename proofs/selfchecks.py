@@ -339,18 +339,21 @@ def _stepped(nx: Numerics, direction, A, y, X, mu: float) -> np.ndarray:
 
 
 @selfcheck("descent-step", "one GD and one RGD step of descend is X - mu * (the plain-loop gradient), at ties "
-           "and off them")  # fmt: skip
+           "and off them, for mu = 1/16 and for the auto step 1/(m ||A||_2^2)")  # fmt: skip
 def check_descent_step(nx: Numerics, rounds: int) -> str:
-    mu = 2.0**-4  # a power of two: the step is exact at the loop's unit scale too
     points = [(A, y, X) for A, y, X in _smooth_instances(rounds)] + [(TIE_A, TIE_Y, X) for X in _tie_points()]
     for A, y, X in points:
         ref = _plain(A, y, X)
-        for name, direction, G in (("GD", nx.gd, ref.gd), ("RGD", nx.rgd, ref.rgd)):
-            got, want = _stepped(nx, direction, A, y, X, mu), X - mu * G
-            expect(_close(got, want, ref.size * (1.0 + float(np.max(np.abs(X))))),
-                   f"one {name} step of mu = {mu} from X = {_text(X)} gives {_text(got)}, not X - mu grad = "
-                   f"{_text(want)}")  # fmt: skip
-    return f"{2 * len(points)} steps (GD and RGD, m = 1..3, {len(_tie_points())} points with ties)"
+        auto = 1.0 / (X.shape[1] * float(np.linalg.svd(A, compute_uv=False)[0]) ** 2)
+        # 1/16: a power of two, so the step is exact at the loop's unit scale too
+        for mu, step in ((2.0**-4, 2.0**-4), (auto, "auto")):
+            for name, direction, G in (("GD", nx.gd, ref.gd), ("RGD", nx.rgd, ref.rgd)):
+                got, want = _stepped(nx, direction, A, y, X, step), X - mu * G
+                # the auto step is 1/L with L rounded up by 1e-12 (descent._unit_safe_step)
+                slack = ROUNDING * ref.size * (1.0 + float(np.max(np.abs(X)))) + 1e-11 * float(np.max(np.abs(mu * G)))
+                expect(bool(np.all(np.abs(got - want) <= slack)), f"one {name} step of mu = {step} from "
+                       f"X = {_text(X)} gives {_text(got)}, not X - mu grad = {_text(want)} (mu = {mu:.6g})")  # fmt: skip
+    return f"{4 * len(points)} steps (GD and RGD, fixed and auto step, m = 1..3, {len(_tie_points())} points with ties)"
 
 
 @selfcheck("batched-engine", "run_trials gives descend's final iterates, records and stop reasons on the same "
