@@ -31,7 +31,7 @@ import math
 import time
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -143,7 +143,9 @@ def run_selfcheck(check: SelfCheck, numerics: Numerics = SOLVERS, rounds: int = 
     return SelfCheckResult(check.name, check.statement, passed, detail, time.perf_counter() - start)
 
 
-def run_selfchecks(numerics: Numerics = SOLVERS, rounds: int = 1, checks=None) -> tuple[SelfCheckResult, ...]:
+def run_selfchecks(
+    numerics: Numerics = SOLVERS, rounds: int = 1, checks: Iterable[SelfCheck] | None = None
+) -> tuple[SelfCheckResult, ...]:
     """Run every registered self-check (or ``checks``) on ``numerics``; results in registration order."""
     return tuple(run_selfcheck(c, numerics, rounds) for c in (SELFCHECKS if checks is None else checks))
 
