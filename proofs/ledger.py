@@ -53,7 +53,10 @@ established (:class:`Grade`):
 false`` only when a proof covers M. The ledger is consistent when every proof
 went through and the numeric code never contradicted a proved statement
 (findings about the paper's conditions are results, not failures); it is
-``ok`` (exit 0) when it is consistent and, if ``strict``, no minimal set is
+``ok`` (exit 0) when it is consistent, every self-check of the numeric code
+passed (:mod:`.selfchecks`: gradients against finite differences, the tie
+convention, the descent loop, the solvers and their certificates, each
+against an independent computation) and, if ``strict``, no minimal set is
 only ``searched``.
 """
 
@@ -83,6 +86,7 @@ from .conditions import (
 )
 from .registry import CLAIMS, validate
 from .search import Counterexample, SearchResult, search
+from .selfchecks import SELFCHECKS, SelfCheck, run_selfchecks
 
 __all__ = [
     "Profile",
@@ -110,7 +114,9 @@ class Profile:
 
     ``examples``: hypothesis examples per property and per search;
     ``sympy_m`` / ``smt_m``: the largest m of the multi-neuron lemmas;
-    ``solver_instances``: Gaussian instances per solver comparison.
+    ``solver_instances``: Gaussian instances per solver comparison;
+    ``selfcheck_rounds``: instances of each self-check of the numeric code
+    (:mod:`.selfchecks`) are drawn this many times over.
     """
 
     name: str
@@ -118,12 +124,13 @@ class Profile:
     sympy_m: int
     smt_m: int
     solver_instances: int
+    selfcheck_rounds: int = 1
 
 
 PROFILES = {
-    "quick": Profile("quick", examples=30, sympy_m=3, smt_m=6, solver_instances=2),
-    "default": Profile("default", examples=200, sympy_m=4, smt_m=8, solver_instances=8),
-    "thorough": Profile("thorough", examples=10_000, sympy_m=6, smt_m=8, solver_instances=40),
+    "quick": Profile("quick", examples=30, sympy_m=3, smt_m=6, solver_instances=2, selfcheck_rounds=1),
+    "default": Profile("default", examples=200, sympy_m=4, smt_m=8, solver_instances=8, selfcheck_rounds=2),
+    "thorough": Profile("thorough", examples=10_000, sympy_m=6, smt_m=8, solver_instances=40, selfcheck_rounds=4),
 }
 
 
@@ -350,6 +357,9 @@ class Ledger:
 
     ``strict``: a minimal set graded ``searched`` makes the ledger not ok
     (:meth:`judged` sets it; the examination is the same either way).
+    ``selfchecks``: the :class:`~.selfchecks.SelfCheckResult` of every
+    self-check of the numeric code the claims' checks run on; one that
+    failed makes the ledger not ok (the evidence rests on that code).
     """
 
     profile: str
@@ -357,6 +367,7 @@ class Ledger:
     claims: tuple
     versions: tuple = ()
     strict: bool = False
+    selfchecks: tuple = ()
 
     def to_json(self) -> dict:
         """The ``relurelax verify --json`` document (wall times only in ``seconds`` fields)."""
@@ -367,6 +378,7 @@ class Ledger:
             "ok": self.ok,
             "consistent": self.consistent,
             "versions": dict(self.versions),
+            "selfchecks": [r.to_json() for r in self.selfchecks],
             "claims": [c.to_json() for c in self.claims],
         }
 
@@ -381,9 +393,15 @@ class Ledger:
         return tuple((c.id, s) for c in self.claims for s in c.searched_sets)
 
     @property
+    def failed_selfchecks(self) -> tuple:
+        """The self-checks of the numeric code that failed (:class:`~.selfchecks.SelfCheckResult`)."""
+        return tuple(r for r in self.selfchecks if not r.passed)
+
+    @property
     def ok(self) -> bool:
-        """True iff ``relurelax verify`` exits 0: consistent, and when ``strict`` no minimal set only searched."""
-        return self.consistent and not (self.strict and self.searched_sets)
+        """True iff ``relurelax verify`` exits 0: consistent, every self-check of the numeric code passed,
+        and when ``strict`` no minimal set only searched."""
+        return self.consistent and not self.failed_selfchecks and not (self.strict and self.searched_sets)
 
     def judged(self, strict: bool) -> Ledger:
         """The same ledger judged strictly or not: only ``strict`` and so ``ok`` change (the examination does not)."""
@@ -807,8 +825,13 @@ def build_ledger(
     *,
     numerics: Numerics = SOLVERS,
     claims: Iterable[Claim] = CLAIMS,
+    selfchecks: Iterable[SelfCheck] | None = None,
 ) -> Ledger:
-    r""":func:`run_ledger` with the numeric code and the claims exchangeable (for testing the checks)."""
+    r""":func:`run_ledger` with the numeric code, the claims and the self-checks exchangeable (for testing the checks).
+
+    ``selfchecks`` defaults to every registered one (:data:`~.selfchecks.SELFCHECKS`); they run
+    after the claims, on ``numerics``.
+    """
     prof = _check_profile(profile)
     seed = check_positive_int(seed, "seed", minimum=0)
     claims = validate(claims)
@@ -818,7 +841,10 @@ def build_ledger(
         if progress is not None:
             say = lambda message, k=k: progress(f"[{k}/{len(claims)}] {message}")  # noqa: E731
         records.append(examine_claim(claim, prof, seed, numerics, say))
-    return Ledger(prof.name, seed, tuple(records), tuple(versions(VERSIONED_PACKAGES).items()))
+    if progress is not None:
+        progress("self-checks of the numeric code")
+    own = run_selfchecks(numerics, prof.selfcheck_rounds, SELFCHECKS if selfchecks is None else tuple(selfchecks))
+    return Ledger(prof.name, seed, tuple(records), tuple(versions(VERSIONED_PACKAGES).items()), selfchecks=own)
 
 
 def run_ledger(profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None) -> Ledger:

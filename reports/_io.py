@@ -76,11 +76,11 @@ _TEMP_TAG = "relurelax"
 
 
 #: the version of each command's JSON document that changed since its first (1 for the others)
-SCHEMA_VERSIONS = {"verify": 2, "report": 2}
+SCHEMA_VERSIONS = {"verify": 3, "report": 3}
 
 
 def schema_for(command: str) -> str:
-    """The marker value of the JSON that ``relurelax <command>`` writes, e.g. ``relurelax.solve/1``, ``relurelax.verify/2``."""
+    """The marker value of the JSON that ``relurelax <command>`` writes, e.g. ``relurelax.solve/1``, ``relurelax.verify/3``."""
     return f"relurelax.{command}/{SCHEMA_VERSIONS.get(command, 1)}"
 
 

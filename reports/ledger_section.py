@@ -3,8 +3,8 @@ r"""The claims ledger on the reports side: the report's one call into the ledger
 :func:`run_ledger_section` is the only place the report calls the ledger
 (``relurelax.proofs.ledger.run_ledger``, the claims of Propositions 1-2,
 Theorems 1-2 and Corollary 1 with their symbolic, SMT, property and solver
-evidence). It returns the ledger's JSON (``profile, seed, strict, ok,
-consistent, versions, claims``, the document of ``relurelax verify --json``); ``ok`` is
+evidence, and the self-checks of the numeric code). It returns the ledger's JSON (``profile, seed, strict, ok,
+consistent, versions, selfchecks, claims``, the document of ``relurelax verify --json``); ``ok`` is
 the ledger's own verdict on itself (:attr:`Ledger.ok`), decided there once
 and read by every renderer (:mod:`.report_writers`) and by the exit code of
 ``relurelax report``. The report runs the ledger strict by default: a minimal
@@ -13,7 +13,7 @@ set that rests on searches, not on a proof, makes it not ok.
 The other functions read that JSON for the renderers (the verify terminal,
 the report's pages), so that a grade reads the same everywhere:
 :func:`grade_text`, :func:`searched_sets`, :func:`searched_summary`,
-:func:`ledger_state`.
+:func:`ledger_state`, :func:`failed_selfchecks`, :func:`selfcheck_summary`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ from collections.abc import Iterable
 
 from .progress import Progress
 
-__all__ = ["run_ledger_section", "grade_text", "searched_sets", "searched_summary", "ledger_state", "condition_names"]
+__all__ = [
+    "run_ledger_section",
+    "grade_text",
+    "searched_sets",
+    "searched_summary",
+    "ledger_state",
+    "condition_names",
+    "failed_selfchecks",
+    "selfcheck_summary",
+]
 
 
 def run_ledger_section(profile: str, seed: int, progress: Progress | None = None, strict: bool = True) -> dict:
@@ -95,18 +104,42 @@ def searched_summary(ledger: dict) -> str:
     return "; ".join(f"{claim_id} ({' | '.join(sets)})" for claim_id, sets in by_claim.items())
 
 
+def failed_selfchecks(ledger: dict) -> list[dict]:
+    """The self-checks of the numeric code that failed, from the ledger's JSON (none in a document without them)."""
+    return [r for r in ledger.get("selfchecks", ()) if not r["passed"]]
+
+
+def selfcheck_summary(ledger: dict) -> str:
+    """The self-checks in one sentence: ``All 11 self-checks of the numeric code passed.``, or which failed."""
+    results = ledger.get("selfchecks", ())
+    failed = failed_selfchecks(ledger)
+    if not results:
+        return "No self-check of the numeric code ran."
+    if not failed:
+        return f"All {len(results)} self-checks of the numeric code passed."
+    return f"{len(failed)} of {len(results)} self-checks of the numeric code failed: {', '.join(r['name'] for r in failed)}."
+
+
 def ledger_state(ledger: dict) -> str:
     r"""What the ledger establishes, in one or two sentences, from its JSON.
 
     Never says that every proof went through while a minimal set rests on
-    searches only: it names those claims and sets instead. Names the verdicts
-    proved only for m <= M, and the claims whose solver runs did not converge
-    (evidence ``incomplete``, which is not agreement).
+    searches only: it names those claims and sets instead. A failed
+    self-check of the numeric code is said first (the claims' evidence rests
+    on that code). Names the verdicts proved only for m <= M, and the claims
+    whose solver runs did not converge (evidence ``incomplete``, which is not
+    agreement).
     """
     # "consistent" is the ledger's own verdict without strictness; a document without grades has only "ok"
     consistent = ledger.get("consistent", ledger["ok"])
     searched = searched_summary(ledger)
-    if not consistent:
+    failed = failed_selfchecks(ledger)
+    if failed:
+        text = (f"A self-check of the numeric code failed ({', '.join(r['name'] for r in failed)}): the claims' "
+                "evidence rests on that code.")  # fmt: skip
+        if not consistent:
+            text += " A proof failed or the numeric code disagrees with a proved statement (see the evidence)."
+    elif not consistent:
         text = "A proof failed or the numeric code disagrees with a proved statement (see the evidence)."
     elif searched:
         text = "The numeric code agrees with every proved statement, but not every minimal set is proved."

@@ -6,7 +6,7 @@ Three layers. Computing: :func:`build_results` runs the three parts at a
 paper_findings, timings``), with every verdict decided there: the ledger's
 ``claims.ok``, the cross-check's ``crosscheck.agree`` and each finding's
 ``reproduced``. Serialising: :func:`relurelax.reports._io.dumps_json`, the
-one encoder, with the schema ``relurelax.report/2``
+one encoder, with the schema ``relurelax.report/3``
 (``reports/schemas/report.schema.json``). Rendering: the pages
 (:mod:`.report_writers`) and the figures (:mod:`.figures`) are drawn from the
 serialised results alone. :func:`write_report` draws the figures and writes

@@ -1,7 +1,7 @@
 r"""The rendering layer of the validation report: ``report.md`` and a self-contained ``index.html``.
 
 Every renderer reads the serialised results (the content of
-``results.json``, schema ``relurelax.report/2``: ``schema, settings,
+``results.json``, schema ``relurelax.report/3``: ``schema, settings,
 versions, claims, crosscheck, figures, paper_findings, timings``) and nothing
 else, so every number on the page is a number of ``results.json``, and no
 renderer decides a verdict: whether the ledger is ok (``claims.ok``), whether
@@ -32,7 +32,7 @@ from collections import Counter
 from .crosscheck import TABLE_HEADERS, disagreements, table_rows
 from .figures import LOG_FLOOR
 from .formatting import MISSING, count, counterexample_number, number, text
-from .ledger_section import condition_names, grade_text, ledger_state
+from .ledger_section import condition_names, grade_text, ledger_state, selfcheck_summary
 
 __all__ = [
     "render_html",
@@ -56,7 +56,9 @@ def ledger_summary(claims: dict) -> str:
     verdict_counts = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
     strict = " (strict: a minimal set that rests on searches makes it not ok)" if claims.get("strict") else ""
     state = "Ledger consistent (ok)." if claims["ok"] else "Ledger NOT ok: see the claims below."
-    return f"{len(items)} claims ({verdict_counts}), profile {claims['profile']}{strict}. {state} {ledger_state(claims)}"
+    checks = selfcheck_summary(claims)
+    return (f"{len(items)} claims ({verdict_counts}), profile {claims['profile']}{strict}. {state} {checks} "
+            f"{ledger_state(claims)}")  # fmt: skip
 
 
 def verdicts(results: dict) -> list[tuple[str, str]]:
@@ -308,6 +310,9 @@ _CLAIM_HEADERS = ("claim", "verdict", "verdict grade", "paper's conditions", "mi
                   "other minimal sets")  # fmt: skip
 _CONDITION_HEADERS = ("condition", "necessary", "grade", "counterexample when dropped")
 _EVIDENCE_HEADERS = ("evidence", "status", "examples", "seconds", "detail")
+_SELFCHECK_HEADERS = ("self-check", "passed", "asserts", "seconds", "detail")
+#: the heading of the self-checks of the numeric code, in both formats
+_SELFCHECKS_TITLE = "Self-checks of the numeric code"
 
 
 def _claim_row(claim: dict) -> tuple:
@@ -330,6 +335,12 @@ def _why(cx: dict | None) -> str:
 
 def _evidence_rows(claim: dict) -> list[tuple]:
     return [(e["method"], e["status"], e["examples"], number(e["seconds"]), e["detail"]) for e in claim["evidence"]]
+
+
+def _selfcheck_rows(claims: dict) -> list[tuple]:
+    """One row per self-check of the numeric code (``.get``: a document without them has none)."""
+    return [(r["name"], r["passed"], r["statement"], number(r["seconds"]), r["detail"])
+            for r in claims.get("selfchecks", ())]  # fmt: skip
 
 
 def _ledger_html(claims: dict) -> str:
@@ -356,6 +367,11 @@ def _ledger_html(claims: dict) -> str:
         if c["evidence"]:
             parts.append(_table(_EVIDENCE_HEADERS, _evidence_rows(c)))
         parts.append("</details>")
+    rows = _selfcheck_rows(claims)
+    if rows:
+        opened = " open" if not all(r[1] for r in rows) else ""  # a failure is shown, not folded away
+        parts += [f"<details id=\"selfchecks\"{opened}><summary>{_e(_SELFCHECKS_TITLE)}: "
+                  f"{_e(selfcheck_summary(claims))}</summary>", _table(_SELFCHECK_HEADERS, rows), "</details>"]  # fmt: skip
     return "\n".join(parts)
 
 
@@ -372,6 +388,10 @@ def _ledger_markdown(claims: dict) -> list[str]:
                     lines += _counterexample_markdown(k["name"], k["counterexample"])
         if c["evidence"]:
             lines += _md_table(_EVIDENCE_HEADERS, _evidence_rows(c))
+    rows = _selfcheck_rows(claims)
+    if rows:
+        lines += [f"#### {_SELFCHECKS_TITLE}", "", _m(selfcheck_summary(claims)), ""]
+        lines += _md_table(_SELFCHECK_HEADERS, rows)
     return lines
 
 

@@ -1,7 +1,7 @@
 r"""``relurelax verify``: the claims ledger on the command line.
 
 Runs :func:`relurelax.proofs.ledger.run_ledger`, serialises the ledger
-(:meth:`Ledger.to_json`, schema ``relurelax.verify/2``,
+(:meth:`Ledger.to_json`, schema ``relurelax.verify/3``,
 ``reports/schemas/verify.schema.json``), renders that document on the
 terminal and with ``--json`` writes it atomically. The table fits 80 columns:
 one row per claim, its id, verdict and the verdict's grade stacked on the
@@ -9,11 +9,13 @@ left; the paper's conditions, the minimal set and every other minimal set
 with their grades, and the evidence (method: status, examples, seconds) on
 the right. Below it: the minimal sets that rest on searches (with the spaces
 and counts searched), one block per counterexample (numbers rounded to six
-significant digits; ``--json`` holds them exactly), and a closing line that
-says what is established (:func:`.ledger_section.ledger_state`).
+significant digits; ``--json`` holds them exactly), the self-checks of the
+numeric code (one line when all pass; each failure with its numbers), and a
+closing line that says what is established (:func:`.ledger_section.ledger_state`).
 
 Exit 0 when the ledger is ok (:attr:`Ledger.ok`: every proof went through,
-the numeric code agrees with every proved statement, and with ``--strict``
+the numeric code agrees with every proved statement, every self-check of
+the numeric code (:mod:`relurelax.proofs.selfchecks`) passed, and with ``--strict``
 no minimal set rests on searches only; findings about the paper's conditions
 are results), 1 otherwise, 2 for bad usage.
 """
@@ -32,12 +34,19 @@ from ._args import HelpFormatter, add_json_option, add_profile_and_seed
 from ._io import prepare_output_file, write_json
 from .errors import CommandFailed
 from .formatting import COUNTEREXAMPLE_DIGITS, counterexample_number, number
-from .ledger_section import condition_names, grade_text, ledger_state, searched_sets
+from .ledger_section import (
+    condition_names,
+    failed_selfchecks,
+    grade_text,
+    ledger_state,
+    searched_sets,
+    selfcheck_summary,
+)
 
 if TYPE_CHECKING:  # rich is imported where a console is made, not with the module
     from rich.console import Console
 
-__all__ = ["register", "render", "failures", "strict_failures"]
+__all__ = ["register", "render", "render_selfchecks", "failures", "strict_failures"]
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -45,10 +54,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             f"Examine the {count_in_words(len(CLAIMS))} claims of the paper with sympy and z3 proofs, hypothesis "
             "property checks of the numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the "
-            "minimal conditions and the counterexamples, each graded proved, refuted or searched. Exit 0 when the "
-            "implementation agrees with the mathematics everywhere, 1 when a proof fails or the numeric code "
-            "disagrees with a proved statement (or, with --strict, when a minimal set rests on searches only), "
-            "2 for bad usage."
+            "minimal conditions and the counterexamples, each graded proved, refuted or searched; self-check the "
+            "numeric code (gradients, the tie convention, the descent loop, the solvers and their certificates). "
+            "Exit 0 when the implementation agrees with the mathematics everywhere, 1 when a proof fails, the "
+            "numeric code disagrees with a proved statement or fails a self-check (or, with --strict, when a "
+            "minimal set rests on searches only), 2 for bad usage."
         ),
         formatter_class=HelpFormatter,
     )
@@ -61,8 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def failures(ledger: dict) -> list[str]:
-    """One line per failed proof or disagreement between the numeric code and a proved statement, from the ledger's JSON."""
-    return [
+    """One line per failed self-check, failed proof or disagreement between the numeric code and a proved
+    statement, from the ledger's JSON."""
+    return [f"self-check {r['name']}: {r['detail'][:200]}" for r in failed_selfchecks(ledger)] + [
         f"{c['id']}: {e['method']} {e['status']}: {e['detail'][:200]}"
         for c in ledger["claims"]
         for e in c["evidence"]
@@ -150,6 +161,14 @@ def render(ledger: dict, console: Console) -> None:
     blocks = [_counterexample_lines(c, k) for c in ledger["claims"] for k in c["conditions"] if k["counterexample"]]
     for block in blocks or [["none"]]:
         _wrapped(console, block, "  ")
+    render_selfchecks(ledger, console)
+
+
+def render_selfchecks(ledger: dict, console: Console) -> None:
+    """One line when every self-check of the numeric code passed; otherwise each failure, its assertion and numbers."""
+    _wrapped(console, [selfcheck_summary(ledger)], "")
+    for r in failed_selfchecks(ledger):
+        _wrapped(console, [f"FAILED {r['name']}: {r['statement']}", r["detail"]], "  ")
 
 
 def _handle(args) -> int:

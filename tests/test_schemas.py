@@ -23,8 +23,8 @@ from .jsonschemas import SCHEMA_COMMANDS, errors
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "reports" / "example" / "results.json"
 
 
-#: the version of each document: verify and report are at 2 since the ledger grades its evidence
-VERSIONS = {"report": 2, "verify": 2, "crosscheck": 1}
+#: the version of each document: verify and report are at 3 since the ledger carries the self-checks of the numeric code
+VERSIONS = {"report": 3, "verify": 3, "crosscheck": 1}
 
 
 @pytest.mark.parametrize("command", SCHEMA_COMMANDS)
@@ -57,9 +57,10 @@ def crosscheck_documents(tmp_path_factory):
 
 
 def test_verify_json_follows_its_schema(verify_document):
-    assert verify_document["schema"] == "relurelax.verify/2"
+    assert verify_document["schema"] == "relurelax.verify/3"
     assert errors(verify_document) == []
     assert verify_document["ok"] is True and verify_document["strict"] is False
+    assert verify_document["selfchecks"] and all(r["passed"] for r in verify_document["selfchecks"])
     claim = verify_document["claims"][0]
     assert {claim["verdict_grade"]["grade"], claim["minimal_grade"]["grade"]} <= {"proved", "refuted", "searched"}
 
