@@ -94,7 +94,10 @@ __all__ = [
     "check_instance",
     "crosscheck_instance",
     "check_backends",
+    "certified_bound",
+    "too_many_cells",
     "DEFAULT_MAX_ITER",
+    "GLOBAL_STARTS",
     "EvidenceStatus",
     "SolverEvidence",
     "thm1_solver",
@@ -104,6 +107,8 @@ __all__ = [
 
 #: iteration budget of GD and RGD in the cross-check; RGD at n = 2d can need tens of thousands of auto steps
 DEFAULT_MAX_ITER = 100_000
+#: RGD starts of the global method's search for an m-neuron network (m > 1) in the cross-check
+GLOBAL_STARTS = 4
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,9 @@ class Comparison:
     ``kind == "equal"``: ``difference = (value_a - value_b) / ||y||^2`` and
     the pair agrees when its absolute value is at most ``tolerance``.
     ``kind == "lower_bound"``: ``a``'s objective must not lie below the
-    optimum ``b`` (``difference >= -tolerance``). ``kind == "certificate"``:
+    optimum ``b`` (``difference >= -tolerance``). ``kind ==
+    "certified_bound"``: the same against the certified lower bound of the
+    global method ``b`` (exact :math:`\min f`, or :math:`P_+`). ``kind == "certificate"``:
     ``a`` is a convex solve whose certificate failed; ``b`` names the failing
     measure, ``difference`` is its value and ``tolerance`` its tolerance
     (never agrees).
@@ -167,7 +174,13 @@ class Comparison:
 
 @dataclass(frozen=True)
 class InstanceCheck:
-    """All candidates and agreement tests on one planted instance; ``agree`` when every test agrees."""
+    r"""All candidates and agreement tests on one planted instance; ``agree`` when every test agrees.
+
+    ``bound`` is the certified lower bound of the global method (the exact
+    :math:`\min f` for m = 1, :math:`P_+` for m > 1, named by
+    ``bound_name``) when it ran; ``bound_skipped`` says why it did not (the
+    instance has more activation cells than the enumeration's limit).
+    """
 
     n: int
     d: int
@@ -179,6 +192,15 @@ class InstanceCheck:
     optimum: float
     optimum_is_planted_zero: bool
     agree: bool
+    bound: float | None = None
+    bound_name: str | None = None
+    bound_skipped: str = ""
+
+    def gap(self, c: Candidate) -> float | None:
+        r"""``c``'s loss above the certified lower bound, relative to :math:`\|y\|^2` (None without a bound)."""
+        if self.bound is None:
+            return None
+        return (c.solution.objective - self.bound) / (self.y_norm_squared if self.y_norm_squared > 0 else 1.0)
 
 
 def _certificate_failures(candidates: Sequence[Candidate]) -> list[Comparison]:
@@ -231,7 +253,43 @@ def judge(solutions: Sequence[Candidate], y_norm_squared: float, m: int) -> tupl
             diff = (s.solution.objective - optimum) / scale
             tol = agreement_rtol(s.tolerance_key, best.tolerance_key)
             comparisons.append(Comparison(s.label, best.label, "lower_bound", diff, tol, bool(diff >= -tol)))
+    comparisons += _bound_comparisons(solutions, best, scale, m)
     return tuple(comparisons), optimum, planted_zero
+
+
+def certified_bound(solutions: Sequence[Candidate]) -> Candidate | None:
+    """The global method's candidate whose ``lower_bound`` is a certified number, if one ran."""
+    for s in solutions:
+        b = s.solution.lower_bound
+        if s.role == "bound" and b is not None and math.isfinite(b):
+            return s
+    return None
+
+
+def _bound_comparisons(solutions: Sequence[Candidate], best: Candidate, scale: float, m: int) -> list[Comparison]:
+    r"""Every solution's loss lies on or above the certified lower bound; for m = 1, exact min f = min f_r.
+
+    The bound is the exact :math:`\min f` (m = 1) or :math:`P_+ \le \min f_m`
+    (m > 1): a loss below it by more than the pair's tolerance means the
+    bound, or the loss, is wrong. For m = 1 Theorem 1 under (4) also says
+    :math:`\min f = \min f_r`, the instance's optimum (kind ``"equal"``).
+    """
+    b = certified_bound(solutions)
+    if b is None:
+        return []
+    name = b.label
+    out = []
+    for s in solutions:
+        if s is b:
+            continue
+        diff = (s.solution.objective - float(b.solution.lower_bound)) / scale
+        tol = agreement_rtol(s.tolerance_key, b.tolerance_key)
+        out.append(Comparison(s.label, name, "certified_bound", diff, tol, bool(diff >= -tol)))
+    if m == 1:
+        diff = (float(b.solution.lower_bound) - best.value) / scale
+        tol = agreement_rtol(b.tolerance_key, best.tolerance_key)
+        out.append(Comparison(name, best.label, "equal", diff, tol, bool(abs(diff) <= tol)))
+    return out
 
 
 def _run(entry: SolverEntry, P: PlantedProblem, options: dict, backend: str | None) -> Solution:
@@ -268,10 +326,16 @@ def check_instance(
         raise InvalidInputError("the cell solve certifies RGD's activation cell: list 'rgd' with 'cell' in methods")
     solutions: list[Candidate] = []
     masks = None
+    skipped = ""
     for entry in solvers_for(m):
         if methods is not None and entry.name not in methods:
             continue
-        if entry.family == "conic":
+        if entry.family == "global":
+            skipped = too_many_cells(P.A)
+            if skipped:
+                continue
+            runs = [_run(entry, P, {"starts": GLOBAL_STARTS, "seed": P.seed}, None)]
+        elif entry.family == "conic":
             options = {"accept_inaccurate": True}
             if "masks" in entry.needs:
                 options.update(masks=masks, solve=cell)
@@ -288,10 +352,25 @@ def check_instance(
     yy = float(P.y @ P.y)
     comparisons, optimum, planted_zero = judge(solutions, yy, m)
     n, d = P.A.shape
+    b = certified_bound(solutions)
     return InstanceCheck(
         n, d, m, P.seed, yy, tuple(solutions), comparisons, optimum, planted_zero,
         agree=all(c.agree for c in comparisons),
+        bound=None if b is None else float(b.solution.lower_bound),  # type: ignore[arg-type]
+        bound_name=None if b is None else b.solution.lower_bound_name, bound_skipped=skipped,
     )  # fmt: skip
+
+
+def too_many_cells(A: np.ndarray, max_cells: int | None = None) -> str:
+    r"""Why the global method cannot run on A (more cells than ``max_cells`` by Cover's bound), or ``""``."""
+    from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound
+
+    limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
+    rows = int(np.count_nonzero(np.any(A != 0.0, axis=1)))
+    count = cover_bound(rows, A.shape[1]) if rows else 1
+    if count <= limit:
+        return ""
+    return f"up to {count} activation cells (Cover's bound for n = {rows}, d = {A.shape[1]}), over the limit {limit}"
 
 
 def crosscheck_instance(n: int, d: int, m: int, seed: int, backends: Sequence[str],

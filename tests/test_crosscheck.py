@@ -198,7 +198,7 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
     assert code == 0, err
     data = json.loads(path.read_text())
     assert set(data) == {"schema", "instances", "tolerances"}
-    assert data["schema"] == "relurelax.crosscheck/1"
+    assert data["schema"] == "relurelax.crosscheck/2"
     assert len(data["instances"]) == 4
     k0, k1 = derived_seed(3, "crosscheck", 0), derived_seed(3, "crosscheck", 1)  # instance k: child k of seed 3
     assert [(i["n"], i["seed"]) for i in data["instances"]] == [(12, k0), (12, k1), (30, k0), (30, k1)]
