@@ -460,7 +460,7 @@ def test_a_json_temp_file_left_by_a_sigkill_is_removed_by_the_next_run_and_look_
     assert sorted(p for p in os.listdir(tmp_path) if p.endswith(".tmp")) == sorted(look_alikes)
     for name, text in look_alikes.items():
         assert (tmp_path / name).read_text() == text
-    assert json.loads(out.read_text())["schema"] == "relurelax.solve/1"
+    assert json.loads(out.read_text())["schema"] == "relurelax.solve/2"
 
 
 @pytest.mark.parametrize("phase", ["draw", "swap"])
