@@ -94,7 +94,10 @@ __all__ = [
     "check_instance",
     "crosscheck_instance",
     "check_backends",
+    "certified_bound",
+    "too_many_cells",
     "DEFAULT_MAX_ITER",
+    "GLOBAL_STARTS",
     "EvidenceStatus",
     "SolverEvidence",
     "thm1_solver",
@@ -104,6 +107,8 @@ __all__ = [
 
 #: iteration budget of GD and RGD in the cross-check; RGD at n = 2d can need tens of thousands of auto steps
 DEFAULT_MAX_ITER = 100_000
+#: RGD starts of the global method's search for an m-neuron network (m > 1) in the cross-check
+GLOBAL_STARTS = 4
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,9 @@ class Comparison:
     ``kind == "equal"``: ``difference = (value_a - value_b) / ||y||^2`` and
     the pair agrees when its absolute value is at most ``tolerance``.
     ``kind == "lower_bound"``: ``a``'s objective must not lie below the
-    optimum ``b`` (``difference >= -tolerance``). ``kind == "certificate"``:
+    optimum ``b`` (``difference >= -tolerance``). ``kind ==
+    "certified_bound"``: the same against the certified lower bound of the
+    global method ``b`` (exact :math:`\min f`, or :math:`P_+`). ``kind == "certificate"``:
     ``a`` is a convex solve whose certificate failed; ``b`` names the failing
     measure, ``difference`` is its value and ``tolerance`` its tolerance
     (never agrees).
@@ -167,7 +174,13 @@ class Comparison:
 
 @dataclass(frozen=True)
 class InstanceCheck:
-    """All candidates and agreement tests on one planted instance; ``agree`` when every test agrees."""
+    r"""All candidates and agreement tests on one planted instance; ``agree`` when every test agrees.
+
+    ``bound`` is the certified lower bound of the global method (the exact
+    :math:`\min f` for m = 1, :math:`P_+` for m > 1, named by
+    ``bound_name``) when it ran; ``bound_skipped`` says why it did not (the
+    instance has more activation cells than the enumeration's limit).
+    """
 
     n: int
     d: int
@@ -179,6 +192,15 @@ class InstanceCheck:
     optimum: float
     optimum_is_planted_zero: bool
     agree: bool
+    bound: float | None = None
+    bound_name: str | None = None
+    bound_skipped: str = ""
+
+    def gap(self, c: Candidate) -> float | None:
+        r"""``c``'s loss above the certified lower bound, relative to :math:`\|y\|^2` (None without a bound)."""
+        if self.bound is None:
+            return None
+        return (c.solution.objective - self.bound) / (self.y_norm_squared if self.y_norm_squared > 0 else 1.0)
 
 
 def _certificate_failures(candidates: Sequence[Candidate]) -> list[Comparison]:
@@ -231,7 +253,43 @@ def judge(solutions: Sequence[Candidate], y_norm_squared: float, m: int) -> tupl
             diff = (s.solution.objective - optimum) / scale
             tol = agreement_rtol(s.tolerance_key, best.tolerance_key)
             comparisons.append(Comparison(s.label, best.label, "lower_bound", diff, tol, bool(diff >= -tol)))
+    comparisons += _bound_comparisons(solutions, best, scale, m)
     return tuple(comparisons), optimum, planted_zero
+
+
+def certified_bound(solutions: Sequence[Candidate]) -> Candidate | None:
+    """The global method's candidate whose ``lower_bound`` is a certified number, if one ran."""
+    for s in solutions:
+        b = s.solution.lower_bound
+        if s.role == "bound" and b is not None and math.isfinite(b):
+            return s
+    return None
+
+
+def _bound_comparisons(solutions: Sequence[Candidate], best: Candidate, scale: float, m: int) -> list[Comparison]:
+    r"""Every solution's loss lies on or above the certified lower bound; for m = 1, exact min f = min f_r.
+
+    The bound is the exact :math:`\min f` (m = 1) or :math:`P_+ \le \min f_m`
+    (m > 1): a loss below it by more than the pair's tolerance means the
+    bound, or the loss, is wrong. For m = 1 Theorem 1 under (4) also says
+    :math:`\min f = \min f_r`, the instance's optimum (kind ``"equal"``).
+    """
+    b = certified_bound(solutions)
+    if b is None:
+        return []
+    name = b.label
+    out = []
+    for s in solutions:
+        if s is b:
+            continue
+        diff = (s.solution.objective - float(b.solution.lower_bound)) / scale
+        tol = agreement_rtol(s.tolerance_key, b.tolerance_key)
+        out.append(Comparison(s.label, name, "certified_bound", diff, tol, bool(diff >= -tol)))
+    if m == 1:
+        diff = (float(b.solution.lower_bound) - best.value) / scale
+        tol = agreement_rtol(b.tolerance_key, best.tolerance_key)
+        out.append(Comparison(name, best.label, "equal", diff, tol, bool(abs(diff) <= tol)))
+    return out
 
 
 def _run(entry: SolverEntry, P: PlantedProblem, options: dict, backend: str | None) -> Solution:
@@ -268,10 +326,16 @@ def check_instance(
         raise InvalidInputError("the cell solve certifies RGD's activation cell: list 'rgd' with 'cell' in methods")
     solutions: list[Candidate] = []
     masks = None
+    skipped = ""
     for entry in solvers_for(m):
         if methods is not None and entry.name not in methods:
             continue
-        if entry.family == "conic":
+        if entry.family == "global":
+            skipped = too_many_cells(P.A)
+            if skipped:
+                continue
+            runs = [_run(entry, P, {"starts": GLOBAL_STARTS, "seed": P.seed}, None)]
+        elif entry.family == "conic":
             options = {"accept_inaccurate": True}
             if "masks" in entry.needs:
                 options.update(masks=masks, solve=cell)
@@ -288,10 +352,25 @@ def check_instance(
     yy = float(P.y @ P.y)
     comparisons, optimum, planted_zero = judge(solutions, yy, m)
     n, d = P.A.shape
+    b = certified_bound(solutions)
     return InstanceCheck(
         n, d, m, P.seed, yy, tuple(solutions), comparisons, optimum, planted_zero,
         agree=all(c.agree for c in comparisons),
+        bound=None if b is None else float(b.solution.lower_bound),  # type: ignore[arg-type]
+        bound_name=None if b is None else b.solution.lower_bound_name, bound_skipped=skipped,
     )  # fmt: skip
+
+
+def too_many_cells(A: np.ndarray, max_cells: int | None = None) -> str:
+    r"""Why the global method cannot run on A (more cells than ``max_cells`` by Cover's bound), or ``""``."""
+    from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound
+
+    limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
+    rows = int(np.count_nonzero(np.any(A != 0.0, axis=1)))
+    count = cover_bound(rows, A.shape[1]) if rows else 1
+    if count <= limit:
+        return ""
+    return f"up to {count} activation cells (Cover's bound for n = {rows}, d = {A.shape[1]}), over the limit {limit}"
 
 
 def crosscheck_instance(n: int, d: int, m: int, seed: int, backends: Sequence[str],
@@ -529,11 +608,14 @@ def thm1_solver(nx: Numerics, instances: int, seed: int,
     sizes = ((5, 10), (10, 10), (20, 5), (8, 3))
     worst = {"equal": 0.0, "f": 0.0, "kkt": 0.0, "direct": 0.0}
     failures, runs = [], _Runs("RGD and Newton runs")
+    certified: list[float] = []  # the exact min f / ||y||^2 of the instances with few enough cells
     for t in range(instances):
         n, d = sizes[t % len(sizes)]
         P = planted_problem(n, d, 1, seed=_instance_seed(seed, t), scale=1 / math.sqrt(d))
-        inst = check_instance(P, (BACKEND,), max_iter=BUDGET, methods=("rgd", "newton", "cvxpy"),
+        inst = check_instance(P, (BACKEND,), max_iter=BUDGET, methods=("rgd", "newton", "cvxpy", "exact"),
                               relax=nx.solve_relaxation, descent=_numerics_descent(nx))  # fmt: skip
+        if inst.bound is not None:
+            certified.append(inst.bound / inst.y_norm_squared)
         unconverged = _iterative_runs(inst, runs)
         direct = nx.solve_relaxation(P.A, P.y, backend=BACKEND)
         gap_direct = abs(nx.relaxed_objective(P.A, P.y, direct.x)) / inst.y_norm_squared
@@ -553,9 +635,19 @@ def thm1_solver(nx: Numerics, instances: int, seed: int,
         f"agreement_rtol ||y||^2 (worst difference {worst['equal']:.1e} ||y||^2) and equal f(x*) = 0; CVXPY's "
         f"direct form ends within {worst['direct']:.1e} ||y||^2 of 0 (tolerance {conic_rtol(BACKEND):.0e}); worst "
         f"KKT residual of the qp form {worst['kkt']:.1e}; f at every minimiser <= {worst['f']:.1e} ||y||^2, so "
-        f"they minimise f. CVXPY confirms {confirmed} one-neuron counterexample(s) of the searches."
+        f"they minimise f. {_certified_sentence(certified, instances)} CVXPY confirms {confirmed} one-neuron "
+        "counterexample(s) of the searches."
     )
     return _evidence(runs, failures, instances + confirmed, start, detail)
+
+
+def _certified_sentence(values: Sequence[float], instances: int) -> str:
+    """How the global method's exact min f stands beside min f_r (Theorem 1), in one sentence."""
+    if not values:
+        return "The exact min f over every activation cell was not computed (every instance has too many cells)."
+    return (f"On {len(values)} of {instances} instances (the others have too many activation cells) the exact "
+            f"min f over every cell, certified cell by cell, is at most {max(abs(v) for v in values):.1e} ||y||^2, "
+            "equal to min f_r within the agreement tolerance, and no solution's f lies below it.")
 
 
 def thm2_solver(nx: Numerics, instances: int, seed: int,
@@ -575,6 +667,7 @@ def thm2_solver(nx: Numerics, instances: int, seed: int,
     reached = {True: 0, False: 0}  # n <= d, n > d runs reaching min f_mp = 0
     total = {True: 0, False: 0}
     failures, runs = [], _Runs("RGD runs")
+    gaps: list[float] = []  # RGD's f_m above P_+, over ||y||^2, where P_+ was computed
     for t in range(instances):
         n, d, m = sizes[t % len(sizes)]
         where = f"(n, d, m) = ({n}, {d}, {m})"
@@ -587,6 +680,7 @@ def thm2_solver(nx: Numerics, instances: int, seed: int,
         X = np.asarray(run.X)
         fmp, fm = nx.regularized_objective(A, y, X), nx.multi_neuron_objective(A, y, X)
         fm_star = nx.multi_neuron_objective(A, y, P.X_star)
+        failures += _against_pplus(A, y, fm, fm_star, scale, where, gaps)
         small = n <= d
         total[small] += 1
         if fmp <= fm_star + VALUE_RTOL * scale:
@@ -603,10 +697,41 @@ def thm2_solver(nx: Numerics, instances: int, seed: int,
         f"{instances} planted Gaussian instances (8) with m = 2, 3: RGD (17) reached min f_mp = f_m(X*) = 0 in "
         f"{reached[True]} of {total[True]} converged runs with n <= d and {reached[False]} of {total[False]} with "
         f"n > d (stationary points with r != 0 exist there, see Corollary 1); every run at min f_mp also has "
-        f"f_m = 0 (tolerance {VALUE_RTOL:.0e} (1 + ||y||^2)). CVXPY confirms {confirmed} one-neuron "
-        "counterexample(s) of the searches (for m = 1, f_mp = f_r)."
+        f"f_m = 0 (tolerance {VALUE_RTOL:.0e} (1 + ||y||^2)). {_pplus_sentence(gaps, total[True] + total[False])} "
+        f"CVXPY confirms {confirmed} one-neuron counterexample(s) of the searches (for m = 1, f_mp = f_r)."
     )
     return _evidence(runs, failures, instances + confirmed, start, detail)
+
+
+def _against_pplus(A, y, fm: float, fm_star: float, scale: float, where: str, gaps: list[float]) -> list[str]:
+    r"""RGD's :math:`f_m` against the certified lower bound :math:`P_+ \le \min f_m` (skipped with too many cells).
+
+    Under (8) the planted network is feasible for :math:`P_+`, so
+    :math:`P_+ \le f_m(X^*) = 0`; a value of :math:`P_+` above it, or an
+    RGD point below :math:`P_+`, means the bound or the loss is wrong.
+    """
+    from relurelax.solvers import solve_pplus
+
+    if too_many_cells(A):
+        return []
+    from .checks import VALUE_RTOL
+
+    bound = solve_pplus(A, y).lower_bound
+    gaps.append((fm - bound) / max(float(y @ y), 1e-300))
+    out = []
+    if bound > fm_star + VALUE_RTOL * scale:
+        out.append(f"{where}: P_+ = {bound:.3g} above f_m(X*) = {fm_star:.3g}, though X* is feasible for it")
+    if fm < bound - VALUE_RTOL * scale:
+        out.append(f"{where}: RGD's f_m = {fm:.3g} below the lower bound P_+ = {bound:.3g}")
+    return out
+
+
+def _pplus_sentence(gaps: Sequence[float], runs: int) -> str:
+    if not gaps:
+        return "P_+ was not computed (every instance has too many activation cells)."
+    return (f"On {len(gaps)} of {runs} converged runs P_+ (the certified lower bound on min f_m over every "
+            f"activation cell) was computed: RGD's f_m lies above it by at most {max(gaps):.1e} ||y||^2 "
+            f"(median {float(np.median(gaps)):.1e}).")
 
 
 def cor1_solver(nx: Numerics, instances: int, seed: int,

@@ -120,7 +120,7 @@ def _kkt_json(kkt: KKTResiduals | None):
     }
 
 
-def _solution_json(c: Candidate) -> dict:
+def _solution_json(c: Candidate, gap: float | None) -> dict:
     s = c.solution
     return {
         "method": s.method,
@@ -136,6 +136,7 @@ def _solution_json(c: Candidate) -> dict:
         "kkt": _kkt_json(s.kkt),
         # why a solution does not count (a failed certificate, a backend error), else empty
         "message": s.message if s.status in (SolveStatus.INACCURATE, SolveStatus.ERROR) else "",
+        "gap": gap,
         "seconds": s.seconds,
     }
 
@@ -148,13 +149,16 @@ def instance_json(inst: InstanceCheck) -> dict:
         "m": inst.m,
         "seed": inst.seed,
         "y_norm_squared": inst.y_norm_squared,
-        "solutions": [_solution_json(c) for c in inst.solutions],
+        "solutions": [_solution_json(c, inst.gap(c)) for c in inst.solutions],
         "comparisons": [
             {"a": c.a, "b": c.b, "kind": c.kind, "difference": c.difference, "tolerance": c.tolerance, "agree": c.agree}
             for c in inst.comparisons
         ],
         "optimum": inst.optimum,
         "optimum_is_planted_zero": inst.optimum_is_planted_zero,
+        "bound": inst.bound,
+        "bound_name": inst.bound_name,
+        "bound_skipped": inst.bound_skipped,
         "agree": inst.agree,
     }
 
@@ -197,10 +201,10 @@ def run_crosscheck(
 
 TABLE_HEADERS = (
     "instance", "solution", "value/||y||^2", "f/||y||^2", "f_r/||y||^2", "train err", "rel. recovery",
-    "iters", "stop", "KKT worst", "agrees", "optimum = planted 0", "instance agrees",
+    "iters", "stop", "KKT worst", "gap to bound", "agrees", "optimum = planted 0", "instance agrees",
 )  # fmt: skip
 #: the columns of the 80-column terminal table, one table per instance (``crosscheck --wide`` shows them all)
-NARROW_HEADERS = ("solution", "value", "f", "train err", "iters", "stop", "agrees")
+NARROW_HEADERS = ("solution", "value", "f", "gap", "iters", "stop", "agrees")
 #: the columns of both tables that hold text, not numbers
 TEXT_HEADERS = ("instance", "solution", "stop")
 
@@ -226,6 +230,7 @@ def _solution_cells(inst: dict, s: dict) -> dict[str, str]:
         "iters": number(s["iterations"]),
         "stop": s["stop_reason"],
         "KKT worst": number(s["kkt"]["worst"]) if s["kkt"] else "-",
+        "gap to bound": number(s["gap"]),
         "agrees": ("yes" if all(mine) else "NO") if mine else "-",
     }
 
@@ -263,7 +268,11 @@ def instance_tables(crosscheck_json: dict) -> list[tuple[str, list[tuple[str, ..
         verdict = "agrees" if inst["agree"] else "DISAGREES"
         planted = "=" if inst["optimum_is_planted_zero"] else "!="
         heading = f"{instance_label(inst)}: {verdict}; optimum {planted} planted 0"
-        narrow = {"value": "value/||y||^2", "f": "f/||y||^2"}
+        if inst["bound"] is not None:
+            heading += f"; certified lower bound {inst['bound_name']} = {number(inst['bound'] / (inst['y_norm_squared'] or 1.0))} ||y||^2"
+        elif inst["bound_skipped"]:
+            heading += "; no certified bound (too many cells)"
+        narrow = {"value": "value/||y||^2", "f": "f/||y||^2", "gap": "gap to bound"}
         rows = []
         for s in inst["solutions"]:
             cells = _solution_cells(inst, s)
@@ -283,6 +292,10 @@ def disagreements(crosscheck_json: dict) -> list[str]:
             if c["kind"] == "certificate":
                 out.append(f"{where}: {c['a']} is inaccurate: its {c['b']} is {number(c['difference'])} "
                            f"(tolerance {number(c['tolerance'])}); the backend's 'optimal' was not accepted")  # fmt: skip
+            elif c["kind"] == "certified_bound":
+                out.append(f"{where}: the loss at {c['a']} lies {number(-c['difference'])} ||y||^2 below the "
+                           f"certified lower bound of {c['b']} (tolerance {number(c['tolerance'])}): the bound or "
+                           "the loss is wrong")  # fmt: skip
             elif c["kind"] == "equal":
                 out.append(f"{where}: {c['a']} and {c['b']} differ by {number(c['difference'])} ||y||^2 "
                            f"(tolerance {number(c['tolerance'])})")  # fmt: skip

@@ -47,6 +47,7 @@ from .errors import committing
 from .figures import draw_figures
 from .ledger_section import run_ledger_section
 from .progress import Progress, Stages
+from .relaxation_gap import GAP_PROFILES, GapSettings, gap_finding, run_relaxation_gap
 from .report_writers import render_html, render_markdown
 from .reproduction import ReproductionSettings, choices, evaluate_findings, run_reproduction
 
@@ -72,7 +73,8 @@ __all__ = [
 #: the schema of results.json: its first key, and the ``$id`` of ``reports/schemas/report.schema.json``
 RESULTS_SCHEMA = schema_for("report")
 #: top-level keys of results.json, in order
-RESULT_KEYS = ("schema", "settings", "versions", "claims", "crosscheck", "figures", "paper_findings", "timings")
+RESULT_KEYS = ("schema", "settings", "versions", "claims", "crosscheck", "figures", "paper_findings", "relaxation_gap",
+               "timings")  # fmt: skip
 #: packages whose versions the report records
 _PACKAGES = ("relurelax", "numpy", "scipy", "cvxpy", "clarabel", "scs", "osqp", "sympy", "z3-solver",
              "hypothesis", "matplotlib", "rich")  # fmt: skip
@@ -84,6 +86,10 @@ class CrosscheckSettings:
 
     ns: tuple[int, ...] = DEFAULT_NS
     ds: tuple[int, ...] = DEFAULT_DS
+    # a second grid small enough for the global method (few activation cells), so the certified
+    # bounds (exact min f, P_+) and every solution's gap to them appear beside the paper's sizes
+    small_ns: tuple[int, ...] = (8, 13)
+    small_ds: tuple[int, ...] = (3,)
     ms: tuple[int, ...] = (1, 3)
     trials: int = 3
     max_iter: int = DEFAULT_MAX_ITER
@@ -98,15 +104,19 @@ class Profile:
     reproduction: ReproductionSettings
     crosscheck: CrosscheckSettings
     ledger: str  # the profile of the claims ledger (relurelax.proofs.ledger.PROFILES)
+    gap: GapSettings = GapSettings()  # the instances of the relaxation-gap section
 
 
 #: the report's profiles; their names are those of every command (quick, default, thorough), and each
 #: runs the claims ledger at the ledger's profile of the same name
 PROFILES = MappingProxyType(
     {
-        "quick": Profile("quick", ReproductionSettings(trials=3), CrosscheckSettings(trials=1), "quick"),
-        "default": Profile("default", ReproductionSettings(trials=20), CrosscheckSettings(trials=3), "default"),
-        "thorough": Profile("thorough", ReproductionSettings(trials=100), CrosscheckSettings(trials=10), "thorough"),
+        "quick": Profile("quick", ReproductionSettings(trials=3), CrosscheckSettings(trials=1), "quick",
+                         GAP_PROFILES["quick"]),
+        "default": Profile("default", ReproductionSettings(trials=20), CrosscheckSettings(trials=3), "default",
+                           GAP_PROFILES["default"]),
+        "thorough": Profile("thorough", ReproductionSettings(trials=100), CrosscheckSettings(trials=10), "thorough",
+                            GAP_PROFILES["thorough"]),
     }
 )
 
@@ -151,10 +161,10 @@ def build_results(
 
     start = time.perf_counter()
     within = stages.start("cross-check")
-    checked = run_crosscheck(
-        ccs.ns, ccs.ds, ccs.ms, trials=ccs.trials, backends=backends, seed=seed, max_iter=ccs.max_iter,
-        progress=within,
-    )  # fmt: skip
+    grids = [(ccs.ns, ccs.ds)] + ([(ccs.small_ns, ccs.small_ds)] if ccs.small_ns and ccs.small_ds else [])
+    runs = [run_crosscheck(ns, ds, ccs.ms, trials=ccs.trials, backends=backends, seed=seed, max_iter=ccs.max_iter,
+                           progress=within) for ns, ds in grids]  # fmt: skip
+    checked = dataclasses.replace(runs[0], instances=tuple(i for run in runs for i in run.instances))
     crosscheck = {**checked.to_json(), "agree": checked.agree}
     timings["crosscheck"] = time.perf_counter() - start
     stages.finish()
@@ -163,6 +173,12 @@ def build_results(
     figures = run_reproduction(repro, progress=stages.start("reproduction of Figures 1 and 2"))
     findings = evaluate_findings(figures)
     timings["reproduction"] = time.perf_counter() - start
+    stages.finish()
+
+    start = time.perf_counter()
+    gap = run_relaxation_gap(profile.gap, seed, progress=stages.start("relaxation gap"))
+    gap["finding"] = gap_finding(gap)
+    timings["relaxation_gap"] = time.perf_counter() - start
     stages.finish()
 
     settings = {
@@ -174,6 +190,8 @@ def build_results(
             "ms": list(ccs.ms),
             "ns": list(ccs.ns),
             "ds": list(ccs.ds),
+            "small_ns": list(ccs.small_ns),
+            "small_ds": list(ccs.small_ds),
             "trials": ccs.trials,
             "seeds": f"instance k = 0 .. {ccs.trials - 1} of every (m, n, d) has seed derived_seed({seed}, "
             "'crosscheck', k) (child k of numpy.random.SeedSequence, relurelax.solvers.seeds); each instance "
@@ -205,6 +223,7 @@ def build_results(
         "crosscheck": crosscheck,
         "figures": figures,
         "paper_findings": findings,
+        "relaxation_gap": gap,
         "timings": timings,
     }
 

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
             "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (schema "
-            "relurelax.report/3: settings, versions, claims, crosscheck, figures, paper_findings, timings) and DIR/figures/*.png. Profiles: "
+            "relurelax.report/3: settings, versions, claims, crosscheck, figures, paper_findings, relaxation_gap, timings) and DIR/figures/*.png. Profiles: "
             "quick (about half a minute), default (a few minutes), thorough (100 trials per panel). Exit 0 written and "
             "every check passed, 1 written but the cross-check disagreed or the ledger is not ok (strict by default: a minimal "
             "set that rests on searches, not a proof, makes it not ok), 2 bad usage. An existing "

@@ -1,4 +1,4 @@
-r"""``relurelax solve``: GD, RGD, the CVXPY relaxation or its exact Newton solve on planted data or a data file.
+r"""``relurelax solve``: GD, RGD, the CVXPY relaxation, its exact Newton solve or the global method, on planted data or a data file.
 
 The JSON written by ``--json`` has exactly the keys of :data:`SOLVE_KEYS`;
 ``seconds`` is the wall time of the solve call alone (drop it to compare runs:
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
+from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound
 from relurelax.solvers.datafiles import load_point
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
@@ -60,13 +61,17 @@ __all__ = ["register", "run_solve", "SOLVE_KEYS", "METHODS", "STEP_METHODS", "IT
 METHODS = tuple(name for name, entry in SOLVERS.items() if not entry.needs)
 #: the methods that use --step and --iters, and their defaults
 STEP_METHODS = {"gd": "auto", "rgd": "auto"}
-ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200}
+ITERS_METHODS = {"gd": 10_000, "rgd": 10_000, "newton": 200, "exact": 10_000}
+#: RGD starts of the exact method's search for a network of m > 1 neurons
+DEFAULT_STARTS = 8
 #: every option that only some methods use, and those methods
-METHOD_OPTIONS = {"step": tuple(STEP_METHODS), "iters": tuple(ITERS_METHODS), "x0": ("gd", "rgd"), "solver": ("cvxpy",)}
+METHOD_OPTIONS = {"step": tuple(STEP_METHODS), "iters": tuple(ITERS_METHODS), "x0": ("gd", "rgd"), "solver": ("cvxpy",),
+                  "max_cells": ("exact",), "starts": ("exact",)}  # fmt: skip
 SOLVE_KEYS = (
-    "schema",  # "relurelax.solve/1", added by _io.write_json: marks the file as relurelax's
+    "schema",  # "relurelax.solve/2", added by _io.write_json: marks the file as relurelax's
     "method", "solver", "n", "d", "m", "n_test", "objective", "relaxed_objective", "train_error",
-    "test_error", "relative_recovery_error", "gradient_norm", "iterations", "stop_reason", "seed", "seconds",
+    "test_error", "relative_recovery_error", "gradient_norm", "iterations", "stop_reason",
+    "lower_bound", "lower_bound_name", "certified", "gap_tolerance", "cells", "seed", "seconds",
     "versions", "X",
 )  # fmt: skip
 #: the packages whose versions every solve records; a conic solve adds CVXPY and its backend
@@ -81,8 +86,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "solve",
         description=(
-            "Solve min f (GD), min f_r / f_mp (RGD) or min f_r (CVXPY, exact Newton steps) on planted data "
-            "(Eq. 4 / Eq. 8) or on a data file. Prints a table; --json writes one object with keys "
+            "Solve min f (GD), min f_r / f_mp (RGD), min f_r (CVXPY, exact Newton steps) or the global min f "
+            "over every activation cell (exact; for m > 1 the certified lower bound P_+ on min f_m and the best "
+            "network of m neurons) on planted data (Eq. 4 / Eq. 8) or on a data file. Prints a table; --json "
+            "writes one object with keys "
             + ", ".join(SOLVE_KEYS)
             + "; X is the solution, a d x m nested list (also for m = 1), with every float written exactly; "
             "--save writes X and the same object without X to an .npz. The errors are relative: "
@@ -90,7 +97,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Options that only some methods use are an error with the others. A fixed --step is in the units of "
             "the data: the paper's mu = 0.1 (m = 1) and 0.08 (m = 3) need rows of A scaled by 1/sqrt(d) "
             "(--scale with --planted); --step auto is stable for any scale. A request too large for the memory "
-            "is refused before it starts. "
+            "is refused before it starts, and so is data with more activation cells than --max-cells for exact. "
             "Exit 0 done, 1 the solve failed (diverged, unbounded, solver error), 2 bad usage or input."
         ),
     )
@@ -115,8 +122,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="gd and rgd only: step size in the units of the data, or auto = 1/(m ||A||_2^2), stable "
                         "for data of any scale (default: auto)")  # fmt: skip
     p.add_argument("--iters", type=nonnegative_int, default=None,
-                   help="gd, rgd and newton only: iteration budget (default: 10000 for gd and rgd, "
-                        "200 Newton steps for newton)")  # fmt: skip
+                   help="gd, rgd, newton and exact only: iteration budget (default: 10000 for gd and rgd, "
+                        "200 Newton steps for newton, 10000 RGD steps per start for exact with m > 1)")  # fmt: skip
+    p.add_argument("--max-cells", type=positive_int, default=None,
+                   help=f"exact only: refuse data whose arrangement may have more activation cells than this "
+                        f"(Cover's bound 2 sum_(k<d) C(n-1, k)), before starting (default: {DEFAULT_MAX_CELLS})")  # fmt: skip
+    p.add_argument("--starts", type=positive_int, default=None,
+                   help=f"exact with --m > 1 only: RGD starts of the search for a network of m neurons, beside the "
+                        f"network recovered from P_+ (default: {DEFAULT_STARTS})")  # fmt: skip
     p.add_argument("--x0", metavar="FILE",
                    help="gd and rgd only: the initial point, an .npz with an array X0 (or X, as --save writes it) "
                         "or a .csv with a header row and d rows of m numbers; shape (d, m), or (d,) for m = 1 "
@@ -208,6 +221,16 @@ def _problem(args, m: int) -> Problem:
     return problem
 
 
+def _refuse_too_many_cells(A: np.ndarray, max_cells: int | None) -> None:
+    """The exact method enumerates every activation cell: refuse, with the count, an instance over the limit."""
+    from relurelax.proofs.crosscheck import too_many_cells
+
+    why = too_many_cells(A, max_cells)
+    if why:
+        raise InvalidInputError(f"--method exact: the data has {why}; raise --max-cells to enumerate them "
+                                "(time and memory grow with the count), or use rgd or newton")  # fmt: skip
+
+
 def _divergence_advice(args, d: int) -> str:
     """What a diverged solve's message adds for the command line: the options that give a stable step."""
     rows = (f"--scale {number(1 / math.sqrt(d))} (1/sqrt(d))" if args.planted
@@ -233,6 +256,8 @@ def run_solve(args: argparse.Namespace,
     problem = _problem(args, m)
     n, d = problem.A.shape
     entry = SOLVERS[args.method]
+    if entry.family == "global":
+        _refuse_too_many_cells(problem.A, args.max_cells)
     packages = VERSION_PACKAGES
     # the descent loop and the solves are handed to the entry by name from this module: the
     # reliability tests replace them here to stop or interrupt a solve where it would start
@@ -244,6 +269,11 @@ def run_solve(args: argparse.Namespace,
     elif entry.family == "exact":
         progress(f"the Newton solve (n={n}, d={d})")
         options = {"max_iter": iters, "solve": solve_relaxation_newton}
+    elif entry.family == "global":
+        limit = DEFAULT_MAX_CELLS if args.max_cells is None else args.max_cells
+        progress(f"enumerating up to {cover_bound(n, d)} activation cells (n={n}, d={d}, m={m})")
+        options = {"max_cells": limit, "starts": DEFAULT_STARTS if args.starts is None else args.starts,
+                   "seed": args.seed, "max_iter": iters}  # fmt: skip
     else:
         progress(f"the {args.method.upper()} descent (n={n}, d={d}, m={m})")
         options = {"step": step, "max_iter": iters, "descent": descend}
@@ -257,7 +287,8 @@ def run_solve(args: argparse.Namespace,
            "objective": sol.objective, "relaxed_objective": sol.relaxed_objective, "train_error": sol.train_error,
            "test_error": sol.test_error, "relative_recovery_error": sol.relative_recovery_error,
            "gradient_norm": sol.gradient_norm, "iterations": sol.iterations, "stop_reason": sol.status.value,
-           "seed": args.seed, "seconds": sol.seconds, "versions": versions(packages),
+           "lower_bound": sol.lower_bound, "lower_bound_name": sol.lower_bound_name, "certified": sol.certified,
+           "gap_tolerance": sol.gap_tolerance, "cells": sol.cells, "seed": args.seed, "seconds": sol.seconds, "versions": versions(packages),
            "X": np.asarray(sol.X).tolist()}  # fmt: skip
     return out, failed
 

@@ -12,6 +12,9 @@ rgd       any m      :math:`f_r` / :math:`f_{mp}` by RGD, Eq. (5) / (17)
 newton    m = 1      :math:`f_r`, Eq. (3), by exact semismooth Newton steps
 cvxpy     m = 1      :math:`f_r` with a CVXPY backend, certified
 cell      m > 1      :math:`f_m` over one activation cell with a CVXPY backend
+exact     any m      the global minimum of :math:`f` (m = 1) over every activation
+                     cell; for m > 1 the certified lower bound :math:`P_+` and the
+                     best network found with m neurons
 ========  =========  ==========================================================
 
 Every ``run(problem, **options)`` takes a problem with attributes ``A``,
@@ -37,7 +40,7 @@ from .cell import CellResult, solve_cell
 from .descent import GD, RGD, DescentResult, Direction, descend
 from .errors import InvalidInputError
 from .newton import NewtonResult, solve_relaxation_newton
-from .relaxation import RelaxationResult, solve_relaxation
+from .relaxation import Certificate, RelaxationResult, solve_relaxation
 from .solution import Solution, SolveStatus, evaluate_point
 from .tolerances import DESCENT_GTOL, NEWTON_GTOL
 
@@ -140,6 +143,71 @@ def from_cell(problem: ProblemLike, res: CellResult) -> Solution:
     )  # fmt: skip
 
 
+def _exact_single(problem: ProblemLike, max_cells: int) -> tuple[NDArray[np.float64], dict[str, Any]]:
+    r"""m = 1: the exact :math:`\min f` over every cell; the point and the bound fields of its :class:`Solution`."""
+    from .exact import exact_minimum
+
+    res = exact_minimum(problem.A, problem.y, max_cells=max_cells)
+    certificate = Certificate(res.method, None, None, res.worst_kkt, res.kkt_tolerance)
+    return np.asarray(res.x, dtype=np.float64)[:, None], {
+        "lower_bound": res.objective, "lower_bound_name": "min f", "certified": True,
+        "gap_tolerance": 0.0, "cells": res.cells, "certificate": certificate,
+        "kkt": None, "message": f"every one of the {res.cells} cells certified (worst KKT residual "
+                                f"{res.worst_kkt:.1e})",
+    }  # fmt: skip
+
+
+def _exact_network(problem: ProblemLike, m: int, max_cells: int, starts: int, seed: int,
+                   max_iter: int) -> tuple[NDArray[np.float64], dict[str, Any]]:  # fmt: skip
+    r"""m > 1: :math:`P_+` and the best network of m neurons (the recovered one when it fits, else RGD's best)."""
+    from .exact import solve_pplus
+    from .pplus import bound_network
+
+    pp = solve_pplus(problem.A, problem.y, max_cells=max_cells)
+    recovered = np.asarray(pp.X, dtype=np.float64)
+    candidates = (recovered,) if recovered.shape[1] <= m else ()
+    bound = bound_network(problem.A, problem.y, m, lower_bound=pp.lower_bound, lower_bound_name="P_+",
+                          starts=starts, seed=seed, max_iter=max_iter, candidates=candidates)  # fmt: skip
+    return np.asarray(bound.X, dtype=np.float64), {
+        "lower_bound": pp.lower_bound, "lower_bound_name": "P_+", "certified": bool(bound.certified),
+        "gap_tolerance": bound.tolerance, "cells": pp.cells,
+        "message": f"best of {bound.source}; P_+ from {pp.rays} rays of the arrangement, "
+                   f"{pp.neurons} neuron(s) recovered",
+    }  # fmt: skip
+
+
+def _run_exact(problem: ProblemLike, *, max_cells: int | None = None, starts: int = 8, seed: int = 0,
+               max_iter: int = 10_000) -> Solution:  # fmt: skip
+    r"""The global answer over every activation cell (:mod:`.exact`): exact :math:`\min f`, or :math:`P_+` and a network.
+
+    m (the columns of ``problem.X0``) = 1: the exact minimum of :math:`f`,
+    certified cell by cell. m > 1: the lower bound :math:`P_+ \le \min f_m`
+    and the best network of m neurons found (the recovered :math:`P_+`
+    network when it has at most m neurons, which then attains the bound,
+    else RGD from ``starts`` starts drawn from ``seed``); status
+    ``optimal`` when the gap is within the tolerance, ``uncertified``
+    otherwise. ``max_cells`` raises the enumeration's limit
+    (:data:`~.arrangement.DEFAULT_MAX_CELLS`).
+    """
+    from .arrangement import DEFAULT_MAX_CELLS
+
+    if problem.X0 is None:
+        raise InvalidInputError("the exact method needs the number of neurons: a problem with X0 (d, m)")
+    m = problem.X0.shape[1]
+    limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
+    start = time.perf_counter()
+    X, bound = _exact_single(problem, limit) if m == 1 else _exact_network(problem, m, limit, starts, seed, max_iter)
+    values = _evaluated(problem, X)
+    if m == 1:
+        bound["lower_bound"] = values["objective"]  # f recomputed at the minimiser, the same number
+    certified = bound["certified"]
+    return Solution(
+        method="exact", backend=None, X=X, **values,
+        status=SolveStatus.OPTIMAL if certified else SolveStatus.UNCERTIFIED, iterations=None,
+        seconds=time.perf_counter() - start, gradient_norm=None, **bound,
+    )  # fmt: skip
+
+
 def _descent_runner(direction: Direction) -> Callable[..., Solution]:
     def run(problem: ProblemLike, *, step: float | str = "auto", max_iter: int = 10_000, gtol: float = DESCENT_GTOL,
             descent: Callable[..., DescentResult] | None = None) -> Solution:  # fmt: skip
@@ -180,9 +248,11 @@ class SolverEntry:
     r"""One solver of the registry.
 
     ``family`` is ``"descent"`` (runs from ``X0`` within an iteration budget
-    ``max_iter``), ``"exact"`` (minimises :math:`f_r` to its own tolerance) or
+    ``max_iter``), ``"exact"`` (minimises :math:`f_r` to its own tolerance),
     ``"conic"`` (takes a CVXPY ``backend``; its answer counts only with
-    relurelax's certificate). ``neurons`` is ``"any"``, ``"one"`` (m = 1) or
+    relurelax's certificate) or ``"global"`` (enumerates every activation
+    cell, so it refuses instances whose cell count exceeds ``max_cells``,
+    and gives a certified lower bound on the non-convex loss). ``neurons`` is ``"any"``, ``"one"`` (m = 1) or
     ``"several"`` (m > 1); ``needs`` names options without a default
     (``masks`` for a cell solve), so a command that cannot supply them skips
     the entry. ``crosscheck`` is the solver's part in the cross-check of
@@ -190,7 +260,9 @@ class SolverEntry:
     the instance's optimum), ``"claimant"`` (its value claims the optimum
     and is compared with every reference, but does not set it) or
     ``"contrast"`` (not a method for the optimum; only the lower bound of
-    Theorem 1 applies).
+    Theorem 1 applies) or ``"bound"`` (its ``lower_bound`` is a certified
+    lower bound on every solution's loss, and each solution's gap to it is
+    reported).
     """
 
     name: str
@@ -218,6 +290,8 @@ SOLVERS = MappingProxyType({entry.name: entry for entry in (
                 _run_cvxpy),
     SolverEntry("cell", "min f_m over one activation cell with a CVXPY backend, certified", "conic", "several",
                 "reference", _run_cell, needs=("masks",)),
+    SolverEntry("exact", "global min f (m = 1) over every activation cell; for m > 1 the lower bound P_+ and the "
+                "best network of m neurons", "global", "any", "bound", _run_exact),
 )})  # fmt: skip
 
 

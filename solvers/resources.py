@@ -35,6 +35,10 @@ cvxpy                  the canonicalisation copies :math:`A` several times
                        (measured 24 to 31 with CLARABEL, SCS, OSQP, in one
                        process), and the solve runs in a worker process that
                        receives its own unit-scale copy of :math:`A`: +34
+exact                  +1.5 (the RGD starts for m > 1), and 40 bytes per
+                       row of :math:`A` and per cell of Cover's bound
+                       :math:`C(n, d)` (a pattern and the outputs of the
+                       cell's rays; an estimate, not measured)
 crosscheck instance    GD, RGD, three backends, KKT residuals: +50 per
                        neuron (measured 49 for m = 1, 149 for m = 3)
 =====================  =======================================================
@@ -50,7 +54,7 @@ from .errors import InvalidInputError
 __all__ = ["METHODS", "InsufficientMemoryError", "estimated_bytes", "available_bytes", "check_memory"]
 
 #: methods whose memory :func:`estimated_bytes` knows
-METHODS = ("gd", "rgd", "newton", "cvxpy", "crosscheck")
+METHODS = ("gd", "rgd", "newton", "cvxpy", "exact", "crosscheck")
 
 _GIB = 2**30
 #: peak bytes beyond the data, in units of the data matrix A (module docstring)
@@ -58,6 +62,8 @@ _DATA_FACTOR = 1.25
 _DESCENT_FACTOR = 1.5
 _LP_FACTOR = 25
 _CVXPY_FACTOR = 34
+#: bytes per cell and row of A held by the global method (a boolean pattern, a few float64 columns)
+_EXACT_BYTES_PER_CELL_ROW = 40
 _CROSSCHECK_FACTOR_PER_NEURON = 50
 
 
@@ -95,9 +101,19 @@ def estimated_bytes(n: int, d: int, m: int = 1, method: str = "rgd", *, n_test: 
             total += _LP_FACTOR * A + (8 * 3 * d * d if n < d else 0)
     elif method == "cvxpy":
         total += _CVXPY_FACTOR * A
+    elif method == "exact":
+        # the RGD starts (m > 1), and per cell its pattern and the outputs g(A x_u) of its rays, a few columns of n
+        total += _DESCENT_FACTOR * A + 8 * 8 * (n + d) * m + _EXACT_BYTES_PER_CELL_ROW * n * _cells(n, d)
     else:
         total += _CROSSCHECK_FACTOR_PER_NEURON * m * A
     return int(math.ceil(total))
+
+
+def _cells(n: int, d: int) -> int:
+    """Cover's bound on the cells of n hyperplanes through the origin of R^d (the global method's work)."""
+    from .arrangement import cover_bound
+
+    return cover_bound(n, d)
 
 
 def _status_kib(field: str) -> int | None:

@@ -69,6 +69,9 @@ class SolveStatus(enum.Enum):
     INACCURATE = "inaccurate"
     #: the solver failed and returned no point
     ERROR = "error"
+    #: a global method (``exact`` with m > 1) whose best network lies above its certified lower bound by
+    #: more than the tolerance: a value found, not a proved minimum
+    UNCERTIFIED = "uncertified"
 
     @classmethod
     def of(cls, reason: StopReason | NewtonStopReason | str) -> SolveStatus:
@@ -156,7 +159,13 @@ class Solution:
     ``gradient_norm`` is relative (module docstring); ``kkt`` the KKT
     residuals of a conic solve; ``certificate`` relurelax's certificate of a
     conic solve (None for descent and Newton, whose ``status`` says whether
-    the gradient test passed). ``iterations`` may be None (a backend that
+    the gradient test passed). A global method (``exact``) also gives
+    ``lower_bound``, a certified lower bound on the loss over all networks
+    of m neurons (the exact :math:`\min f` for m = 1, :math:`P_+` for
+    m > 1, named by ``lower_bound_name``), ``certified`` (``objective -
+    lower_bound`` is at most ``gap_tolerance``, so ``objective`` is the
+    global minimum) and ``cells``, the activation cells it enumerated; the
+    other solvers leave them None. ``iterations`` may be None (a backend that
     does not report it); ``seconds`` is the wall time of the solve;
     ``message`` says why it stopped, or why a conic point failed.
     A failed solve (status ``error``) has NaN values and ``X`` of NaNs.
@@ -178,6 +187,11 @@ class Solution:
     certificate: Certificate | None = None
     solver_value: float | None = None
     message: str = ""
+    lower_bound: float | None = None
+    lower_bound_name: str | None = None
+    certified: bool | None = None
+    gap_tolerance: float | None = None
+    cells: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, SolveStatus):

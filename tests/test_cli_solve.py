@@ -27,7 +27,7 @@ def test_solve_writes_the_documented_json(tmp_path, capsys, method):
     assert code == 0, err
     data = json.loads(path.read_text())
     assert tuple(data) == SOLVE_KEYS and SOLVE_KEYS[0] == "schema"
-    assert data["schema"] == "relurelax.solve/1"  # the marker that lets a later run replace the file
+    assert data["schema"] == "relurelax.solve/2"  # the marker that lets a later run replace the file
     assert (data["n"], data["d"], data["m"]) == (30, 40, 1)
     assert data["method"] == method
     assert data["relative_recovery_error"] is not None and data["test_error"] is not None
@@ -258,7 +258,7 @@ def test_save_writes_the_solution_and_the_runs_metadata(tmp_path, capsys):
         metadata = json.loads(archive["metadata"].item())
     assert X.dtype == np.float64 and X.tolist() == result["X"]  # every bit of the point
     assert metadata == {k: v for k, v in result.items() if k != "X"}
-    assert metadata["schema"] == "relurelax.solve/1" and metadata["seed"] == 4
+    assert metadata["schema"] == "relurelax.solve/2" and metadata["seed"] == 4
     assert metadata["method"] == "cvxpy" and metadata["stop_reason"] == "optimal"
     assert metadata["gradient_norm"] <= 1e-6 and metadata["iterations"] >= 1
     assert {"relurelax", "numpy", "cvxpy", "clarabel"} <= set(metadata["versions"])

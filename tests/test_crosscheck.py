@@ -198,7 +198,7 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
     assert code == 0, err
     data = json.loads(path.read_text())
     assert set(data) == {"schema", "instances", "tolerances"}
-    assert data["schema"] == "relurelax.crosscheck/1"
+    assert data["schema"] == "relurelax.crosscheck/2"
     assert len(data["instances"]) == 4
     k0, k1 = derived_seed(3, "crosscheck", 0), derived_seed(3, "crosscheck", 1)  # instance k: child k of seed 3
     assert [(i["n"], i["seed"]) for i in data["instances"]] == [(12, k0), (12, k1), (30, k0), (30, k1)]
@@ -277,3 +277,45 @@ def test_the_ledger_evidence_of_theorem_1_disagrees_with_an_injected_wrong_relax
     evidence = thm1_solver(dataclasses.replace(NUMERICS, solve_relaxation=_wrong_relaxation), 2, 0)
     assert not evidence.agrees
     assert evidence.detail.startswith("DISAGREES") and "cvxpy:CLARABEL" in evidence.detail
+
+
+# --- the global method's certified bound ----------------------------------------------------------
+
+
+def bound_sol(lower_bound, name="min f"):
+    c = sol("exact", value=lower_bound, objective=lower_bound)
+    return dataclasses.replace(c, solution=dataclasses.replace(c.solution, lower_bound=lower_bound,
+                                                               lower_bound_name=name, certified=True))  # fmt: skip
+
+
+def test_a_loss_below_the_certified_bound_disagrees_and_names_the_bound():
+    yy = 1.0
+    sols = [sol("rgd", value=0.2, objective=0.2), sol("cvxpy", "CLARABEL", value=0.2, objective=0.1), bound_sol(0.2)]
+    comparisons, _, _ = judge(sols, yy, 1)
+    bad = [(c.a, c.b, c.kind) for c in comparisons if not c.agree]
+    assert ("cvxpy:CLARABEL", "exact", "certified_bound") in bad
+    assert ("rgd", "exact", "certified_bound") not in bad
+
+
+def test_for_one_neuron_the_exact_min_f_must_equal_min_f_r():
+    sols = [sol("rgd", value=0.3, objective=0.3), sol("cvxpy", "CLARABEL", value=0.3, objective=0.3), bound_sol(0.1)]
+    comparisons, _, _ = judge(sols, 1.0, 1)
+    (theorem,) = [c for c in comparisons if c.a == "exact" and c.kind == "equal"]
+    assert not theorem.agree and theorem.difference == pytest.approx(-0.2)
+
+
+def test_a_small_instance_gains_the_exact_solution_its_bound_and_every_gap():
+    for m in (1, 2):
+        inst = crosscheck_instance(8, 3, m, 5, ("CLARABEL",))
+        assert inst.agree, [c for c in inst.comparisons if not c.agree]
+        assert [s.label for s in inst.solutions][-1] == "exact"
+        assert inst.bound_name == ("min f" if m == 1 else "P_+") and abs(inst.bound) <= 1e-9 * inst.y_norm_squared
+        data = _instance_json(inst)
+        assert all(s["gap"] is not None for s in data["solutions"])
+        assert any(c["kind"] == "certified_bound" for c in data["comparisons"])
+
+
+def test_an_instance_with_too_many_cells_says_why_it_has_no_bound():
+    inst = crosscheck_instance(30, 20, 1, 0, ("CLARABEL",), methods=("rgd", "exact"))
+    assert inst.bound is None and "over the limit" in inst.bound_skipped
+    assert [s.label for s in inst.solutions] == ["rgd"]

@@ -21,17 +21,17 @@ from . import reference
 
 
 def test_the_registry_lists_each_solver_once_with_a_summary_and_the_neurons_it_supports():
-    assert list(SOLVERS) == ["gd", "rgd", "newton", "cvxpy", "cell"]
-    assert [e.name for e in solvers_for(1)] == ["gd", "rgd", "newton", "cvxpy"]
-    assert [e.name for e in solvers_for(3)] == ["gd", "rgd", "cell"]
+    assert list(SOLVERS) == ["gd", "rgd", "newton", "cvxpy", "cell", "exact"]
+    assert [e.name for e in solvers_for(1)] == ["gd", "rgd", "newton", "cvxpy", "exact"]
+    assert [e.name for e in solvers_for(3)] == ["gd", "rgd", "cell", "exact"]
     for name, entry in SOLVERS.items():
         assert entry.name == name and entry.summary and "\n" not in entry.summary
-        assert entry.family in ("descent", "exact", "conic")
-        assert entry.crosscheck in ("reference", "claimant", "contrast")
+        assert entry.family in ("descent", "exact", "conic", "global")
+        assert entry.crosscheck in ("reference", "claimant", "contrast", "bound")
 
 
 def test_an_unknown_solver_name_is_refused_with_the_known_ones():
-    with pytest.raises(InvalidInputError, match="unknown solver 'lbfgs'; known: gd, rgd, newton, cvxpy, cell"):
+    with pytest.raises(InvalidInputError, match="unknown solver 'lbfgs'; known: gd, rgd, newton, cvxpy, cell, exact"):
         solver("lbfgs")
 
 
@@ -68,6 +68,19 @@ def test_every_one_neuron_solver_reports_f_and_f_r_at_its_own_point(name):
     if name != "gd":  # every method for min f_r reaches the planted value 0 here (Theorem 1)
         assert sol.relaxed_objective <= 1e-6 * yy
     assert (sol.backend is None) == (name != "cvxpy")
+
+
+@pytest.mark.parametrize("n, m", [(9, 1), (3, 3)])  # m = 1, and m >= n: both always certified
+def test_the_global_method_reports_its_certified_bound_at_its_own_point(n, m):
+    P = planted_problem(n, 3, m, seed=6)
+    sol = SOLVERS["exact"].run(P, starts=2, seed=0)
+    yy = float(P.y @ P.y)
+    assert sol.method == "exact" and sol.X.shape == (3, m) and sol.cells is not None and sol.cells > 0
+    assert sol.objective == pytest.approx(reference.loss(P.A, P.y, sol.X), abs=EXACT_RTOL * yy)
+    assert sol.lower_bound_name == ("min f" if m == 1 else "P_+")
+    # planted: the global value is 0 and the bound is attained
+    assert sol.lower_bound <= 1e-9 * yy and sol.objective <= 1e-9 * yy
+    assert sol.certified is True and sol.status is SolveStatus.OPTIMAL
 
 
 def test_a_cell_solve_keeps_the_cell_optimum_apart_from_f_m_at_its_point():

@@ -316,13 +316,13 @@ def test_a_json_that_relurelax_wrote_or_an_empty_file_is_replaced(tmp_path, caps
     path = tmp_path / "o.json"
     reliability.tried("cli-destructive-out", 3)
     assert _cli([*SOLVE, "--json", str(path)], capsys)[0] == 0
-    assert path.read_text().startswith('{\n  "schema": "relurelax.solve/1",\n')
+    assert path.read_text().startswith('{\n  "schema": "relurelax.solve/2",\n')
     path.write_text('{"schema": "relurelax.crosscheck/1", "instances": []}')  # another command's JSON is relurelax's too
     assert _cli([*SOLVE, "--seed", "4", "--json", str(path)], capsys)[0] == 0
     assert json.loads(path.read_text())["method"] == "gd"
     path.write_text("")
     assert _cli([*SOLVE, "--json", str(path)], capsys)[0] == 0
-    assert json.loads(path.read_text())["schema"] == "relurelax.solve/1"
+    assert json.loads(path.read_text())["schema"] == "relurelax.solve/2"
 
 
 @pytest.mark.parametrize("content", ['{"schema": "mine/1"}', ' {"note": "relurelax.solve/1"}', "relurelax", "\n"])
@@ -443,7 +443,7 @@ def test_a_json_temp_file_left_by_a_sigkill_is_removed_by_the_next_run_and_look_
     pid = _kill_mid_run(_KILLED_JSON_WRITE, str(out), str(tmp_path / "ready"), ready=tmp_path / "ready")
     left = [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     assert len(left) == 1 and left[0].startswith(f".o.json.relurelax-{pid}-"), left
-    assert (tmp_path / left[0]).read_text().startswith('{\n  "schema": "relurelax.solve/1"')
+    assert (tmp_path / left[0]).read_text().startswith('{\n  "schema": "relurelax.solve/2"')
     look_alikes = {
         f".o.json.relurelax-{pid}-0123abcd.tmp": "my own notes",  # the name, but not the content
         ".o.json.ab12cd34.tmp": '{"schema": "relurelax.solve/1"}',  # the content, but not the name
@@ -460,7 +460,7 @@ def test_a_json_temp_file_left_by_a_sigkill_is_removed_by_the_next_run_and_look_
     assert sorted(p for p in os.listdir(tmp_path) if p.endswith(".tmp")) == sorted(look_alikes)
     for name, text in look_alikes.items():
         assert (tmp_path / name).read_text() == text
-    assert json.loads(out.read_text())["schema"] == "relurelax.solve/1"
+    assert json.loads(out.read_text())["schema"] == "relurelax.solve/2"
 
 
 @pytest.mark.parametrize("phase", ["draw", "swap"])

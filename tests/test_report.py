@@ -117,7 +117,7 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
     assert all(set(f) == {"finding", "reproduced", "evidence"} for f in results["paper_findings"])
     assert {i["m"] for i in results["crosscheck"]["instances"]} == {1, 3}
     assert all(i["agree"] for i in results["crosscheck"]["instances"])
-    assert set(results["timings"]) == {"ledger", "crosscheck", "reproduction", "figures", "total"}
+    assert set(results["timings"]) == {"ledger", "crosscheck", "reproduction", "relaxation_gap", "figures", "total"}
 
     page = (out / "index.html").read_text()
     md = (out / "report.md").read_text()

@@ -67,7 +67,7 @@ def test_verify_json_follows_its_schema(verify_document):
 
 def test_crosscheck_json_follows_its_schema(crosscheck_documents):
     for doc in crosscheck_documents:
-        assert doc["schema"] == "relurelax.crosscheck/1"
+        assert doc["schema"] == "relurelax.crosscheck/2"
         assert errors(doc) == []
     assert {i["m"] for doc in crosscheck_documents for i in doc["instances"]} == {1, 2}
 
