@@ -545,7 +545,8 @@ def _iterative_runs(inst: InstanceCheck, runs: _Runs) -> set[str]:
     """Count the iterative runs (descent, Newton) of one judged instance; the labels of those that did not converge."""
     where = f"(n, d, m) = ({inst.n}, {inst.d}, {inst.m})"
     return {c.label for c in inst.solutions
-            if solver(c.solution.method).family != "conic" and not runs.count(c.label, where, c.solution.status)}
+            if solver(c.solution.method).family not in ("conic", "global")
+            and not runs.count(c.label, where, c.solution.status)}
 
 
 def _thm1_failures(inst: InstanceCheck, gap_direct: float, unconverged: set[str]) -> list[str]:

@@ -156,8 +156,9 @@ def _method_options(args) -> tuple:
     """``(step, iters)`` for ``args.method``; an option the method or the data source ignores is bad usage."""
     for flag, users in METHOD_OPTIONS.items():
         if getattr(args, flag) is not None and args.method not in users:
+            option = "--" + flag.replace("_", "-")  # as typed: --max-cells
             raise InvalidInputError(
-                f"--{flag} is used by {_join(users)} only; --method {args.method} ignores it (drop --{flag})"
+                f"{option} is used by {_join(users)} only; --method {args.method} ignores it (drop {option})"
             )
     for flag in ("noise", "scale"):
         if getattr(args, flag) is not None and not args.planted:
@@ -202,6 +203,7 @@ def _problem(args, m: int) -> Problem:
             raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
         noise = 0.0 if args.noise is None else args.noise
         scale = 1.0 if args.scale is None else args.scale
+        _refuse_too_many_cells(args, np.ones((args.n, args.d)))  # Gaussian rows: every row nonzero
         check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=noise > 0)
         P = planted_problem(args.n, args.d, m, seed=args.seed, noise=noise, scale=scale)
         problem = Problem(P.A, P.y, P.X0, P.X_star, P.A_test, P.y_test)
@@ -211,6 +213,7 @@ def _problem(args, m: int) -> Problem:
                 raise InvalidInputError(f"--{flag} applies to --planted data only; the data file fixes the shape")
         A, y = load_data(args.data)
         A_test, y_test = (None, None) if args.test is None else _test_set(args.test, A.shape[1])
+        _refuse_too_many_cells(args, A)
         held = A.nbytes + y.nbytes + (0 if A_test is None else A_test.nbytes + y_test.nbytes)
         check_memory(A.shape[0], A.shape[1], m, args.method, n_test=0 if A_test is None else A_test.shape[0],
                      negative_labels=bool(np.any(y < 0)), allocated=held)  # fmt: skip
@@ -221,11 +224,13 @@ def _problem(args, m: int) -> Problem:
     return problem
 
 
-def _refuse_too_many_cells(A: np.ndarray, max_cells: int | None) -> None:
-    """The exact method enumerates every activation cell: refuse, with the count, an instance over the limit."""
+def _refuse_too_many_cells(args, A: np.ndarray) -> None:
+    """The exact method enumerates every activation cell: refuse, before any work, an instance over the limit."""
     from relurelax.proofs.crosscheck import too_many_cells
 
-    why = too_many_cells(A, max_cells)
+    if SOLVERS[args.method].family != "global":
+        return
+    why = too_many_cells(A, args.max_cells)
     if why:
         raise InvalidInputError(f"--method exact: the data has {why}; raise --max-cells to enumerate them "
                                 "(time and memory grow with the count), or use rgd or newton")  # fmt: skip
@@ -256,8 +261,6 @@ def run_solve(args: argparse.Namespace,
     problem = _problem(args, m)
     n, d = problem.A.shape
     entry = SOLVERS[args.method]
-    if entry.family == "global":
-        _refuse_too_many_cells(problem.A, args.max_cells)
     packages = VERSION_PACKAGES
     # the descent loop and the solves are handed to the entry by name from this module: the
     # reliability tests replace them here to stop or interrupt a solve where it would start

@@ -163,14 +163,17 @@ def _exact_network(problem: ProblemLike, m: int, max_cells: int, starts: int, se
     from .exact import solve_pplus
     from .pplus import bound_network
 
+    from .rays import enumerate_rays
+
     pp = solve_pplus(problem.A, problem.y, max_cells=max_cells)
     recovered = np.asarray(pp.X, dtype=np.float64)
-    candidates = (recovered,) if recovered.shape[1] <= m else ()
+    candidates = {"the network recovered from P_+": recovered}  # bound_network skips it when it has > m neurons
     bound = bound_network(problem.A, problem.y, m, lower_bound=pp.lower_bound, lower_bound_name="P_+",
                           starts=starts, seed=seed, max_iter=max_iter, candidates=candidates)  # fmt: skip
+    cells = int(enumerate_rays(problem.A, max_cells=max_cells).patterns.shape[0])
     return np.asarray(bound.X, dtype=np.float64), {
         "lower_bound": pp.lower_bound, "lower_bound_name": "P_+", "certified": bool(bound.certified),
-        "gap_tolerance": bound.tolerance, "cells": pp.cells,
+        "gap_tolerance": bound.tolerance, "cells": cells,
         "message": f"best of {bound.source}; P_+ from {pp.rays} rays of the arrangement, "
                    f"{pp.neurons} neuron(s) recovered",
     }  # fmt: skip
