@@ -207,8 +207,8 @@ def test_crosscheck_writes_the_documented_json_and_exits_0(tmp_path, capsys):
         assert inst["agree"] is True
         expected = ["gd", "rgd", "newton", "cvxpy", "cvxpy"] + (["exact"] if inst["n"] == 12 else [])  # 2^12 cells
         assert [s["method"] for s in inst["solutions"]] == expected
-        assert [s["solver"] for s in inst["solutions"]] == [None, None, None, "CLARABEL", "OSQP"]
-        assert all(s["kkt"] is not None for s in inst["solutions"][3:])
+        assert [s["solver"] for s in inst["solutions"]][:5] == [None, None, None, "CLARABEL", "OSQP"]
+        assert all(s["kkt"] is not None for s in inst["solutions"][3:5])
         newton = inst["solutions"][2]
         assert newton["stop_reason"] == "converged" and newton["gradient_norm"] <= 1e-12
         judged = {(c["a"], c["b"]) for c in inst["comparisons"] if c["kind"] == "equal"}
