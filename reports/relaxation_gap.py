@@ -57,7 +57,7 @@ STACKLOSS = (
     (50, 18, 86, 7), (50, 19, 72, 8), (50, 19, 79, 8), (50, 20, 80, 9), (56, 20, 82, 15),
     (70, 20, 91, 15),
 )  # fmt: skip
-#: a loss (relative to ||y||^2) above this is a loss, not rounding: the exact values are float64 least squares
+#: a loss (relative to the squared norm of the labels) above this is a loss, not rounding (float64 least squares)
 RELATIVE_LOSS_TOL = 1e-9
 #: the seeds' namespace (relurelax.solvers.seeds.derived_seed)
 SEED_NAMESPACE = "relaxation-gap"

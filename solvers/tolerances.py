@@ -73,12 +73,12 @@ NEWTON_OBJECTIVE_RTOL = 1e-10
 #: HiGHS's primal feasibility tolerance: an LP certificate v may have (A v)_i up to this
 #: times ||A||_inf ||v||_inf (the scale of one entry of A v)
 LP_FEASIBILITY_RTOL = 1e-7
-#: a unit row and a unit ray of the arrangement (solvers.rays) with |a^T u| at or below this are
+#: a unit row and a unit ray of the arrangement (solvers.rays) with abs(a^T u) at or below this are
 #: incident: the value at the rows that define the ray is a few ulps (1e-16) of 1 (times the
 #: condition of the rows that define it); a value between this and RAY_SIGN_RTOL is refused as
 #: undecidable, and the same band applies to the smallest singular value of the defining rows
 RAY_TIE_RTOL = 1e-10
-#: a unit row and a unit ray with |a^T u| above this are on definite sides of each other
+#: a unit row and a unit ray with abs(a^T u) above this are on definite sides of each other
 RAY_SIGN_RTOL = 1e-8
 #: largest worst KKT residual (cell._kkt, unit scale) of a cell QP solved exactly over its rays
 #: (Lawson-Hanson NNLS, solvers.exact), and largest scaled NNLS optimality residual of P_+;
