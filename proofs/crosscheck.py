@@ -76,6 +76,7 @@ import numpy as np
 from relurelax.solvers import GD, StopReason, UnboundedRelaxationError, cell_masks, planted_problem
 from relurelax.solvers import PlantedProblem, solve_cell, solve_relaxation
 from relurelax.solvers.errors import InvalidInputError, SolveError
+from relurelax.solvers.arrangement import too_many_cells
 from relurelax.solvers.registry import SolverEntry, solver, solvers_for
 from relurelax.solvers.relaxation import check_backend
 from relurelax.solvers.seeds import derived_seed
@@ -359,18 +360,6 @@ def check_instance(
         bound=None if b is None else float(b.solution.lower_bound),  # type: ignore[arg-type]
         bound_name=None if b is None else b.solution.lower_bound_name, bound_skipped=skipped,
     )  # fmt: skip
-
-
-def too_many_cells(A: np.ndarray, max_cells: int | None = None) -> str:
-    r"""Why the global method cannot run on A (more cells than ``max_cells`` by Cover's bound), or ``""``."""
-    from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound
-
-    limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
-    rows = int(np.count_nonzero(np.any(A != 0.0, axis=1)))
-    count = cover_bound(rows, A.shape[1]) if rows else 1
-    if count <= limit:
-        return ""
-    return f"up to {count} activation cells (Cover's bound for n = {rows}, d = {A.shape[1]}), over the limit {limit}"
 
 
 def crosscheck_instance(n: int, d: int, m: int, seed: int, backends: Sequence[str],

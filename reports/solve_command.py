@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
-from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound
+from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound, too_many_cells
 from relurelax.solvers.datafiles import load_point
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
@@ -226,8 +226,6 @@ def _problem(args, m: int) -> Problem:
 
 def _refuse_too_many_cells(args, A: np.ndarray) -> None:
     """The exact method enumerates every activation cell: refuse, before any work, an instance over the limit."""
-    from relurelax.proofs.crosscheck import too_many_cells
-
     if SOLVERS[args.method].family != "global":
         return
     why = too_many_cells(A, args.max_cells)

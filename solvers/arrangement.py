@@ -80,7 +80,7 @@ from .errors import InvalidInputError, SolveError
 from .records import freeze_arrays
 from .validation import as_matrix, check_positive_int
 
-__all__ = ["Arrangement", "CELL_MARGIN_TOL", "DEFAULT_MAX_CELLS", "cover_bound", "enumerate_cells"]
+__all__ = ["Arrangement", "CELL_MARGIN_TOL", "DEFAULT_MAX_CELLS", "cover_bound", "enumerate_cells", "too_many_cells"]
 
 #: the most cells :func:`enumerate_cells` enumerates unless told otherwise (Cover's bound of
 #: 60 rows in general position in R^3 is 3542)
@@ -226,6 +226,20 @@ def _split(unit: NDArray[np.float64], a: NDArray[np.float64], cell: _Cell) -> li
         if z is not None:
             sides.append((np.append(signs, sigma), z, float(np.min(rows @ z))))
     return sides
+
+
+def too_many_cells(A: NDArray[np.float64], max_cells: int | None = None) -> str:
+    r"""Why A's cells cannot be enumerated (Cover's bound of its nonzero rows over ``max_cells``), or ``""``.
+
+    The same count :func:`refuse_if_too_many` refuses by, as a sentence for
+    callers that skip the instance or word the refusal their own way.
+    """
+    limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
+    rows = int(np.count_nonzero(np.any(A != 0.0, axis=1)))
+    count = cover_bound(rows, A.shape[1]) if rows else 1
+    if count <= limit:
+        return ""
+    return f"up to {count} activation cells (Cover's bound for n = {rows}, d = {A.shape[1]}), over the limit {limit}"
 
 
 def refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
