@@ -201,10 +201,11 @@ def run_crosscheck(
 
 TABLE_HEADERS = (
     "instance", "solution", "value/||y||^2", "f/||y||^2", "f_r/||y||^2", "train err", "rel. recovery",
-    "iters", "stop", "KKT worst", "gap to bound", "agrees", "optimum = planted 0", "instance agrees",
+    "iters", "stop", "KKT worst", "gap to bound", "agrees", "instance agrees",
 )  # fmt: skip
 #: the columns of the 80-column terminal table, one table per instance (``crosscheck --wide`` shows them all)
-NARROW_HEADERS = ("solution", "value", "f", "gap", "iters", "stop", "agrees")
+#: ("gap", to the certified lower bound, only in the tables of instances that have one)
+NARROW_HEADERS = ("solution", "value", "f", "gap", "train err", "iters", "stop", "agrees")
 #: the columns of both tables that hold text, not numbers
 TEXT_HEADERS = ("instance", "solution", "stop")
 
@@ -212,6 +213,11 @@ TEXT_HEADERS = ("instance", "solution", "stop")
 def instance_label(inst: dict) -> str:
     """``m=1 n=50 d=100 seed=S``: how tables and messages name an instance."""
     return f"m={inst['m']} n={inst['n']} d={inst['d']} seed={inst['seed']}"
+
+
+def _planted(inst: dict) -> str:
+    """Whether the instance's optimum is the planted value 0 (noise-free planted data), as a phrase."""
+    return "optimum = planted 0" if inst["optimum_is_planted_zero"] else "optimum != planted 0"
 
 
 def _solution_cells(inst: dict, s: dict) -> dict[str, str]:
@@ -248,36 +254,40 @@ def table_rows(crosscheck_json: dict) -> list[tuple[str, ...]]:
             first = k == 0
             cells = {
                 **_solution_cells(inst, s),
-                "instance": instance_label(inst) if first else "",
-                "optimum = planted 0": ("yes" if inst["optimum_is_planted_zero"] else "no") if first else "",
+                "instance": f"{instance_label(inst)}; {_planted(inst)}" if first else "",
                 "instance agrees": ("yes" if inst["agree"] else "NO") if first else "",
             }
             rows.append(tuple(cells[h] for h in TABLE_HEADERS))
     return rows
 
 
-def instance_tables(crosscheck_json: dict) -> list[tuple[str, list[tuple[str, ...]]]]:
-    r"""The narrow terminal layout: per instance, a heading and its rows (columns :data:`NARROW_HEADERS`).
+def instance_tables(crosscheck_json: dict) -> list[tuple[str, tuple[str, ...], list[tuple[str, ...]]]]:
+    r"""The narrow terminal layout: per instance, a heading, its columns and its rows.
 
-    ``value`` (what is compared) and ``f`` are divided by :math:`\|y\|^2`, as
-    in :func:`table_rows`; the heading says whether the instance agrees and
-    whether its optimum is the planted value 0.
+    The columns are :data:`NARROW_HEADERS`, less ``gap`` when the instance has
+    no certified lower bound. ``value`` (what is compared), ``f`` and ``gap``
+    are divided by :math:`\|y\|^2`, as in :func:`table_rows`; the heading
+    says whether the instance agrees, whether its optimum is the planted
+    value 0, and the bound.
     """
     out = []
+    narrow = {"value": "value/||y||^2", "f": "f/||y||^2", "gap": "gap to bound"}
     for inst in crosscheck_json["instances"]:
         verdict = "agrees" if inst["agree"] else "DISAGREES"
-        planted = "=" if inst["optimum_is_planted_zero"] else "!="
-        heading = f"{instance_label(inst)}: {verdict}; optimum {planted} planted 0"
+        heading = f"{instance_label(inst)}: {verdict}; {_planted(inst)}"
+        headers = NARROW_HEADERS
         if inst["bound"] is not None:
-            heading += f"; certified lower bound {inst['bound_name']} = {number(inst['bound'] / (inst['y_norm_squared'] or 1.0))} ||y||^2"
-        elif inst["bound_skipped"]:
-            heading += "; no certified bound (too many cells)"
-        narrow = {"value": "value/||y||^2", "f": "f/||y||^2", "gap": "gap to bound"}
+            bound = number(inst["bound"] / (inst["y_norm_squared"] or 1.0))
+            heading += f"; certified lower bound {inst['bound_name']} = {bound} ||y||^2"
+        else:
+            headers = tuple(h for h in NARROW_HEADERS if h != "gap")
+            if inst["bound_skipped"]:
+                heading += "; no certified bound (too many cells)"
         rows = []
         for s in inst["solutions"]:
             cells = _solution_cells(inst, s)
-            rows.append(tuple(cells[narrow.get(h, h)] for h in NARROW_HEADERS))
-        out.append((heading, rows))
+            rows.append(tuple(cells[narrow.get(h, h)] for h in headers))
+        out.append((heading, headers, rows))
     return out
 
 

@@ -22,7 +22,6 @@ from .crosscheck import (
     DEFAULT_DS,
     DEFAULT_MAX_ITER,
     DEFAULT_NS,
-    NARROW_HEADERS,
     TABLE_HEADERS,
     TEXT_HEADERS,
     check_backends,
@@ -98,9 +97,9 @@ def print_table(crosscheck_json: dict, console: Console | None = None, *, wide: 
         return
     console.print("relurelax crosscheck: value (what is compared: f_r for m = 1, f_m for m > 1) and f are "
                   "divided by ||y||^2; --wide shows every column", markup=False, highlight=False)  # fmt: skip
-    for heading, rows in instance_tables(crosscheck_json):
+    for heading, headers, rows in instance_tables(crosscheck_json):
         console.print()
-        print_rows(console, NARROW_HEADERS, rows, left=TEXT_HEADERS, title=heading)
+        print_rows(console, headers, rows, left=TEXT_HEADERS, title=heading)
 
 
 def _handle(args) -> int:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from relurelax.solvers import BACKENDS, descend, load_data, planted_problem, solve_relaxation
-from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cover_bound, too_many_cells
+from relurelax.solvers.arrangement import DEFAULT_MAX_CELLS, cells_over_limit, cover_bound
 from relurelax.solvers.datafiles import load_point
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.newton import solve_relaxation_newton
@@ -203,7 +203,7 @@ def _problem(args, m: int) -> Problem:
             raise InvalidInputError(f"--planted needs {' and '.join('--' + k for k in missing)}")
         noise = 0.0 if args.noise is None else args.noise
         scale = 1.0 if args.scale is None else args.scale
-        _refuse_too_many_cells(args, np.ones((args.n, args.d)))  # Gaussian rows: every row nonzero
+        _refuse_too_many_cells(args, args.n, args.d)  # Gaussian rows: every row nonzero
         check_memory(args.n, args.d, m, args.method, n_test=100, negative_labels=noise > 0)
         P = planted_problem(args.n, args.d, m, seed=args.seed, noise=noise, scale=scale)
         problem = Problem(P.A, P.y, P.X0, P.X_star, P.A_test, P.y_test)
@@ -213,7 +213,7 @@ def _problem(args, m: int) -> Problem:
                 raise InvalidInputError(f"--{flag} applies to --planted data only; the data file fixes the shape")
         A, y = load_data(args.data)
         A_test, y_test = (None, None) if args.test is None else _test_set(args.test, A.shape[1])
-        _refuse_too_many_cells(args, A)
+        _refuse_too_many_cells(args, int(np.count_nonzero(np.any(A != 0.0, axis=1))), A.shape[1])
         held = A.nbytes + y.nbytes + (0 if A_test is None else A_test.nbytes + y_test.nbytes)
         check_memory(A.shape[0], A.shape[1], m, args.method, n_test=0 if A_test is None else A_test.shape[0],
                      negative_labels=bool(np.any(y < 0)), allocated=held)  # fmt: skip
@@ -224,11 +224,11 @@ def _problem(args, m: int) -> Problem:
     return problem
 
 
-def _refuse_too_many_cells(args, A: np.ndarray) -> None:
+def _refuse_too_many_cells(args, n_nonzero: int, d: int) -> None:
     """The exact method enumerates every activation cell: refuse, before any work, an instance over the limit."""
     if SOLVERS[args.method].family != "global":
         return
-    why = too_many_cells(A, args.max_cells)
+    why = cells_over_limit(n_nonzero, d, args.max_cells, limit_name="--max-cells ")
     if why:
         raise InvalidInputError(f"--method exact: the data has {why}; raise --max-cells to enumerate them "
                                 "(time and memory grow with the count), or use rgd or newton")  # fmt: skip
@@ -307,13 +307,22 @@ def _solution_rows(X: np.ndarray) -> list[tuple[str, str]]:
                   f"||X||_F {number(safe_norm(X), '.6g')} (full matrix in --json)")]  # fmt: skip
 
 
+#: the keys of the exact method's certified lower bound, absent (None) for the other methods
+_BOUND_KEYS = ("lower_bound", "lower_bound_name", "certified", "gap_tolerance", "cells")
+
+
 def table_rows(out: dict) -> list[tuple[str, str]]:
     """The rows (quantity, value) of the terminal table of a solve, from its JSON object."""
     rows = []
     for key in SOLVE_KEYS:
         if key in _NOT_IN_TABLE:
             continue
-        value = out[key]
+        value = out.get(key) if key in _BOUND_KEYS else out[key]
+        if key in _BOUND_KEYS and value is None:
+            continue  # only the exact method has a bound; the other methods' tables do not list it
+        if isinstance(value, bool):
+            rows.append((key, "yes" if value else "no"))
+            continue
         rows.append((key, number(value, ".6g") if isinstance(value, (int, float)) else "-" if value is None else str(value)))
     return rows + _solution_rows(np.asarray(out["X"], dtype=np.float64))
 

@@ -80,7 +80,8 @@ from .errors import InvalidInputError, SolveError
 from .records import freeze_arrays
 from .validation import as_matrix, check_positive_int
 
-__all__ = ["Arrangement", "CELL_MARGIN_TOL", "DEFAULT_MAX_CELLS", "cover_bound", "enumerate_cells", "too_many_cells"]
+__all__ = ["Arrangement", "CELL_MARGIN_TOL", "DEFAULT_MAX_CELLS", "cells_over_limit", "cover_bound", "enumerate_cells",
+           "too_many_cells"]
 
 #: the most cells :func:`enumerate_cells` enumerates unless told otherwise (Cover's bound of
 #: 60 rows in general position in R^3 is 3542)
@@ -228,28 +229,34 @@ def _split(unit: NDArray[np.float64], a: NDArray[np.float64], cell: _Cell) -> li
     return sides
 
 
-def too_many_cells(A: NDArray[np.float64], max_cells: int | None = None) -> str:
-    r"""Why A's cells cannot be enumerated (Cover's bound of its nonzero rows over ``max_cells``), or ``""``.
+def cells_over_limit(n_nonzero: int, d: int, max_cells: int | None = None, *, limit_name: str = "the limit ") -> str:
+    r"""Why ``n_nonzero`` nonzero rows in :math:`\mathbb{R}^d` cannot be enumerated, or ``""``.
 
-    The same count :func:`refuse_if_too_many` refuses by, as a sentence for
-    callers that skip the instance or word the refusal their own way.
+    The one cell-limit test: Cover's bound :math:`2\sum_{k<d}\binom{n-1}{k}` of
+    the nonzero rows against ``max_cells`` (default :data:`DEFAULT_MAX_CELLS`),
+    as a sentence that names the count and the limit. It needs only the
+    counts, so a caller can refuse an instance before allocating it.
+    ``limit_name`` is how the caller's user spells the limit (``"--max-cells "``).
     """
     limit = DEFAULT_MAX_CELLS if max_cells is None else max_cells
-    rows = int(np.count_nonzero(np.any(A != 0.0, axis=1)))
-    count = cover_bound(rows, A.shape[1]) if rows else 1
+    count = cover_bound(n_nonzero, d) if n_nonzero else 1
     if count <= limit:
         return ""
-    return f"up to {count} activation cells (Cover's bound for n = {rows}, d = {A.shape[1]}), over the limit {limit}"
+    return (f"up to {count} cells (Cover's bound 2 sum_(k<d) C(n-1, k) for {n_nonzero} nonzero rows in R^{d}), "
+            f"over {limit_name}{limit}")  # fmt: skip
+
+
+def too_many_cells(A: NDArray[np.float64], max_cells: int | None = None) -> str:
+    r"""Why A's cells cannot be enumerated, or ``""``: :func:`cells_over_limit` of A's nonzero rows."""
+    return cells_over_limit(int(np.count_nonzero(np.any(A != 0.0, axis=1))), A.shape[1], max_cells)
 
 
 def refuse_if_too_many(n_nonzero: int, n: int, d: int, max_cells: int) -> None:
-    bound = cover_bound(n_nonzero, d) if n_nonzero else 1
-    if bound > max_cells:
-        raise InvalidInputError(
-            f"the arrangement of A's {n_nonzero} nonzero rows (of {n}) in R^{d} can have up to {bound} cells "
-            f"(Cover's bound 2 * sum_(k<d) C(n-1, k)), more than max_cells={max_cells}; pass "
-            f"max_cells={bound} or more to enumerate them"
-        )
+    """Raise :class:`InvalidInputError` with :func:`cells_over_limit`'s sentence when the cells are too many."""
+    why = cells_over_limit(n_nonzero, d, max_cells, limit_name="max_cells=")
+    if why:
+        raise InvalidInputError(f"the arrangement of A's {n} rows has {why}; pass "
+                                f"max_cells={cover_bound(n_nonzero, d)} or more to enumerate them")  # fmt: skip
 
 
 #: the methods of :func:`enumerate_cells`

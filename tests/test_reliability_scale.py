@@ -313,7 +313,8 @@ def test_the_flags_a_method_uses_are_accepted_and_help_says_which(capsys):
                  "--iters", "3"], capsys)[0] == 0  # fmt: skip
     code, out, _ = _cli(["solve", "--help"], capsys)
     text = " ".join(out.split())
-    assert code == 0 and "gd and rgd only" in text and "gd, rgd and newton only" in text
+    assert code == 0 and "gd and rgd only" in text and "gd, rgd, newton and exact only" in text
+    assert "exact only" in text and "exact with --m > 1 only" in text
 
 
 @pytest.mark.parametrize("argv", [

@@ -40,7 +40,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 TINY = Profile(
     "quick",
     ReproductionSettings(d=12, ns=(6, 12, 48), trials=2, iterations=300, history_every=10, curve_points=16),
-    CrosscheckSettings(ns=(8,), ds=(12,), ms=(1, 2), trials=1, max_iter=20_000, backends=("CLARABEL",)),
+    CrosscheckSettings(ns=(8,), ds=(12,), small_ns=(8,), small_ds=(3,), ms=(1, 2), trials=1, max_iter=20_000,
+                       backends=("CLARABEL",)),  # fmt: skip
     "quick",
 )
 
@@ -298,7 +299,11 @@ def test_the_verdicts_on_the_page_are_the_ones_the_results_carry(tiny_results):
 
 def test_the_crosschecks_verdict_is_decided_with_the_results(tiny_results):
     instances = tiny_results["crosscheck"]["instances"]
-    assert len(instances) == 2 and tiny_results["crosscheck"]["agree"] is all(i["agree"] for i in instances)
+    # the paper's grid (n = 8, d = 12) and the small grid (n = 8, d = 3), each for m = 1 and 2
+    assert sorted((i["d"], i["m"]) for i in instances) == [(3, 1), (3, 2), (12, 1), (12, 2)]
+    assert tiny_results["crosscheck"]["agree"] is all(i["agree"] for i in instances)
+    small = [i for i in instances if i["d"] == 3]
+    assert [i["bound_name"] for i in sorted(small, key=lambda i: i["m"])] == ["min f", "P_+"]
 
 
 def test_every_command_with_profiles_names_them_quick_default_thorough():

@@ -86,9 +86,9 @@ def test_a_wide_table_is_printed_at_its_natural_width_whole():
 # --- crosscheck -------------------------------------------------------------------------------
 
 
-def _solution(method, solver, value, iterations, stop, recovery=None):
+def _solution(method, solver, value, iterations, stop, recovery=None, gap=None):
     return {"method": method, "solver": solver, "objective": value, "relaxed_objective": value, "value": value,
-            "train_error": value, "relative_recovery_error": recovery, "iterations": iterations,
+            "train_error": value, "relative_recovery_error": recovery, "iterations": iterations, "gap": gap,
             "stop_reason": stop, "gradient_norm": None, "message": "", "seconds": 0.0,
             "kkt": None if solver is None else {"worst": -4.56e100, "primal_feasibility": 0.0,
                                                 "dual_feasibility": 0.0, "complementarity": 0.0,
@@ -97,24 +97,29 @@ def _solution(method, solver, value, iterations, stop, recovery=None):
 
 def _extreme_crosscheck() -> dict:
     """A cross-check whose cells are as wide as they get: three-digit exponents, the longest labels and stops."""
-    sols = [_solution("gd", None, -1.23e-100, 100000, "max_iterations", 4.56e100),
-            _solution("rgd", None, 1.23e-100, 99999, "converged", 1.0),
-            _solution("newton", None, 0.0, 4640, "stalled", 2.5),
-            _solution("cvxpy", "CLARABEL", -4.56e100, None, "inaccurate", 3.0)]  # fmt: skip
+    sols = [_solution("gd", None, -1.23e-100, 100000, "max_iterations", 4.56e100, -7.89e-100),
+            _solution("rgd", None, 1.23e-100, 99999, "converged", 1.0, 7.89e100),
+            _solution("newton", None, 0.0, 4640, "stalled", 2.5, 0.0),
+            _solution("cvxpy", "CLARABEL", -4.56e100, None, "inaccurate", 3.0, -7.89e100)]  # fmt: skip
     labels = ["gd", "rgd", "newton", "cvxpy:CLARABEL"]
     comparisons = [{"a": a, "b": "rgd", "kind": "equal", "difference": 0.0, "tolerance": 1e-6, "agree": a != "gd"}
                    for a in labels if a != "rgd"]  # fmt: skip
     inst = {"n": 200000, "d": 100000, "m": 1, "seed": 2**64 - 1, "y_norm_squared": 1.0, "solutions": sols,
-            "comparisons": comparisons, "optimum": 0.0, "optimum_is_planted_zero": False, "agree": False}
-    return {"instances": [inst, {**inst, "m": 3, "agree": True, "optimum_is_planted_zero": True}]}
+            "comparisons": comparisons, "optimum": 0.0, "optimum_is_planted_zero": False, "agree": False,
+            "bound": -1.23e-300, "bound_name": "min f", "bound_skipped": ""}
+    unbounded = {**inst, "m": 3, "agree": True, "optimum_is_planted_zero": True, "bound": None, "bound_name": None,
+                 "bound_skipped": "up to 10 cells, over the limit 9"}  # fmt: skip
+    return {"instances": [inst, unbounded]}
 
 
 def _crosscheck_numbers(data: dict) -> list[str]:
-    """The numbers the table must show: value and f over ||y||^2, the training error, the iterations."""
+    """The numbers the table must show: value and f over ||y||^2, the gap to a bound, the training error, the
+    iterations."""
     out = []
     for inst in data["instances"]:
         for s in inst["solutions"]:
             out += [number(s[key] / inst["y_norm_squared"]) for key in ("value", "objective")]
+            out += [number(s["gap"])] if inst["bound"] is not None else []
             out += [number(s["train_error"])] + ([number(s["iterations"])] if s["iterations"] is not None else [])
     return out
 
@@ -126,6 +131,8 @@ def test_the_crosscheck_table_fits_80_columns_with_every_number_whole_even_at_it
     assert "4640" in text.split() and "4.64e+03" not in text  # iterations are integers
     assert "100000" in text.split() and "max_iterations" in text.split()
     assert "seed=18446744073709551615" in text and "DISAGREES" in text
+    assert "certified lower bound min f = -1.23e-300 ||y||^2" in " ".join(text.split())
+    assert "no certified bound (too many cells)" in " ".join(text.split())
 
 
 def test_the_wide_crosscheck_table_shows_every_column_whole():
