@@ -351,23 +351,36 @@ class PPlusResult:
         freeze_arrays(self)
 
 
-def _caratheodory(G: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
-    r"""The same :math:`Gt` with at most rank :math:`G_S` positive entries: move along null combinations of the support."""
-    t = t.copy()
+def caratheodory(W: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""Weights :math:`t' \ge 0` with :math:`Wt' = Wt` and at most :math:`\operatorname{rank} W_S` positive entries.
+
+    Caratheodory's theorem for cones, constructively: while the columns of
+    the support :math:`S = \{u : t_u > 0\}` are dependent, take a null vector
+    :math:`z` of them with a positive entry and move :math:`t \leftarrow t -
+    \tau z`, :math:`\tau = \min_{z_u > 0} t_u / z_u`, which keeps
+    :math:`Wt` and :math:`t \ge 0` and zeroes one weight. Each step looks at
+    no more than :math:`n + 1` columns of the support (n + 1 vectors in
+    :math:`\mathbb{R}^n` are dependent), :math:`O(n^3)` instead of an SVD of
+    every column. ``W`` is (n, k), ``t`` (k,) nonnegative; rounding below 0
+    is clipped.
+    """
+    t = np.array(t, dtype=np.float64)
+    n = W.shape[0]
     while True:
         support = np.flatnonzero(t > 0)
-        if support.size == 0:
+        head = support[: n + 1]
+        if head.size == 0:
             return t
-        _, s, vt = np.linalg.svd(G[:, support], full_matrices=True)
-        rank = int(np.count_nonzero(s > max(G.shape) * np.finfo(np.float64).eps * s[0]))
-        if support.size <= rank:
-            return t
+        _, s, vt = np.linalg.svd(W[:, head], full_matrices=True)
+        rank = int(np.count_nonzero(s > max(W.shape) * np.finfo(np.float64).eps * s[0])) if s[0] > 0 else 0
+        if head.size <= rank:
+            return t  # head is the whole support (n + 1 columns are never independent), and it is independent
         z = vt[-1]
         z = z if z.max() > 0 else -z
         up = np.flatnonzero(z > 0)
-        k = up[int(np.argmin(t[support[up]] / z[up]))]
-        t[support] -= t[support[k]] / z[k] * z
-        t[support[k]] = 0.0
+        k = up[int(np.argmin(t[head[up]] / z[up]))]
+        t[head] -= t[head[k]] / z[k] * z
+        t[head[k]] = 0.0
         t[t < 0] = 0.0
 
 
@@ -425,7 +438,7 @@ def solve_pplus(A: ArrayLike, y: ArrayLike, *, max_cells: int = DEFAULT_MAX_CELL
     refuse_if_too_many(int(np.count_nonzero(np.any(A != 0.0, axis=1))), n, d, check_positive_int(max_cells, "max_cells"))
     _, rays, signs = arrangement_rays(unit.A)
     G = _ray_columns(relu(unit.A @ rays.T), signs)
-    t = _caratheodory(G, _nnls(G, unit.y))
+    t = caratheodory(G, _nnls(G, unit.y))
     certificate = Certificate(NNLS_RAYS, None, None, _pplus_residual(G, unit.y, t), RAY_KKT_RTOL)
     if not certificate.passed:
         raise InaccurateSolutionError(f"the NNLS of P_+ over {G.shape[1]} rays fails its certificate: "

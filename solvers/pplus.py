@@ -55,7 +55,7 @@ from .activation import relu
 from .cell import _cell_residual, _kkt, constrained_rows
 from .descent import RGD, descend
 from .errors import InaccurateSolutionError, InvalidInputError, SolveError
-from .exact import _check_patterns
+from .exact import _check_patterns, caratheodory
 from .objectives import multi_neuron_objective
 from .records import freeze_arrays
 from .relaxation import (
@@ -177,33 +177,20 @@ def pplus_kkt(A: ArrayLike, y: ArrayLike, V: ArrayLike, patterns: ArrayLike, dua
     return _unit_kkt(unit.A, unit.y, parameters_to_unit(unit.scaling, V, "V"), patterns, lam_unit)
 
 
-def _caratheodory(
+def _reduced_blocks(
     A: NDArray[np.float64], V: NDArray[np.float64], patterns: NDArray[np.bool_], keep: NDArray[np.intp]
 ) -> NDArray[np.float64]:
     r"""Blocks ``V[:, keep]`` reduced to at most rank :math:`[w_c]` nonzero ones with the same :math:`\sum_c w_c`.
 
-    :math:`w_c = D_c A v_c`; returns the surviving blocks (d, k). Each step
-    scales every block by :math:`1 - t\gamma_c \ge 0` (module docstring).
+    :math:`w_c = D_c A v_c`; :func:`~.exact.caratheodory` on the weights
+    (all 1 at first) scales each surviving block by its weight
+    :math:`\ge 0`, which keeps it in :math:`K_{D_c}`. Returns the surviving
+    blocks (d, k).
     """
-    X = V[:, keep].copy()
-    D = patterns[keep].T  # (n, k)
-    while X.shape[1] > 1:
-        # n + 1 outputs in R^n are dependent: each step needs a null vector of at most n + 1 columns
-        # (O(n^3)), not of all k (an SVD with a k x k factor, minutes for k in the thousands)
-        head = min(X.shape[1], A.shape[0] + 1)
-        W = D[:, :head] * (A @ X[:, :head])
-        if head <= np.linalg.matrix_rank(W):
-            break
-        gamma = np.linalg.svd(W)[2][-1]  # a unit null vector: head > rank, so W gamma = 0 up to rounding
-        if not np.any(gamma > 0.0):
-            gamma = -gamma
-        positive = np.flatnonzero(gamma > 0.0)
-        out = positive[np.argmin(1.0 / gamma[positive])]
-        t = 1.0 / gamma[out]
-        X[:, :head] *= np.maximum(1.0 - t * gamma, 0.0)  # the clip only removes rounding below 0
-        X = np.delete(X, out, axis=1)
-        D = np.delete(D, out, axis=1)
-    return X
+    X = V[:, keep]
+    t = caratheodory(patterns[keep].T * (A @ X), np.ones(keep.size))
+    used = np.flatnonzero(t > 0)
+    return X[:, used] * t[used]
 
 
 def _network_from_blocks(
@@ -225,7 +212,7 @@ def _network_from_blocks(
     keep = np.flatnonzero(sizes > NEGLIGIBLE_BLOCK_RTOL * max(1.0, float(np.linalg.norm(y_unit))))
     if keep.size == 0:
         return np.zeros((A_unit.shape[1], 1))
-    X = _caratheodory(A_unit, V_unit, patterns, keep)
+    X = _reduced_blocks(A_unit, V_unit, patterns, keep)
     kept = np.ones(X.shape[1], dtype=bool)
     for j in np.argsort(np.linalg.norm(relu(A_unit @ X), axis=0), kind="stable"):
         kept[j] = False

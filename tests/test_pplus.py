@@ -190,3 +190,16 @@ def test_pplus_conic_refuses_patterns_of_the_wrong_shape_or_dtype(patterns, what
     A, y = instance("planted", 4, 2, 0)
     with pytest.raises(InvalidInputError, match=what):
         pplus_conic(A, y, patterns)
+
+
+@pytest.mark.parametrize("n, k, rank", [(4, 30, 4), (5, 12, 2), (3, 1, 1), (6, 40, 6)])
+def test_the_caratheodory_reduction_keeps_the_combination_and_leaves_at_most_rank_positive_weights(n, k, rank):
+    from relurelax.solvers.exact import caratheodory
+
+    rng = np.random.default_rng(n * 100 + k)
+    W = rng.standard_normal((n, rank)) @ rng.standard_normal((rank, k))  # rank-deficient when rank < n
+    t = rng.uniform(0.5, 2.0, size=k)
+    reduced = caratheodory(W, t)
+    assert np.all(reduced >= 0.0)
+    assert np.count_nonzero(reduced) <= rank
+    assert np.linalg.norm(W @ reduced - W @ t) <= EXACT_RTOL * np.linalg.norm(W @ t)  # float64 algebra
