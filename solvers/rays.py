@@ -102,14 +102,24 @@ def _unit(rows: NDArray[np.float64]) -> NDArray[np.float64]:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def _undecidable(size: NDArray[np.float64]) -> float | None:
+    r"""The smallest of ``size`` (unit-scale magnitudes) between RAY_TIE_RTOL and RAY_SIGN_RTOL, or None.
+
+    Such a magnitude is neither a tie nor a sign that float64 can be trusted
+    with; the callers refuse the arrangement rather than guess.
+    """
+    near = (size > RAY_TIE_RTOL) & (size <= RAY_SIGN_RTOL)
+    return float(size[near].min()) if np.any(near) else None
+
+
 def _signs(unit_rows: NDArray[np.float64], U: NDArray[np.float64]) -> NDArray[np.int8]:
     r"""Sign vectors (R, k) of unit rays ``U`` (R, r) on unit rows, ties within RAY_TIE_RTOL; refuses a near tie."""
     values = U @ unit_rows.T
     size = np.abs(values)
-    near = (size > RAY_TIE_RTOL) & (size <= RAY_SIGN_RTOL)
-    if np.any(near):
+    near = _undecidable(size)
+    if near is not None:
         raise SolveError(
-            f"a row passes within {float(size[near].min()):.2g} of a ray of the arrangement (unit vectors), "
+            f"a row passes within {near:.2g} of a ray of the arrangement (unit vectors), "
             f"between the tie tolerance {RAY_TIE_RTOL:g} and {RAY_SIGN_RTOL:g}: whether it passes through the ray "
             "cannot be decided in float64"
         )
@@ -124,10 +134,10 @@ def _lines(unit_rows: NDArray[np.float64]) -> NDArray[np.float64]:
     subsets = np.array(list(itertools.combinations(range(k), r - 1)), dtype=np.intp).reshape(-1, r - 1)
     _, s, vt = np.linalg.svd(unit_rows[subsets], full_matrices=True)
     smallest = s[:, -1]
-    near = (smallest > RAY_TIE_RTOL) & (smallest <= RAY_SIGN_RTOL)
-    if np.any(near):
+    near = _undecidable(smallest)
+    if near is not None:
         raise SolveError(
-            f"{r - 1} rows of the arrangement are within {float(smallest[near].min()):.2g} of linear dependence "
+            f"{r - 1} rows of the arrangement are within {near:.2g} of linear dependence "
             f"(smallest singular value of unit rows), between {RAY_TIE_RTOL:g} and {RAY_SIGN_RTOL:g}: whether "
             "they meet in a line cannot be decided in float64"
         )
