@@ -427,13 +427,27 @@ def check_descent_stops(nx: Numerics, rounds: int) -> str:
             expect(bool(np.all(np.isfinite(res.X))), f"{name} diverged but returned a non-finite X")
             notes.append(f"{name} diverged at {res.iterations}")
     P = solvers.planted_problem(4, 6, 1, seed=5)
-    res = nx.descend(P.A, P.y, P.X0, nx.rgd, step="auto", max_iter=20_000, history_every=20_000)
-    G = _plain(P.A, P.y, np.asarray(res.X)).rgd
-    ratio = float(np.linalg.norm(G) / np.linalg.norm(P.A.T @ P.y))
-    expect(res.stop_reason is StopReason.CONVERGED, f"RGD on a planted n < d instance stopped {res.stop_reason.value}")
-    expect(ratio <= DESCENT_GTOL * (1.0 + 1e-6), f"RGD says converged, but ||grad f_r|| / ||A^T y|| = {ratio:.3g} "
-           f"> gtol = {DESCENT_GTOL:.0e} at its point")  # fmt: skip
-    return "; ".join(notes) + f"; RGD converged at {res.iterations} with ||grad||/||A^T y|| = {ratio:.2g}"
+    ratios = []
+    # the stopping measure is relative to ||A^T y||, never to the start: from 100 times farther away the
+    # run must still end at a point whose gradient meets gtol
+    for label, X0 in (("its start", P.X0), ("a start 100 times farther", 100.0 * P.X0)):
+        res = nx.descend(P.A, P.y, X0, nx.rgd, step="auto", max_iter=20_000, history_every=20_000)
+        G = _plain(P.A, P.y, np.asarray(res.X)).rgd
+        ratio = float(np.linalg.norm(G) / np.linalg.norm(P.A.T @ P.y))
+        expect(res.stop_reason is StopReason.CONVERGED, f"RGD on a planted n < d instance from {label} stopped "
+               f"{res.stop_reason.value}")  # fmt: skip
+        expect(ratio <= DESCENT_GTOL * (1.0 + 1e-6), f"RGD from {label} says converged, but ||grad f_r|| / "
+               f"||A^T y|| = {ratio:.3g} > gtol = {DESCENT_GTOL:.0e} at its point")  # fmt: skip
+        ratios.append(ratio)
+    # f_r(x) = x^2/2 - 2x + 1 here: negative near its minimum x = 2 but bounded below, so the unboundedness
+    # test, run at every step, must not fire (it needs A v <= 0 and y^T A v > 0, which no v satisfies)
+    A, y = np.array([[1.0], [-1.0]]), np.array([1.0, -1.0])
+    res = nx.descend(A, y, np.array([0.5]), nx.rgd, step="auto", max_iter=20_000, history_every=20_000, check_every=1)
+    x = float(np.asarray(res.X).ravel()[0])
+    expect(res.stop_reason is StopReason.CONVERGED and abs(x - 2.0) <= 1e-6, f"RGD on A = [[1], [-1]], y = (1, -1) "
+           f"(f_r = x^2/2 - 2x + 1, bounded below, minimum at x = 2) stopped {res.stop_reason.value} at x = {x!r}")  # fmt: skip
+    return "; ".join(notes) + (f"; RGD converged with ||grad||/||A^T y|| = {ratios[0]:.2g} (from 100x farther "
+                               f"{ratios[1]:.2g}); a negative but bounded f_r converged at x = {x:.6g}")  # fmt: skip
 
 
 def _relaxed_gradient_ratio(A, y, x) -> float:
@@ -569,7 +583,7 @@ def check_cell_qp(nx: Numerics, rounds: int) -> str:
 
 
 @selfcheck("arrangement-enumeration", "enumerate_cells and the brute force give the cells of an exact planar "
-           "enumeration, and Cover's count with every sampled pattern in R^3")  # fmt: skip
+           "enumeration, and Cover's count (cover_bound too) with every sampled pattern in R^3")  # fmt: skip
 def check_enumeration(nx: Numerics, rounds: int) -> str:
     from relurelax.solvers.exact import realisable_patterns_brute_force
 
@@ -587,6 +601,8 @@ def check_enumeration(nx: Numerics, rounds: int) -> str:
         rng = np.random.default_rng(505 + k)
         A = rng.standard_normal((5, 3))
         cover = 2 * sum(math.comb(4, i) for i in range(3))
+        expect(solvers.cover_bound(5, 3) == cover, f"cover_bound(5, 3) is {solvers.cover_bound(5, 3)}; "
+               f"2 sum_(k<3) C(4, k) = {cover}")  # fmt: skip
         found = solvers.enumerate_cells(A)
         brute = realisable_patterns_brute_force(A)
         sampled = _patterns(rng.standard_normal((4000, 3)) @ A.T >= 0.0)
@@ -628,3 +644,50 @@ def check_exact_minimum(nx: Numerics, rounds: int) -> str:
            f"{lower!r}")  # fmt: skip
     return (f"min f = {res.objective:.6g} over {len(cells)} cells; rays {sampled:.6g}, GD ends {min(ends):.6g}, "
             f"least-squares bound {lower:.6g}")  # fmt: skip
+
+
+@selfcheck("exact-solvers", "off the planted model (a planar instance, labels of both signs), exact_minimum certifies "
+           "every cell by NNLS and equals the CVXPY minimum over the exact cells; solve_pplus equals an NNLS over the "
+           "planar rays, lies below min f, and its network reaches it; the Caratheodory step keeps the combination")  # fmt: skip
+def check_exact_solvers(nx: Numerics, rounds: int) -> str:
+    from scipy.optimize import nnls
+
+    from relurelax.solvers.exact import caratheodory, exact_min_over_patterns
+
+    A, y = PLANE_A, PLANE_Y
+    cells = _plane_cells(A)
+    tol = conic_rtol(BACKEND) * (1.0 + float(y @ y))
+    reference = exact_min_over_patterns(A, y, np.array([p for p, _, _ in cells]), backend=BACKEND)
+    res = solvers.exact_minimum(A, y)
+    x = np.asarray(res.x)
+    expect(res.cells == len(cells), f"exact_minimum solved {res.cells} cells; the planar arrangement has {len(cells)}")
+    expect(res.fallbacks == 0, f"exact_minimum's NNLS failed its certificate on {res.fallbacks} of {res.cells} cells "
+           "of a well-conditioned planar instance (solved again by CVXPY)")  # fmt: skip
+    expect(abs(res.objective - reference.objective) <= tol, f"exact_minimum gives min f = {res.objective!r}; a CVXPY "
+           f"solve of every exact planar cell gives {reference.objective!r}")  # fmt: skip
+    ref = _plain(A, y, x[:, None])
+    expect(_close(res.objective, ref.f_m, ref.size), f"exact_minimum reports {res.objective!r} but f at its point is "
+           f"{ref.f_m!r}")  # fmt: skip
+    # P_+ in the plane: every cell is the cone of its two boundary rays (A has rank 2), so P_+ is an NNLS over
+    # the columns g(A u), u at every boundary angle (each is the lower end of exactly one cell)
+    U = np.array([[math.cos(lo), math.sin(lo)] for _, lo, _ in cells])
+    value = 0.5 * float(nnls(np.maximum(A @ U.T, 0.0), y)[1]) ** 2
+    pplus = solvers.solve_pplus(A, y)
+    net = _plain(A, y, np.asarray(pplus.X))
+    expect(abs(pplus.lower_bound - value) <= tol, f"solve_pplus gives P_+ = {pplus.lower_bound!r}; an NNLS over the "
+           f"{len(U)} planar rays gives {value!r}")  # fmt: skip
+    expect(_close(pplus.lower_bound, net.f_m, net.size) and pplus.X.shape[1] <= A.shape[0], f"solve_pplus's network "
+           f"of {pplus.X.shape[1]} neurons has f_m = {net.f_m!r}, not its P_+ = {pplus.lower_bound!r} with at most "
+           f"n = {A.shape[0]} neurons")  # fmt: skip
+    expect(pplus.lower_bound <= res.objective + tol, f"P_+ = {pplus.lower_bound!r} exceeds min f = {res.objective!r}; "
+           "one neuron is a feasible point of P_+")  # fmt: skip
+    rng = np.random.default_rng(909)
+    W = rng.standard_normal((4, 2)) @ rng.standard_normal((2, 12))  # 12 columns of rank 2
+    t = rng.uniform(0.5, 2.0, size=12)
+    reduced = caratheodory(W, t)
+    moved = float(np.linalg.norm(W @ reduced - W @ t))
+    expect(bool(np.all(reduced >= 0.0)) and np.count_nonzero(reduced) <= 2 and moved <= EXACT_RTOL *
+           float(np.linalg.norm(W @ t)), f"the Caratheodory step leaves {np.count_nonzero(reduced)} positive weights "
+           f"(rank 2; min weight {float(reduced.min()):.3g}) and moves W t by {moved:.3g}")  # fmt: skip
+    return (f"min f = {res.objective:.6g} over {res.cells} cells (CVXPY {reference.objective:.6g}); P_+ = "
+            f"{pplus.lower_bound:.6g} with {pplus.X.shape[1]} neurons (planar NNLS {value:.6g})")

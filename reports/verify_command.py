@@ -17,7 +17,8 @@ Exit 0 when the ledger is ok (:attr:`Ledger.ok`: every proof went through,
 the numeric code agrees with every proved statement, every self-check of
 the numeric code (:mod:`relurelax.proofs.selfchecks`) passed, and with ``--strict``
 no minimal set rests on searches only; findings about the paper's conditions
-are results), 1 otherwise, 2 for bad usage.
+are results), 1 otherwise (also when the numeric code raises on an instance the
+ledger built: that is a fault of the code under examination), 2 for bad usage.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from relurelax.proofs.claims import CLAIMS, count_in_words
 from relurelax.proofs.ledger import FAILING_STATUSES, run_ledger
+from relurelax.solvers.errors import InvalidInputError, SolveError, SolverUnavailableError
 
 from . import progress as run_progress
 from ._args import HelpFormatter, add_json_option, add_profile_and_seed
@@ -181,7 +183,15 @@ def _handle(args) -> int:
         def progress(stage: str, done: int | None = None, total: int | None = None) -> None:
             show(f"the claims ledger: {stage}", done, total)
 
-        ledger = run_ledger(args.profile, args.seed, progress).judged(args.strict)
+        try:
+            ledger = run_ledger(args.profile, args.seed, progress).judged(args.strict)
+        except SolverUnavailableError:
+            raise  # a backend this machine lacks: the environment, not the code under examination
+        except (InvalidInputError, SolveError) as e:
+            # the arguments were checked by the parser: an error from the numeric code on an instance the
+            # ledger built is a fault of the code under examination (exit 1), not bad usage (exit 2)
+            raise CommandFailed(f"the numeric code under examination failed on an instance of the ledger "
+                                f"({type(e).__name__}: {e}); no ledger was written") from e  # fmt: skip
     doc = ledger.to_json()  # what --json holds, and all the terminal shows
     out = Console()
     render(doc, out)

@@ -21,7 +21,7 @@ from relurelax.proofs.selfchecks import SELFCHECKS, SelfCheck, expect, run_selfc
 from relurelax.reports import verify_command
 from relurelax.reports._io import dumps_json, schema_for
 from relurelax.reports.cli import main
-from relurelax.solvers import batched, exact, relaxation
+from relurelax.solvers import batched, descent, exact, newton, relaxation
 from relurelax.solvers.descent import Direction
 
 from .jsonschemas import errors as schema_errors
@@ -122,6 +122,12 @@ def _swapped_fm_gradient(monkeypatch):
     monkeypatch.setattr(solvers, "multi_neuron_objective_gradient", _swapped_neurons(solvers.multi_neuron_objective_gradient))
 
 
+def _halved_pplus(monkeypatch):
+    solve = solvers.solve_pplus
+    monkeypatch.setattr(solvers, "solve_pplus", lambda A, y, **k: dataclasses.replace(
+        solve(A, y, **k), lower_bound=0.5 * solve(A, y, **k).lower_bound))  # fmt: skip
+
+
 MISTAKES = {
     "objective-values": _halved_fm,
     "gradients-finite-differences": _swapped_fm_gradient,
@@ -134,6 +140,7 @@ MISTAKES = {
     "cell-qp": _maskless_cells,
     "arrangement-enumeration": _last_cell_dropped,
     "exact-minimum": _best_cell_dropped,
+    "exact-solvers": _halved_pplus,
 }
 
 
@@ -229,3 +236,40 @@ def test_the_ledger_json_with_self_checks_follows_the_verify_schema(ledgers):
     doc = json.loads(dumps_json(ledgers[0].to_json(), schema_for("verify")))
     del doc["selfchecks"][0]["passed"]
     assert schema_errors(doc) != []
+
+
+# --- further mistakes the checks added for the mutation measurement must see -------------------------
+
+
+def _last_ray_cell_dropped(monkeypatch):
+    enumerate_rays = exact.enumerate_rays
+
+    def dropping(A, **k):
+        arr = enumerate_rays(A, **k)
+        return dataclasses.replace(arr, patterns=arr.patterns[:-1])
+
+    monkeypatch.setattr(exact, "enumerate_rays", dropping)
+
+
+def _clipped_least_squares(G, y):
+    return np.maximum(np.linalg.lstsq(G, y, rcond=None)[0], 0.0)  # not NNLS: optimal only by luck
+
+
+@pytest.mark.parametrize("name, mistake", [
+    ("exact-solvers", lambda mp: mp.setattr(exact, "_nnls", _clipped_least_squares)),
+    ("exact-solvers", lambda mp: mp.setattr(exact, "caratheodory", lambda W, t: np.array(t, dtype=float))),
+    ("exact-solvers", lambda mp: _last_ray_cell_dropped(mp)),
+    ("arrangement-enumeration", lambda mp: mp.setattr(solvers, "cover_bound", lambda n, d: 2 * sum(
+        __import__("math").comb(n - 1, k) for k in range(d - 1)))),
+    ("descent-stops", lambda mp: mp.setattr(newton, "_is_certificate", lambda A, y, v, slack=0.0: True)),
+    ("descent-stops", lambda mp: mp.setattr(descent, "stopping_tests", lambda g, g0, gs, gtol: (
+        (g - g != 0) | ((g <= descent.BLOWUP_FACTOR * g0) == False), g <= gtol * g0))),  # noqa: E712
+])  # fmt: skip
+def test_the_checks_see_the_mistakes_the_mutation_measurement_found_unseen(monkeypatch, name, mistake):
+    # NNLS replaced by clipped least squares, a Caratheodory step that keeps every weight, a dropped cell,
+    # Cover's bound off by one, an unboundedness test that accepts any direction, and a stopping test
+    # relative to the start instead of ||A^T y||
+    mistake(monkeypatch)
+    result = run_selfcheck(CHECK[name])
+    assert not result.passed, result.detail
+    assert any(ch.isdigit() for ch in result.detail)

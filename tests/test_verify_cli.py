@@ -20,7 +20,7 @@ from relurelax.reports import verify_command
 from relurelax.reports._io import dumps_json, schema_for
 from relurelax.reports.cli import main
 from relurelax.reports.formatting import number
-from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.errors import InvalidInputError, SolveError, SolverUnavailableError
 
 from .jsonschemas import errors as schema_errors
 from .test_verify_ledger import proof, stub_ledger
@@ -78,6 +78,28 @@ def test_verify_exits_1_with_one_line_when_a_proof_fails(monkeypatch, small_ledg
     code, _, err = _run(["verify", "--profile", "quick"])
     assert code == 1
     assert err.count("\n") == 1 and "sympy not-proved" in err
+
+
+@pytest.mark.parametrize("error", [InvalidInputError("A is zero"), SolveError("the certificate fails")])
+def test_an_error_of_the_numeric_code_inside_the_ledger_exits_1_not_as_bad_usage(monkeypatch, tmp_path, error):
+    def run(profile, seed, progress):
+        raise error  # what a wrong solvers function raises on an instance the ledger built
+
+    monkeypatch.setattr(verify_command, "run_ledger", run)
+    path = tmp_path / "ledger.json"
+    code, _, err = _run(["verify", "--profile", "quick", "--json", str(path)])
+    assert code == 1 and err.count("\n") == 1
+    assert "numeric code under examination failed" in err and str(error) in err and "no ledger was written" in err
+    assert not path.exists()
+
+
+def test_a_backend_this_machine_lacks_is_not_blamed_on_the_numeric_code(monkeypatch):
+    def run(profile, seed, progress):
+        raise SolverUnavailableError("CVXPY backend 'CLARABEL' is not installed")
+
+    monkeypatch.setattr(verify_command, "run_ledger", run)
+    code, _, err = _run(["verify", "--profile", "quick"])
+    assert code == 2 and "not installed" in err and "numeric code" not in err
 
 
 def test_strict_exits_1_naming_the_claim_and_the_set_when_a_minimal_set_is_only_searched(monkeypatch, tmp_path):
