@@ -129,3 +129,26 @@ def brute_force_minimum(A, y):
     minima = cell_minima(A, y, patterns)
     k = min(range(len(patterns)), key=lambda c: minima[c][0])
     return minima[k][0], minima[k][1], patterns[k]
+
+
+def pplus_value(A, y, patterns):
+    """P_+ = min 1/2 ||sum_D D A v_D - y||^2 s.t. (2D - I) A v_D >= 0, one block per pattern, by CVXPY + Clarabel.
+
+    Zero rows carry no constraint (0 >= 0), as in :func:`cell_minima`.
+    """
+    import cvxpy as cp
+    import numpy as np
+
+    A = np.asarray(A, dtype=float)
+    y = np.asarray(y, dtype=float)
+    masks = np.array([[1.0 if p else 0.0 for p in pattern] for pattern in patterns]).T  # (n, K)
+    keep = np.array([not is_zero_row(a) for a in A], dtype=bool)
+    V = cp.Variable((A.shape[1], masks.shape[1]))
+    Z = A @ V
+    fitted = cp.sum(cp.multiply(masks, Z), axis=1)
+    constraints = [cp.multiply(2.0 * masks[keep] - 1.0, A[keep] @ V) >= 0] if keep.any() else []
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fitted - y)), constraints)
+    problem.solve(solver=cp.CLARABEL)
+    if problem.status != cp.OPTIMAL:
+        raise RuntimeError(f"CLARABEL: {problem.status} on P_+ over {masks.shape[1]} cells")
+    return float(problem.value)
