@@ -30,6 +30,7 @@ TARGETS = (
     ("rgd_iteration_vs_two_matvecs", "<=", 1.5),
     ("newton_peak_memory_vs_A", "<=", 2.5),
     ("newton_loaded_vs_idle", "<=", 2.0),
+    ("exact_min_vs_brute_force", ">=", 20.0),
 )
 
 
@@ -78,6 +79,10 @@ def print_result(result: dict, console: Console | None = None) -> None:
                   markup=False, highlight=False)  # fmt: skip
     print_table(console, ("ratio", "value", "target"), ratio_rows(result), left=("ratio", "target"), title="ratios:")
     print_table(console, ("case", "n", "d", "ratio"), case_rows(result), left=("case",), title="cases:")
+    for case in result["cases"]:  # the values a case compared, so a reader sees that they agree
+        if "values" in case:
+            values = ", ".join(f"{name} {number(value)}" for name, value in case["values"].items())
+            console.print(f"{case['case']}: {values}", markup=False, highlight=False)
 
 
 def _handle(args) -> int:
