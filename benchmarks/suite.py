@@ -68,7 +68,12 @@ from types import MappingProxyType
 import numpy as np
 
 from relurelax.solvers import GD, RGD, descend, installed_backends, planted_problem, relu, safe_step
-from relurelax.solvers.exact import ExactMinimum, exact_min_over_patterns, exact_minimum, realisable_patterns_brute_force
+from relurelax.solvers.exact import (
+    ExactMinimum,
+    exact_min_over_patterns,
+    exact_minimum,
+    realisable_patterns_brute_force,
+)
 from relurelax.solvers.registry import SOLVERS
 from relurelax.solvers.tolerances import NEWTON_VS_CONIC_RTOL, agreement_rtol
 from relurelax.solvers.batched import run_trials
@@ -372,7 +377,7 @@ def bench_newton_loaded(profile: Profile) -> dict:
 
 
 def noisy_planted(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gaussian :math:`A` (n, d) and labels :math:`y = g(Ax^*) + 0.3|e|` (x*, e Gaussian), drawn in that order from ``seed``."""
+    r"""Gaussian :math:`A` (n, d), labels :math:`y = g(Ax^*) + 0.3|e|`; A, x*, e drawn in this order from ``seed``."""
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n, d))
     x_star = rng.standard_normal(d)

@@ -1,4 +1,4 @@
-"""The exact minimum of f over activation cells, and the brute-force list of cells, against independent references."""
+"""The exact minimum of f over activation cells, P_+ and the brute-force list of cells against independent references."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import math
 import numpy as np
 import pytest
 
-from relurelax.solvers import gradient_descent, regularized_gradient_descent
+from relurelax.solvers import gradient_descent, objective, regularized_gradient_descent, solve_pplus
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.exact import (
     BRUTE_FORCE_MAX_ROWS,
     ExactMinimum,
     exact_min_over_patterns,
+    exact_minimum,
     realisable_patterns_brute_force,
 )
-from relurelax.solvers.tolerances import EXACT_RTOL, conic_rtol
+from relurelax.solvers.pplus import pplus_conic
+from relurelax.solvers.tolerances import EXACT_RTOL, RAY_KKT_RTOL, agreement_rtol, conic_rtol, solver_rtol
+
+from . import reference as ref
 
 TOL = conic_rtol("CLARABEL")
 
@@ -198,13 +202,6 @@ def test_the_enumerated_cells_are_the_brute_forces_and_give_the_same_exact_minim
 # tests/reference.py lists the realisable patterns by one HiGHS LP per sign pattern (2^n of them) and
 # solves each closed cell's QP min 1/2 ||D A x - y||^2 s.t. (2D - I) A x >= 0 with CVXPY + Clarabel,
 # called directly: nothing of relurelax.solvers is involved.
-
-from relurelax.solvers import objective, solve_pplus  # noqa: E402
-from relurelax.solvers.exact import exact_minimum  # noqa: E402
-from relurelax.solvers.pplus import pplus_conic  # noqa: E402
-from relurelax.solvers.tolerances import RAY_KKT_RTOL, agreement_rtol, solver_rtol  # noqa: E402
-
-from . import reference as ref  # noqa: E402
 
 #: the reference's value is a Clarabel optimum (CONIC_RTOL["CLARABEL"] = 1e-7 of ||y||^2), exact_minimum's
 #: and solve_pplus's a certified float64 NNLS optimum (GLOBAL_OBJECTIVE_RTOL = 1e-9): agreement_rtol takes

@@ -217,7 +217,7 @@ def sphere_grid(d, points):
 
 
 def sampled_patterns(A, X, margin=1e-9):
-    """Patterns (D_i = 1 iff a_i^T x >= 0) of the unit directions X (N, d) at a distance above margin from every hyperplane."""
+    """Patterns (D_i = 1 iff a_i^T x >= 0) of the directions X (N, d) farther than margin from every hyperplane."""
     norms = np.linalg.norm(A, axis=1)
     nonzero = norms > 0.0
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
