@@ -31,6 +31,19 @@ Cases (sizes per profile in :data:`PROFILES`):
   <= 2). Without the BLAS thread limit of :mod:`relurelax.solvers.threads`
   the solver's two threads wait on the busy core: at 2000 x 500 this ratio
   was 4.5 (0.05 s beside 0.23 s) against 0.95 with the limit.
+* ``exact_min_vs_brute_force``: the exact minimum of :math:`f` (Eq. (1)) by
+  :func:`~relurelax.solvers.exact.exact_minimum` (Lawson-Hanson over the
+  rays of the arrangement) against the brute force over sign patterns
+  (:func:`~relurelax.solvers.exact.realisable_patterns_brute_force`,
+  :math:`2^{n-1}` HiGHS LPs, then one certified CVXPY cell solve per realisable
+  pattern, :func:`~relurelax.solvers.exact.exact_min_over_patterns`) on noisy
+  planted data :math:`y = g(Ax^*) + 0.3|e|` (seed 0); the ratio is the brute
+  force's time over the exact one's. The two values must agree within
+  :func:`~relurelax.solvers.tolerances.agreement_rtol` of ``"exact"`` and
+  ``"CLARABEL"`` times :math:`\|y\|^2`, or the run stops with an error.
+* ``exact_min_per_cell_vs_newton``: ``exact_minimum``'s time per cell against
+  one Newton solve of the relaxation (3)
+  (:func:`~relurelax.solvers.newton.solve_relaxation_newton`) on the same data.
 * ``newton_peak_memory``: peak resident memory (``VmHWM``) of
   ``relurelax solve --planted --method newton`` in a child process, over the
   size of :math:`A` (the interpreter with relurelax loaded is reported
@@ -54,9 +67,15 @@ from types import MappingProxyType
 
 import numpy as np
 
-from relurelax.solvers import GD, RGD, descend, installed_backends, planted_problem, safe_step
+from relurelax.solvers import GD, RGD, descend, installed_backends, planted_problem, relu, safe_step
+from relurelax.solvers.exact import (
+    ExactMinimum,
+    exact_min_over_patterns,
+    exact_minimum,
+    realisable_patterns_brute_force,
+)
 from relurelax.solvers.registry import SOLVERS
-from relurelax.solvers.tolerances import NEWTON_VS_CONIC_RTOL
+from relurelax.solvers.tolerances import NEWTON_VS_CONIC_RTOL, agreement_rtol
 from relurelax.solvers.batched import run_trials
 from relurelax.solvers.newton import solve_relaxation_newton
 
@@ -80,19 +99,23 @@ class Profile:
     dgemm_n: int
     loaded_size: tuple[int, int] = (2000, 500)
     loaded_repeats: int = 5
+    brute_force_size: tuple[int, int] = (13, 3)
+    per_cell_size: tuple[int, int] = (60, 3)
 
 
 #: ``thorough`` is the issue's set-up; ``quick`` a few-minute version; ``smoke`` the CI test's tiny one
 PROFILES = MappingProxyType(
     {
         "thorough": Profile(((2000, 500), (500, 2000), (20000, 200)), 1, 5, 100, 100, 2000, 3, 4000, 50,
-                        (200000, 500), 2000, loaded_size=(2000, 500), loaded_repeats=7),
+                        (200000, 500), 2000, loaded_size=(2000, 500), loaded_repeats=7,
+                        brute_force_size=(13, 3), per_cell_size=(60, 3)),
         "quick": Profile(((1000, 250), (250, 1000), (5000, 100)), 1, 3, 40, 100, 500, 3, 2000, 30,
-                         (50000, 200), 1000, loaded_size=(2000, 500), loaded_repeats=5),
+                         (50000, 200), 1000, loaded_size=(2000, 500), loaded_repeats=5,
+                         brute_force_size=(11, 3), per_cell_size=(40, 3)),
         # rgd_iterations: 50 (difference of 50 and 10 iterations), so that the smoke run's per-iteration
         # time is not lost in the noise of one call on a loaded machine (3 iterations measured 0 there)
         "smoke": Profile(((60, 15), (15, 60)), 1, 1, 3, 12, 20, 1, 64, 50, (600, 20), 64,
-                         loaded_size=(200, 40), loaded_repeats=2),
+                         loaded_size=(200, 40), loaded_repeats=2, brute_force_size=(6, 2), per_cell_size=(10, 2)),
     }
 )  # fmt: skip
 
@@ -353,6 +376,72 @@ def bench_newton_loaded(profile: Profile) -> dict:
     }  # fmt: skip
 
 
+def noisy_planted(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Gaussian :math:`A` (n, d), labels :math:`y = g(Ax^*) + 0.3|e|`; A, x*, e drawn in this order from ``seed``."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d))
+    x_star = rng.standard_normal(d)
+    e = rng.standard_normal(n)
+    return A, relu(A @ x_star) + 0.3 * np.abs(e)
+
+
+#: repetitions of the exact minimum (milliseconds each) in ``exact_min_vs_brute_force``; the brute force runs once
+_EXACT_REPEATS = 5
+
+
+def bench_exact_min_vs_brute_force(profile: Profile) -> dict:
+    """``exact_minimum`` against the brute force over sign patterns with a CVXPY solve per realisable pattern."""
+    n, d = profile.brute_force_size
+    A, y = noisy_planted(n, d)
+    exact_minimum(A, y)  # warm-up: scipy's imports
+    found: dict[str, ExactMinimum] = {}
+
+    def brute_force() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found["brute_force"] = exact_min_over_patterns(A, y, realisable_patterns_brute_force(A))
+
+    t_brute = best_seconds(brute_force, 1)
+    t_exact = best_seconds(lambda: found.__setitem__("exact", exact_minimum(A, y)), _EXACT_REPEATS)
+    exact, brute = found["exact"], found["brute_force"]
+    tolerance = agreement_rtol("exact", "CLARABEL") * float(y @ y)
+    if not abs(exact.objective - brute.objective) <= tolerance:
+        raise RuntimeError(f"exact_minimum ({exact.objective!r}) and the brute force ({brute.objective!r}) disagree "
+                           f"on n = {n}, d = {d} by more than {tolerance:.1e}")  # fmt: skip
+    return {
+        "case": "exact_min_vs_brute_force",
+        "n": n, "d": d,
+        "cells": exact.cells,
+        "linear_programs": 2 ** (n - 1),
+        "seconds": {"exact": t_exact, "brute_force": t_brute},
+        "values": {"exact": exact.objective, "brute_force": brute.objective},
+        "tolerance": tolerance,
+        "ratio": t_brute / t_exact,
+    }  # fmt: skip
+
+
+def bench_exact_min_per_cell(profile: Profile) -> dict:
+    """``exact_minimum``'s time per cell against one Newton solve of the relaxation on the same data."""
+    n, d = profile.per_cell_size
+    A, y = noisy_planted(n, d)
+    solve_relaxation_newton(A, y)  # warm-up
+    found: list[ExactMinimum] = []
+    times = _interleaved({"exact": lambda: found.append(exact_minimum(A, y)),
+                          "newton": lambda: solve_relaxation_newton(A, y)}, 2)  # fmt: skip
+    t_newton = min(times["newton"], best_seconds(lambda: solve_relaxation_newton(A, y), 10))
+    cells = found[0].cells
+    per_cell = times["exact"] / cells
+    return {
+        "case": "exact_min_per_cell_vs_newton",
+        "n": n, "d": d,
+        "cells": cells,
+        "fallbacks": found[0].fallbacks,
+        "seconds": {"exact": times["exact"], "exact_per_cell": per_cell, "newton": t_newton},
+        "values": {"exact min f": found[0].objective},
+        "ratio": per_cell / t_newton,
+    }  # fmt: skip
+
+
 def bench_newton_memory(profile: Profile) -> dict:
     """Peak memory of ``relurelax solve --method newton`` over the size of A."""
     n, d = profile.memory_size
@@ -381,7 +470,8 @@ def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] 
     ``batched_vs_loop`` (target >= 5), ``batched_vs_descend``,
     ``rgd_iteration_vs_two_matvecs`` (target <= 1.5),
     ``newton_peak_memory_vs_A`` (target <= 2.5), ``newton_loaded_vs_idle``
-    (target <= 2), ``batched_gflops`` and
+    (target <= 2), ``exact_min_vs_brute_force`` (target >= 20),
+    ``exact_min_per_cell_vs_newton``, ``batched_gflops`` and
     ``dgemm_gflops``. ``progress(message)`` is called before each case.
     """
     spec = PROFILES[profile]
@@ -397,6 +487,10 @@ def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] 
     rgd = bench_rgd_iteration(spec)
     say("exact solver with a CPU-bound process beside it")
     loaded = bench_newton_loaded(spec)
+    say("exact minimum of f against the brute force over sign patterns")
+    brute = bench_exact_min_vs_brute_force(spec)
+    say("exact minimum of f per cell against one Newton solve")
+    per_cell = bench_exact_min_per_cell(spec)
     say("peak memory of relurelax solve --method newton")
     memory = bench_newton_memory(spec)
     machine["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -410,8 +504,10 @@ def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] 
             "rgd_iteration_vs_two_matvecs": rgd["ratio"],
             "newton_peak_memory_vs_A": memory["ratio"],
             "newton_loaded_vs_idle": loaded["ratio"],
+            "exact_min_vs_brute_force": brute["ratio"],
+            "exact_min_per_cell_vs_newton": per_cell["ratio"],
             "batched_gflops": batched["batched_gflops"],
             "dgemm_gflops": gemm,
         },
-        "cases": exact_cases + [batched, rgd, loaded, memory],
+        "cases": exact_cases + [batched, rgd, loaded, brute, per_cell, memory],
     }

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from relurelax.reports.bench_command import TARGETS
+from relurelax.reports.formatting import number
 from relurelax.reports.cli import main
 
 
@@ -19,17 +22,28 @@ def test_bench_smoke_writes_machine_ratios_and_cases(tmp_path, capsys):
     assert data["schema"] == "relurelax.bench/1"
     assert data["profile"] == "smoke"
     for key in ("exact_vs_fastest_cvxpy", "batched_vs_loop", "rgd_iteration_vs_two_matvecs",
-                "newton_peak_memory_vs_A", "newton_loaded_vs_idle", "batched_gflops", "dgemm_gflops"):  # fmt: skip
+                "newton_peak_memory_vs_A", "newton_loaded_vs_idle", "exact_min_vs_brute_force",
+                "exact_min_per_cell_vs_newton", "batched_gflops", "dgemm_gflops"):  # fmt: skip
         assert math.isfinite(data["ratios"][key]) and data["ratios"][key] > 0, key
         assert key in out
     assert {key for key, _, _ in TARGETS} <= set(data["ratios"])
     kinds = [case["case"] for case in data["cases"]]
     assert kinds.count("exact_vs_fastest_cvxpy") == 2
-    assert {"batched_vs_loop", "rgd_iteration_vs_two_matvecs", "newton_peak_memory", "newton_loaded_vs_idle"} <= set(kinds)
+    assert {"batched_vs_loop", "rgd_iteration_vs_two_matvecs", "newton_peak_memory", "newton_loaded_vs_idle",
+            "exact_min_vs_brute_force", "exact_min_per_cell_vs_newton"} <= set(kinds)
     for case in data["cases"]:
         if case["case"] == "exact_vs_fastest_cvxpy":
             assert case["objective_target_met"] is True
             assert case["newton_stop_reason"] == "converged"
+        if case["case"] == "exact_min_vs_brute_force":
+            # the bench stops unless they agree; the JSON carries both, and the terminal prints both
+            values = case["values"]
+            assert abs(values["exact"] - values["brute_force"]) <= case["tolerance"]
+            assert case["cells"] == 2 * case["n"]  # d = 2 in the smoke profile: Cover's count 2n
+            assert f"exact_min_vs_brute_force: exact {number(values['exact'])}" in out
+        if case["case"] == "exact_min_per_cell_vs_newton":
+            assert case["cells"] == 2 * case["n"]
+            assert case["seconds"]["exact_per_cell"] * case["cells"] == pytest.approx(case["seconds"]["exact"])
         if case["case"] == "newton_peak_memory":
             assert case["exit_code"] == 0
             assert case["peak_rss_bytes"] > case["A_bytes"]

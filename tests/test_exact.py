@@ -1,4 +1,4 @@
-"""The exact minimum of f over activation cells, and the brute-force list of cells, against independent references."""
+"""The exact minimum of f over activation cells, P_+ and the brute-force list of cells against independent references."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import math
 import numpy as np
 import pytest
 
-from relurelax.solvers import gradient_descent, regularized_gradient_descent
+from relurelax.solvers import gradient_descent, objective, regularized_gradient_descent, solve_pplus
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.exact import (
     BRUTE_FORCE_MAX_ROWS,
     ExactMinimum,
     exact_min_over_patterns,
+    exact_minimum,
     realisable_patterns_brute_force,
 )
-from relurelax.solvers.tolerances import EXACT_RTOL, conic_rtol
+from relurelax.solvers.pplus import pplus_conic
+from relurelax.solvers.tolerances import EXACT_RTOL, RAY_KKT_RTOL, agreement_rtol, conic_rtol, solver_rtol
+
+from . import reference as ref
 
 TOL = conic_rtol("CLARABEL")
 
@@ -192,3 +196,188 @@ def test_the_enumerated_cells_are_the_brute_forces_and_give_the_same_exact_minim
     assert sorted(map(tuple, enumerated.tolist())) == sorted(map(tuple, brute.tolist()))
     a, b = exact_min_over_patterns(A, y, enumerated), exact_min_over_patterns(A, y, brute)
     assert a.objective == pytest.approx(b.objective, rel=1e-7, abs=1e-9 * float(y @ y))
+
+
+# --- exact_minimum and solve_pplus (over the rays of the arrangement) against independent references ---
+# tests/reference.py lists the realisable patterns by one HiGHS LP per sign pattern (2^n of them) and
+# solves each closed cell's QP min 1/2 ||D A x - y||^2 s.t. (2D - I) A x >= 0 with CVXPY + Clarabel,
+# called directly: nothing of relurelax.solvers is involved.
+
+#: the reference's value is a Clarabel optimum (CONIC_RTOL["CLARABEL"] = 1e-7 of ||y||^2), exact_minimum's
+#: and solve_pplus's a certified float64 NNLS optimum (GLOBAL_OBJECTIVE_RTOL = 1e-9): agreement_rtol takes
+#: the looser of the two. It is applied to max(1, ||y||^2): at y = 0 the scale vanishes while Clarabel,
+#: stopped by its absolute tolerances (1e-8), ends about 1e-9 above the optimum 0.
+AGREEMENT = agreement_rtol("exact", "CLARABEL")
+
+
+def global_instance(kind, seed):
+    """n <= 10 rows, d <= 3 features; labels of every kind the exact minimum must handle."""
+    rng = np.random.default_rng(seed)
+    if kind == "planted":
+        A = rng.standard_normal((8, 3))
+        return A, np.maximum(A @ rng.standard_normal(3), 0.0)
+    if kind == "noisy nonnegative":
+        A = rng.standard_normal((10, 3))
+        return A, np.maximum(A @ rng.standard_normal(3), 0.0) + 0.3 * np.abs(rng.standard_normal(10))
+    if kind == "negative labels":
+        A = rng.standard_normal((8, 2))
+        return A, rng.standard_normal(8)
+    if kind == "zero labels":
+        return rng.standard_normal((7, 3)), np.zeros(7)
+    if kind == "zero rows":
+        B = rng.standard_normal((7, 3))
+        A = np.vstack([B[:3], np.zeros((1, 3)), B[3:], np.zeros((1, 3))])
+        return A, rng.standard_normal(9) + 0.5  # a zero row's label counts in f whatever x is
+    if kind == "rank-deficient":
+        A = rng.standard_normal((9, 2)) @ rng.standard_normal((2, 3))  # rank 2 in R^3
+        return A, np.abs(rng.standard_normal(9))
+    if kind == "parallel rows":
+        B = rng.standard_normal((5, 3))
+        A = np.vstack([B, 2.0 * B[0], -B[1], B[2]])
+        return A, rng.standard_normal(8)
+    if kind == "one feature":
+        A = rng.standard_normal((7, 1))
+        return A, rng.standard_normal(7)
+    raise AssertionError(kind)
+
+
+GLOBAL_KINDS = ["planted", "noisy nonnegative", "negative labels", "zero labels", "zero rows", "rank-deficient",
+                "parallel rows", "one feature"]  # fmt: skip
+
+
+@functools.cache
+def global_reference(kind):
+    A, y = global_instance(kind, seed=GLOBAL_KINDS.index(kind) + 40)
+    patterns = sorted(ref.realisable_patterns(A))
+    minima = ref.cell_minima(A, y, patterns)
+    return A, y, patterns, minima
+
+
+@pytest.mark.parametrize("kind", GLOBAL_KINDS)
+def test_the_exact_minimum_is_the_smallest_cell_minimum_of_the_brute_force(kind):
+    A, y, patterns, minima = global_reference(kind)
+    scale = max(1.0, float(y @ y))
+    res = exact_minimum(A, y)
+    assert res.method == "nnls-rays" and res.cells == len(patterns)
+    # these instances are far from degenerate in float64: Lawson-Hanson over the rays certifies every cell
+    # itself, and a CVXPY fallback would mean that the primary path failed its own certificate
+    assert res.fallbacks == 0 and res.worst_kkt <= res.kkt_tolerance
+    best = min(value for value, _ in minima)
+    assert abs(res.objective - best) <= AGREEMENT * scale, (res.objective, best)
+    # the returned x has that value under relurelax's f and under the reference's loop over samples
+    assert objective(A, y, res.x) == res.objective
+    assert abs(ref.loss(A.tolist(), y.tolist(), [[v] for v in res.x]) - best) <= AGREEMENT * scale
+    # and lies in the closed cell it names, one of the brute force's cells (up to the rounding of the
+    # rays that generate the cell, within the certificate's relative primal feasibility RAY_KKT_RTOL)
+    assert tuple(res.pattern.tolist()) in set(patterns)
+    z = A @ res.x
+    signed = np.where(res.pattern, 1.0, -1.0) * z
+    assert float(np.max(-signed, initial=0.0)) <= RAY_KKT_RTOL * float(np.max(np.abs(z), initial=0.0))
+
+
+@pytest.mark.parametrize("kind", ["planted", "zero labels"])
+def test_the_exact_minimum_is_zero_when_a_neuron_fits_the_labels(kind):
+    A, y, _, minima = global_reference(kind)
+    res = exact_minimum(A, y)
+    assert 0.0 <= res.objective <= solver_rtol("exact") * max(1.0, float(y @ y))
+    assert min(value for value, _ in minima) <= AGREEMENT * max(1.0, float(y @ y))
+
+
+def test_the_brute_force_cell_minima_are_attained_in_their_cells_and_bound_every_sampled_point():
+    # the reference against itself and against sampling: each cell's x is in its closed cell and has
+    # the cell's value under f, and no random point has a smaller f than the smallest cell minimum
+    A, y, patterns, minima = global_reference("negative labels")
+    best = min(value for value, _ in minima)
+    for pattern, (value, x) in zip(patterns, minima):
+        s = np.where(pattern, 1.0, -1.0)
+        assert np.all(s * (A @ x) >= -1e-7 * max(1.0, float(np.abs(A @ x).max())))
+        assert abs(ref.loss(A.tolist(), y.tolist(), [[v] for v in x]) - value) <= 1e-6 * max(1.0, float(y @ y))
+    X = np.random.default_rng(3).standard_normal((A.shape[1], 20000)) * np.logspace(-2, 1.5, 20000)
+    assert best <= f_by_hand(A, y, X).min() + AGREEMENT * float(y @ y)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_the_exact_minimum_is_the_smallest_cell_minimum_of_the_brute_force_on_twelve_rows(seed):
+    rng = np.random.default_rng(100 + seed)
+    A = rng.standard_normal((12, 3))
+    y = np.maximum(A @ rng.standard_normal(3), 0.0) + 0.3 * np.abs(rng.standard_normal(12)) - 0.2 * seed
+    value, _, _ = ref.brute_force_minimum(A, y)
+    assert abs(exact_minimum(A, y).objective - value) <= AGREEMENT * max(1.0, float(y @ y))
+
+
+# --- P_+ -------------------------------------------------------------------------------------------
+
+
+def pplus_instance(kind, seed):
+    rng = np.random.default_rng(seed)
+    if kind == "two planted neurons":
+        A = rng.standard_normal((7, 3))
+        return A, np.maximum(A @ rng.standard_normal((3, 2)), 0.0).sum(axis=1)
+    if kind == "noisy nonnegative":
+        A = rng.standard_normal((8, 2))
+        return A, np.maximum(A @ rng.standard_normal(2), 0.0) + 0.3 * np.abs(rng.standard_normal(8))
+    if kind == "negative labels":
+        A = rng.standard_normal((8, 3))
+        return A, rng.standard_normal(8)
+    if kind == "negative labels in the plane":
+        A = rng.standard_normal((8, 2))
+        return A, rng.standard_normal(8)
+    raise AssertionError(kind)
+
+
+#: kind -> seed; the instances with negative labels need most of the rays: P_+ over every other ray of
+#: the arrangement is 0.4 % (d = 3) and 9 % (d = 2) larger, so a ray left out shows
+PPLUS_SEEDS = {"two planted neurons": 60, "noisy nonnegative": 61, "negative labels": 62,
+               "negative labels in the plane": 60}  # fmt: skip
+PPLUS_KINDS = list(PPLUS_SEEDS)
+
+
+@functools.cache
+def pplus_solved(kind):
+    A, y = pplus_instance(kind, seed=PPLUS_SEEDS[kind])
+    return A, y, solve_pplus(A, y), sorted(ref.realisable_patterns(A))
+
+
+@pytest.mark.parametrize("kind", PPLUS_KINDS)
+def test_p_plus_is_at_most_every_value_rgd_finds_with_one_to_four_neurons(kind):
+    A, y, res, _ = pplus_solved(kind)
+    scale = max(1.0, float(y @ y))
+    rng = np.random.default_rng(7)
+    values = []
+    for m in (1, 2, 3, 4):
+        for _ in range(3):
+            X0 = rng.standard_normal((A.shape[1], m)) * float(np.abs(y).max()) / m
+            run = regularized_gradient_descent(A, y, X0, max_iter=2000)
+            values.append(ref.loss(A.tolist(), y.tolist(), np.asarray(run.X).tolist()))
+    # P_+ <= f_m(X) for every network X is exact mathematics: only P_+'s own rounding is allowed
+    assert all(res.lower_bound <= value + solver_rtol("exact") * scale for value in values), (res.lower_bound, values)
+    assert res.lower_bound >= 0.0
+
+
+@pytest.mark.parametrize("kind", PPLUS_KINDS)
+def test_p_plus_equals_the_conic_solve_and_an_independent_cvxpy_model_over_the_brute_force_cells(kind):
+    A, y, res, patterns = pplus_solved(kind)
+    conic = pplus_conic(A, y, np.array(patterns, dtype=bool))
+    assert abs(res.lower_bound - conic.objective) <= conic.tolerance
+    reference = ref.pplus_value(A, y, patterns)
+    assert abs(res.lower_bound - reference) <= AGREEMENT * max(1.0, float(y @ y)), (res.lower_bound, reference)
+
+
+@pytest.mark.parametrize("kind", PPLUS_KINDS)
+def test_the_network_recovered_from_p_plus_has_at_most_n_neurons_and_f_m_equal_to_p_plus(kind):
+    A, y, res, _ = pplus_solved(kind)
+    n, d = A.shape
+    assert res.certificate.passed
+    assert 1 <= res.neurons <= n and res.X.shape == (d, res.neurons)
+    assert res.ray_indices.size == res.neurons or (res.ray_indices.size == 0 and res.neurons == 1)
+    loss = ref.loss(A.tolist(), y.tolist(), np.asarray(res.X).tolist())
+    assert abs(loss - res.lower_bound) <= EXACT_RTOL * max(1.0, float(y @ y))
+
+
+def test_p_plus_is_zero_when_two_neurons_fit_the_labels_and_below_the_exact_single_neuron_minimum():
+    A, y, res, _ = pplus_solved("two planted neurons")
+    scale = max(1.0, float(y @ y))
+    assert res.lower_bound <= solver_rtol("exact") * scale
+    single = exact_minimum(A, y).objective
+    assert res.lower_bound <= single + solver_rtol("exact") * scale
