@@ -9,7 +9,6 @@ admit only the active sign, :math:`a_i^T x = 0 \ge 0`). It shares no code with
 
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pytest
@@ -20,10 +19,7 @@ from scipy.optimize import linprog
 from relurelax.solvers import Arrangement, cover_bound, enumerate_cells
 from relurelax.solvers.errors import InvalidInputError
 
-#: a pattern is a cell when the LP finds a point at this distance from every hyperplane (in the unit box);
-#: the instances below have cells far wider than this
-_BRUTE_MARGIN = 1e-8
-
+from .reference import realisable_patterns
 
 def _largest_margin(A, pattern):
     """max t with s_i a_i^T x / |a_i| >= t, |x|_inf <= 1 (s_i = +1 where pattern); None if a zero row is inactive."""
@@ -41,16 +37,6 @@ def _largest_margin(A, pattern):
     res = linprog(np.r_[np.zeros(d), -1.0], A_ub=np.hstack([-np.array(rows), np.ones((len(rows), 1))]),
                   b_ub=np.zeros(len(rows)), bounds=[(-1, 1)] * d + [(0, 1)], method="highs")  # fmt: skip
     return -res.fun if res.status == 0 else None
-
-
-def _is_cell(A, pattern):
-    """Whether {x : a_i^T x > 0 where pattern, < 0 elsewhere} is nonempty (zero rows: only the active sign)."""
-    margin = _largest_margin(A, pattern)
-    return margin is not None and margin > _BRUTE_MARGIN
-
-
-def _brute_force_patterns(A):
-    return {p for p in itertools.product((True, False), repeat=A.shape[0]) if _is_cell(A, p)}
 
 
 def _patterns(result):
@@ -101,7 +87,7 @@ def test_rows_in_general_position_give_exactly_covers_count_of_cells(n, d):
 def test_the_cells_of_rows_in_general_position_are_those_of_the_brute_force(n, d, seed):
     A = _gaussian(n, d, seed)
     result = enumerate_cells(A)
-    assert _patterns(result) == _brute_force_patterns(A)
+    assert _patterns(result) == realisable_patterns(A)
     _assert_witnesses_have_their_patterns_strictly(A, result)
 
 
@@ -124,7 +110,7 @@ def _degenerate(kind):
 def test_degenerate_rows_give_the_cells_of_the_brute_force(kind):
     A = _degenerate(kind)
     result = enumerate_cells(A)
-    assert _patterns(result) == _brute_force_patterns(A)
+    assert _patterns(result) == realisable_patterns(A)
     _assert_witnesses_have_their_patterns_strictly(A, result)
 
 
@@ -209,7 +195,7 @@ def test_margins_are_the_distances_of_the_witnesses_to_the_nearest_hyperplane_an
 )
 def test_small_integer_matrices_give_the_cells_of_the_brute_force(A):
     result = enumerate_cells(A)
-    assert _patterns(result) == _brute_force_patterns(A)
+    assert _patterns(result) == realisable_patterns(A)
     _assert_witnesses_have_their_patterns_strictly(A, result)
 
 
