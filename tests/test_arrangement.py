@@ -9,7 +9,6 @@ admit only the active sign, :math:`a_i^T x = 0 \ge 0`). It shares no code with
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from hypothesis import given
