@@ -1,4 +1,4 @@
-r"""Every claim of the paper as one :class:`Claim`: its statement, conditions, proofs, check and evidence.
+r"""Every claim of the paper, and relurelax's beyond it, as one :class:`Claim`: statement, conditions, proofs, check, evidence.
 
 A claim names what the paper says (with equation numbers), the conditions
 the paper states or its proof uses (``paper_conditions``, names from
@@ -10,6 +10,12 @@ z3 proof with its negative controls (in :mod:`.smt`), the numeric check (in
 when used, so this module stays light (``relurelax verify --help`` counts
 the claims without loading sympy, z3 or the numeric code);
 :mod:`.registry` resolves and validates every part at import.
+
+The last two claims are not the paper's: ``pplus-lower-bound`` (the convex
+bound :math:`P_+` of :mod:`relurelax.solvers.pplus` on every :math:`f_m`)
+and ``relaxation-identifiability`` (when :math:`\min f_r` recovers
+:math:`x^*`); their ``paper_conditions`` are the ones relurelax states them
+under and ``paper_basis`` says so.
 
 The claims (generated from :data:`CLAIMS`):
 
@@ -55,7 +61,7 @@ class Part:
 
 @dataclass(frozen=True)
 class Claim:
-    r"""One claim of the paper, with everything that examines it.
+    r"""One claim (of the paper, or relurelax's beyond it: ``paper_conditions`` empty, ``paper_basis`` says so), with everything that examines it.
 
     Attributes
     ----------
@@ -258,7 +264,7 @@ def _table(claims) -> str:
     width = max(len(c.id) for c in claims)
     rule = "=" * width + "  " + "=" * max(len(c.summary) for c in claims)
     rows = [f"{c.id:<{width}}  {c.summary}" for c in claims]
-    return "\n".join([rule, f"{'id':<{width}}  what the paper says", rule, *rows, rule, ""])
+    return "\n".join([rule, f"{'id':<{width}}  what it says", rule, *rows, rule, ""])
 
 
 __doc__ = (__doc__ or "") + _table(CLAIMS)
