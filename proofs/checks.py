@@ -597,6 +597,17 @@ def check_relaxation_identifiability(nx: Numerics, inst: Instance) -> Outcome:
     if not, :math:`x^* + tv` is a second minimiser, :math:`f_r = 0` there in
     exact arithmetic and in ``nx.relaxed_objective``.
     """
+    found = _fitting_minimiser(nx, inst)
+    if isinstance(found, Outcome):
+        return found
+    x_star = _exact_realiser(inst, found)
+    if x_star is None:
+        return Outcome(None, "no exact x* with g(A x*) = y is known for these labels")
+    return _unique_iff_cone_is_zero(nx, inst, found, x_star)
+
+
+def _fitting_minimiser(nx: Numerics, inst: Instance) -> np.ndarray | Outcome:
+    r"""Newton's minimiser of :math:`f_r` when :math:`\min f_r = 0` there and it fits y; else the Outcome that says why not."""
     A, y = inst.A, inst.y
     try:
         res = nx.solve_relaxation_newton(A, y)
@@ -613,9 +624,12 @@ def check_relaxation_identifiability(nx: Numerics, inst: Instance) -> Outcome:
     if float(np.linalg.norm(r)) > ZERO_TRAIN_ERROR * max(1.0, float(np.linalg.norm(y))):
         return Outcome(False, f"Newton's minimiser of f_r (f_r = {_fmt(value)}) has g(Ax) - y = "
                        f"{np.round(r, 6).tolist()} != 0", (A @ x_hat,), extra)  # fmt: skip
-    x_star = _exact_realiser(inst, x_hat)
-    if x_star is None:
-        return Outcome(None, "no exact x* with g(A x*) = y is known for these labels")
+    return x_hat
+
+
+def _unique_iff_cone_is_zero(nx: Numerics, inst: Instance, x_hat: np.ndarray, x_star: list[Fraction]) -> Outcome:
+    r"""x* the only minimiser when the cone of directions at x* is {0} (Newton's point is x*), a second one otherwise."""
+    A, y = inst.A, inst.y
     xs = np.array([float(v) for v in x_star])
     points = (A @ xs,)
     if abs(nx.relaxed_objective(A, y, xs)) > EXACT_RTOL * _value_scale(inst, xs):
@@ -627,7 +641,8 @@ def check_relaxation_identifiability(nx: Numerics, inst: Instance) -> Outcome:
         scale = 1.0 + float(np.max(np.abs(xs), initial=0.0))
         if float(np.max(np.abs(x_hat - xs))) > MINIMISER_RTOL * scale:
             return Outcome(False, f"the cone {{v : A_S v = 0, A_T v <= 0}} is {{0}}, so x* = {xs.tolist()} is the only "
-                           f"minimiser of f_r, but Newton's minimiser is {x_hat.tolist()}", points, extra)  # fmt: skip
+                           f"minimiser of f_r, but Newton's minimiser is {x_hat.tolist()}", points,
+                           (("minimiser", x_hat),))  # fmt: skip
         return Outcome(True, points=points)
     if v is None:
         return Outcome(None, "the cone is not {0} but no exact direction was read from the linear program")

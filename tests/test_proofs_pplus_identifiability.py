@@ -13,6 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
+import z3
 
 from relurelax import solvers
 from relurelax.proofs import checks, smt, symbolic
@@ -170,3 +172,28 @@ def test_a_wrong_sample_term_breaks_the_sympy_proof_of_identifiability(monkeypat
     monkeypatch.setattr(symbolic, "phi_r", lambda u, y: symbolic.relu(u) ** 2 / 2 + y * u + y**2 / 2)
     result = symbolic.prove_relaxation_identifiability()
     assert not result.proved and result.detail.startswith("NOT PROVED")
+
+
+def test_a_cell_label_of_1_on_a_negative_pre_activation_breaks_both_proofs_and_their_lift(monkeypatch):
+    monkeypatch.setattr(symbolic, "_cell_label", lambda sign, j: sp.Integer(1) if sign != "0" else sp.Symbol(f"e{j}", real=True))
+    monkeypatch.setattr(smt, "_cell_label", lambda z, b: (z3.If(b, z, 0), [z3.Implies(z > 0, b), z3.Implies(z < 0, b)]))
+    for result in (symbolic.prove_pplus_lower_bound(2), smt.prove_pplus_lower_bound(2)):
+        assert not result.proved and not result.lifted and result.detail.startswith("NOT PROVED")
+        assert result.scope == "m <= 2"
+
+
+def test_a_z3_lift_step_that_fails_leaves_the_pplus_proof_for_m_le_m_max_only(monkeypatch):
+    # a step that adds g(t) to G but t to W: the per-m lemmas still hold, only the induction is refused
+    real_label = smt._cell_label
+    calls = []
+
+    def wrong_for_the_lift(z, b):
+        calls.append(str(z))
+        dz, hypotheses = real_label(z, b)
+        return (z if str(z) == "t" else dz), hypotheses
+
+    monkeypatch.setattr(smt, "_cell_label", wrong_for_the_lift)
+    result = smt.prove_pplus_lower_bound(3)
+    assert "t" in calls
+    assert result.proved and not result.lifted and result.scope == "m <= 3"
+    assert "LIFT NOT CHECKED" in result.detail
