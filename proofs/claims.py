@@ -1,4 +1,4 @@
-r"""Every claim of the paper as one :class:`Claim`: its statement, conditions, proofs, check and evidence.
+r"""Every claim of the paper, and relurelax's beyond it, as one :class:`Claim`: statement, conditions, proofs, check, evidence.
 
 A claim names what the paper says (with equation numbers), the conditions
 the paper states or its proof uses (``paper_conditions``, names from
@@ -10,6 +10,12 @@ z3 proof with its negative controls (in :mod:`.smt`), the numeric check (in
 when used, so this module stays light (``relurelax verify --help`` counts
 the claims without loading sympy, z3 or the numeric code);
 :mod:`.registry` resolves and validates every part at import.
+
+The last two claims are not the paper's: ``pplus-lower-bound`` (the convex
+bound :math:`P_+` of :mod:`relurelax.solvers.pplus` on every :math:`f_m`)
+and ``relaxation-identifiability`` (when :math:`\min f_r` recovers
+:math:`x^*`); their ``paper_conditions`` are the ones relurelax states them
+under and ``paper_basis`` says so.
 
 The claims (generated from :data:`CLAIMS`):
 
@@ -55,7 +61,7 @@ class Part:
 
 @dataclass(frozen=True)
 class Claim:
-    r"""One claim of the paper, with everything that examines it.
+    r"""One claim (of the paper, or relurelax's beyond it: ``paper_conditions`` empty, ``paper_basis`` says so), with everything that examines it.
 
     Attributes
     ----------
@@ -210,6 +216,31 @@ CLAIMS = (
         neurons=(1, 3),
         point_is_claim_point=False,
     ),
+    Claim(
+        "pplus-lower-bound",
+        "P_+ <= f_m(X) for every X, m, y; min f_m = P_+ for m >= n (not in the paper)",
+        "P_+ = min over v_D in K_D = {v : (2D - I) A v >= 0}, D every activation cell, of "
+        "1/2 ||sum_D D A v_D - y||^2 satisfies P_+ <= f_m(X), Eq. (9) halved, for every X in R^{d x m}, every m "
+        "and every y; and min f_m = P_+ when m >= n (Caratheodory for cones: at most n nonzero blocks).",
+        (),
+        "not a claim of the paper: relurelax's, the convex reformulation of Pilanci & Ergen (2020) restricted to "
+        "positive output weights; stated for every m and y",
+        **conventional_parts("pplus_lower_bound"),
+        neurons=(1, 3),
+    ),
+    Claim(
+        "relaxation-identifiability",
+        "under (4), argmin f_r = {x : g(Ax) = y}; = {x*} iff a cone is {0} (not in the paper)",
+        "Under (4), y = g(Ax*): min f_r = 0 and argmin f_r = {x : g(Ax) = y} = {x : A_S x = y_S, A_{S^c} x <= 0}, "
+        "S = {i : a_i^T x* > 0}; argmin f_r = {x*} iff the cone {v : A_S v = 0, a_i^T v <= 0 for every tie i "
+        "(a_i^T x* = 0)} is {0}, which without ties is rank A_S = d. (The wording 'argmin f_r = {x*} iff "
+        "rank A_S = d' is false with ties: A = [[1,0],[0,1],[0,-1]], y = (1,0,0), x* = (1,0) has "
+        "argmin f_r = {x*} and rank A_S = 1 < 2.)",
+        (PLANTED,),
+        "not a claim of the paper: relurelax's, stated under the planted model (4) of Theorem 1",
+        **conventional_parts("relaxation_identifiability"),
+        point_is_claim_point=False,
+    ),
 )
 
 
@@ -233,7 +264,7 @@ def _table(claims) -> str:
     width = max(len(c.id) for c in claims)
     rule = "=" * width + "  " + "=" * max(len(c.summary) for c in claims)
     rows = [f"{c.id:<{width}}  {c.summary}" for c in claims]
-    return "\n".join([rule, f"{'id':<{width}}  what the paper says", rule, *rows, rule, ""])
+    return "\n".join([rule, f"{'id':<{width}}  what it says", rule, *rows, rule, ""])
 
 
 __doc__ = (__doc__ or "") + _table(CLAIMS)

@@ -59,6 +59,17 @@ first unit vector of :math:`\mathbb{R}^d`) and "every neuron at x" meaning
     y = (1, 1 + m) and every neuron at -1 is Corollary 1's stationary point
     with r != 0 when n > d (for m >= 2 it is planted). Violates n-le-d (and
     so full-row-rank).
+``planted-tie``
+    Planted data whose planted neuron :math:`x^*` has a zero
+    pre-activation, with :math:`x^* = (1, 0)`: :math:`A = [e_1; e_2; -e_2]`,
+    y = (1, 0, 0), where the two tie rows leave x* the only minimiser of
+    f_r although :math:`\operatorname{rank} A_S = 1 < d` (the rank wording
+    of identifiability fails with ties); and :math:`A = I_2`, y = (1, 0),
+    where the one tie row leaves the direction :math:`-e_2`, so every
+    :math:`(1, -t)`, :math:`t \ge 0`, minimises f_r. Every neuron of the
+    point is at x* (ties at the point too); X* is x* and zero neurons.
+    Violates no-zero-preactivation (and, for the first, n-le-d and
+    full-row-rank).
 
 Every point is drawn as the same d x m column for each neuron unless the
 family says otherwise; claims with a second point (convexity) get
@@ -82,7 +93,7 @@ from .strategies import Instance
 __all__ = ["Construction", "FAMILIES", "constructions"]
 
 #: the families, in the order a search checks them
-FAMILIES = ("negative-label", "tie", "negated-rows", "duplicated-rows", "zero-row", "more-samples")
+FAMILIES = ("negative-label", "tie", "negated-rows", "duplicated-rows", "zero-row", "more-samples", "planted-tie")
 
 #: every construction is built for m = 1..MAX_NEURONS (within the claim's range)
 MAX_NEURONS = 3
@@ -153,6 +164,13 @@ def _tie(m: int):
     yield np.eye(2), np.array([2.0, 2.0]), _columns([0.0, 1.0], [1.0, 1.0], m=m), _planted(m, [2.0, 2.0])
 
 
+def _planted_tie(m: int):
+    x_star = np.array([1.0, 0.0])
+    e1, e2 = np.eye(2)
+    for A, y in ((np.vstack([e1, e2, -e2]), (1.0, 0.0, 0.0)), (np.eye(2), (1.0, 0.0))):
+        yield A, np.array(y), _columns(x_star, m=m), _planted(m, x_star)
+
+
 def _pair_labels(pattern: str, m: int, a: np.ndarray) -> tuple:
     """(y, X* or None) for rows (a, s a): first labels planted for no m or only for m >= 2, then labels planted for every m."""
     if pattern == "negated":
@@ -182,6 +200,7 @@ _BUILDERS = {
     "duplicated-rows": lambda m: _row_pairs(m, 2, ("duplicated",)),
     "zero-row": lambda m: _row_pairs(m, 2, ("zero",)),
     "more-samples": lambda m: _row_pairs(m, 1, ("negated", "duplicated", "zero")),
+    "planted-tie": _planted_tie,
 }
 
 

@@ -764,5 +764,99 @@ def prove_cor1_stationary_global(run: _Run, m_max: int = 8) -> ProofResult:
     )
 
 
+# --- claims of relurelax beyond the paper
+
+
+def _cell_label(z, b) -> tuple:
+    r""":math:`Dz` for the label :math:`D = [b]` of a closed cell containing z, and what makes it one.
+
+    D = 1 on z > 0, D = 0 on z < 0, either on a tie. With a Boolean b,
+    :math:`Dz` is ``If(b, z, 0)``: every query stays linear (a product
+    ``If(b, 1, 0) * z`` would send z3 to nonlinear arithmetic).
+    """
+    return z3.If(b, z, _ZERO), [z3.Implies(z > 0, b), z3.Implies(z < 0, z3.Not(b))]
+
+
+@z3_proof("the open cone: (2D - 1) z > 0", "output weight -1: -g(z) = D z")
+def prove_pplus_lower_bound(run: _Run, m_max: int = 8) -> ProofResult:
+    r"""Every neuron lies in the closed cone of a cell with :math:`g(z) = Dz`, for m up to ``m_max``, any label.
+
+    For m neurons with labels :math:`D_j` of closed cells containing them
+    (D = 1 on z > 0, 0 on z < 0, either on a tie): :math:`\sum_j g(z_j) =
+    \sum_j D_jz_j` and :math:`(2D_j - 1)z_j \ge 0`. Lift to every m
+    (checked): :math:`G = \sum_j g(z_j)` and :math:`W = \sum_j D_jz_j` start
+    at 0 and a neuron adds :math:`g(t) = D t` to both.
+    """
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("smt", ())
+    z, b = z3.Real("z"), z3.Bool("b")
+    dz, label = _cell_label(z, b)
+    # one neuron's cone constraint involves that neuron alone: one lemma serves every m
+    run.prove(label, 2 * dz - z >= 0, "each neuron: (2 D - 1) z >= 0", essential=(0, 1))
+    for m in range(1, m_max + 1):
+        zs, bs = _reals("z", m), z3.Bools(" ".join(f"b{j}" for j in range(m)))
+        cells = [_cell_label(zj, bj) for zj, bj in zip(zs, bs)]
+        hypotheses = [h for _, hs in cells for h in hs]
+        same_output = z3.Sum([_relu(v) for v in zs]) == z3.Sum([djzj for djzj, _ in cells])
+        run.prove(hypotheses, same_output, f"m={m}: sum_j g(z_j) = sum_j D_j z_j")
+    # the lift: base G = W = 0 (evaluated), step G = W => G + g(t) = W + D t
+    G, W, t, c = z3.Real("G"), z3.Real("W"), z3.Real("t"), z3.Bool("c")
+    dt, label_t = _cell_label(t, c)  # D t
+    run.evaluate(_ZERO == _ZERO, "lift base: G = W = 0 with no neuron")
+    run.prove([G == W] + label_t, G + _relu(t) == W + dt, "lift step: G = W => G + g(t) = W + D t",
+              essential=(0,), lift=True)  # fmt: skip
+    run.induction = True
+    run.control(label, 2 * dz - z > 0)
+    run.control(label, -_relu(z) == dz)
+    return run.result(
+        (),
+        f"For m = 1..{m_max} and all reals z_j with labels D_j in {{0, 1}} of closed cells containing them (D_j = 1 "
+        "on z_j > 0, 0 on z_j < 0, either on a tie, so the paper's convention and the strict one both work): "
+        "sum_j g(z_j) = sum_j D_j z_j and (2 D_j - 1) z_j >= 0: each neuron is in the closed cone K_D of its "
+        "cell with g(A x_j) = D A x_j, so any network with output weights +1 is feasible for P_+ with the same "
+        "loss, and P_+ <= f_m(X).",
+        m_max=m_max,
+        lift="Lift to every m, by induction over neurons: G = sum_j g(z_j) and W = sum_j D_j z_j are 0 for no neuron "
+        "(evaluated) and G = W => G + g(t) = W + D t for all reals (z3).",
+    )
+
+
+@z3_proof(
+    "phi_r >= 0 for any label (without y = g(a^T x*))",
+    "phi_r = 0 => g(u) = y for any label",
+    "the issue's rank condition: a tie row constrains no direction",
+)
+def prove_relaxation_identifiability(run: _Run) -> ProofResult:
+    r"""Per sample under (4): :math:`\varphi_r(u; g(u^*)) \ge 0`, zero iff :math:`g(u) = g(u^*)`; and the directions that keep a sample's output.
+
+    For t > 0 and a row with :math:`w = a^Tx^*`, :math:`q = a^Tv`:
+    :math:`g(w + tq) = g(w)` iff :math:`q = 0` (w > 0), :math:`q \le 0`
+    (w = 0), :math:`w + tq \le 0` (w < 0): the cone of feasible directions
+    of :math:`\operatorname{argmin} f_r` at x*.
+    """
+    u, s, y, w, q, t = z3.Reals("u s y w q t")
+    planted = _relu(s)
+    run.prove([], _phi_r(u, planted) >= 0, "phi_r(u; g(u*)) >= 0")
+    run.prove([_phi_r(u, planted) == 0], _relu(u) == planted, "phi_r(u; g(u*)) = 0 => g(u) = g(u*)", essential=(0,))
+    run.prove([_relu(u) == planted], _phi_r(u, planted) == 0, "g(u) = g(u*) => phi_r(u; g(u*)) = 0", essential=(0,))
+    keeps = _relu(w + t * q) == _relu(w)
+    cone = [z3.Implies(w > 0, q == 0), z3.Implies(w == 0, q <= 0)]
+    run.prove([t > 0, keeps], z3.And(*cone), "t > 0, g(w + t q) = g(w) => the cone conditions", essential=(1,))
+    run.prove([t > 0, *cone, z3.Implies(w < 0, w + t * q <= 0)], keeps, "the cone conditions => g(w + t q) = g(w)",
+              essential=(1, 2, 3))  # fmt: skip
+    run.control([], _phi_r(u, y) >= 0)
+    run.control([_phi_r(u, y) == 0], _relu(u) == y)
+    run.control([t > 0, w == 0], keeps)
+    return run.result(
+        (PLANTED,),
+        "For all reals u, u* (ties included): phi_r(u; g(u*)) >= 0, and phi_r(u; g(u*)) = 0 iff g(u) = g(u*); "
+        "so under model (4) f_r >= 0 = f_r(x*) and argmin f_r = {x : g(Ax) = y} = {x : A_S x = y_S, A_{S^c} x "
+        "<= 0}. For t > 0, w = a_i^T x*, q = a_i^T v: g(w + t q) = g(w) iff q = 0 when w > 0, q <= 0 when "
+        "w = 0, and w + t q <= 0 when w < 0 (true for small t); so x* + t v is a minimiser for some t > 0 iff "
+        "A_S v = 0 and a_i^T v <= 0 on the ties, and (argmin f_r convex) argmin f_r = {x*} iff that cone is "
+        "{0}. The third control is the issue's wording (rank A_S = d), which lets a tie row take any direction.",
+    )
+
+
 #: every claim's prover is public (the claims name them by convention, see relurelax.proofs.claims)
 __all__ += [name for name in list(globals()) if name.startswith("prove_")]

@@ -239,6 +239,12 @@ class _Tally:
         if not any(e is not None and e.is_nonnegative is True for e in forms):
             self.undecided.append(f"{what}: could not show {sp.sstr(expr)} >= 0")
 
+    def positive(self, expr, what: str) -> None:
+        self.cases += 1
+        forms = (self._polynomial(expr, expand=False), self._polynomial(expr))
+        if not any(e is not None and e.is_positive is True for e in forms):
+            self.undecided.append(f"{what}: could not show {sp.sstr(expr)} > 0")
+
     def holds(self, fact: bool, what: str) -> None:
         self.cases += 1
         if fact is not True:
@@ -778,6 +784,161 @@ def prove_cor1_stationary_global(m_max: int = 4) -> ProofResult:
         "(8) nor y >= 0 nor nonzero pre-activations is used; n <= d follows from rank A = n <= d."
     )
     return _result(t, (FULL_ROW_RANK,), start, detail, m_max=m_max, lift=lift)
+
+
+# --- claims of relurelax beyond the paper
+
+
+def _cell_label(sign: str, j: int) -> sp.Expr:
+    r"""The diagonal entry :math:`D_j` of a closed cell containing a pre-activation of sign ``sign``.
+
+    1 on ``+``, 0 on ``-``, and on a tie ``0`` a free symbol :math:`e_j`: a
+    point on the hyperplane lies in the closed cells on both of its sides,
+    so either label is admissible there (the paper's :math:`D_j = 1` and the
+    strict convention alike).
+    """
+    return {"+": sp.Integer(1), "-": sp.Integer(0)}.get(sign, sp.Symbol(f"e{j}", real=True))
+
+
+def _pplus_lemmas(t: _Tally, pattern, z) -> None:
+    labels = [_cell_label(s, j) for j, s in enumerate(pattern)]
+    label = f"m={len(z)} {''.join(pattern)}"
+    t.zero(sum(relu(v) for v in z) - sum(d * v for d, v in zip(labels, z)), f"{label}: sum_j g(z_j) = sum_j D_j z_j")
+    for j, (d, v) in enumerate(zip(labels, z)):
+        t.nonnegative((2 * d - 1) * v, f"{label}: (2 D_{j} - 1) z_{j} >= 0")
+
+
+def _lift_pplus(t: _Tally) -> None:
+    r"""Induction over neurons of :math:`G = \sum_j g(z_j)` and :math:`W = \sum_j D_j z_j`: :math:`G = W` for every m."""
+    t.true(sp.Eq(sp.Integer(0), sp.Integer(0)), "base: G = W = 0 for no neuron")
+    G = sp.Symbol("G", real=True)  # the invariant G = W: the state is (G, G)
+    p = sp.Symbol("p_t", positive=True)
+    for pattern, (v,) in _sign_cases(t, (p,), ties=True):
+        d = _cell_label(pattern[0], 0)
+        t.zero((G + relu(v)) - (G + d * v), f"step: a neuron {pattern[0]} keeps G = W")
+
+
+def prove_pplus_lower_bound(m_max: int = 4) -> ProofResult:
+    r""":math:`P_+ \le f_m(X)` for every X, m and y: every network with output weights +1 is feasible for :math:`P_+`.
+
+    Per sample and neuron, for every sign of :math:`z = a_i^Tx_j` and every
+    label :math:`D \in \{0, 1\}` of a closed cell containing it (D = 1 on
+    z > 0, 0 on z < 0, either on a tie): :math:`g(z) = Dz` and
+    :math:`(2D - 1)z \ge 0`, every sign pattern of m = 1..``m_max`` neurons.
+    So :math:`x_j \in K_{D_j}` with :math:`g(Ax_j) = D_jAx_j`; neurons in one
+    cell add up to one block (:math:`K_D` is a convex cone), and
+    :math:`\sum_D DAv_D = \sum_j g(Ax_j)`: a feasible point of :math:`P_+`
+    with loss :math:`f_m(X)`. Lift to every m (checked): :math:`G = \sum_j
+    g(z_j)` and :math:`W = \sum_j D_jz_j` start at 0 and every neuron adds
+    the same to both.
+    """
+    if check_m_max(m_max) == 0:
+        return no_m_to_prove("sympy", ())
+    start = time.perf_counter()
+    t = _Tally()
+    _multi_neuron_lemmas(t, m_max, True, lambda pattern, z: _pplus_lemmas(t, pattern, z))
+    t.holds(bool(sp.Ne(-relu(sp.Integer(1)), sp.Integer(1))), "output weight -1: -g(1) != D z with D = 1")
+    lift = _Tally()
+    _lift_pplus(lift)
+    detail = (
+        f"proved for m = 1..{m_max}, every sign pattern of (z_1..z_m) with ties and every real y (no condition), "
+        "with D_j = 1 on z_j > 0, 0 on z_j < 0 and either on a tie (a symbol e_j: the paper's D = 1 iff z >= 0 "
+        "and the strict z > 0 both work, since a tie lies in the closed cells on both sides): sum_j g(z_j) = "
+        "sum_j D_j z_j and (2 D_j - 1) z_j >= 0. Lift to every m, by induction over neurons: G = sum_j g(z_j) "
+        "and W = sum_j D_j z_j start at 0 and every neuron (3 signs) adds g(t) = D t to both. Lift to the "
+        "claim: every x_j lies in the closed cone K_D of a full-dimensional cell D (the hyperplanes have empty "
+        "interior, so every point is in the closure of a cell), with g(A x_j) = D A x_j; the neurons of one "
+        "cell sum to one block v_D in K_D (a convex cone), so sum_D D A v_D = sum_j g(A x_j) and P_+ <= "
+        "f_m(X) for every X, m and y. Output weight -1 is not covered (-g(1) != 1): P_+ is the convex "
+        "reformulation of Pilanci & Ergen (2020) restricted to positive output weights. Equality min f_m = P_+ "
+        "for m >= n (Caratheodory for cones: a conic combination of the outputs D A v_D in R^n needs at most n "
+        "nonzero blocks, each one neuron) is argued in relurelax.solvers.pplus and checked numerically (the "
+        "recovered network of at most n neurons reaches P_+); it is not decided here."
+    )
+    return _result(t, (), start, detail, m_max=m_max, lift=lift)
+
+
+def _identifiability_lemmas(t: _Tally) -> None:
+    r"""For every sign of u and u*, with :math:`y = g(u^*)`: :math:`\varphi_r \ge 0`, and :math:`\varphi_r = 0` iff :math:`g(u) = y`."""
+    p, ps = sp.Symbol("p", positive=True), sp.Symbol("p_s", positive=True)
+    for pattern, (u, u_star) in _sign_cases(t, (p, ps), ties=True):
+        label = f"u {pattern[0]}, u* {pattern[1]}"
+        y = relu(u_star)
+        term, fit, cross = phi_r(u, y), phi_f(u, y), y * relu(-u)
+        t.zero(term - fit - cross, f"{label}: phi_r = phi_f + y g(-u)")
+        t.nonnegative(fit, f"{label}: phi_f >= 0")
+        t.nonnegative(cross, f"{label}: y g(-u) >= 0, so phi_r(u; g(u*)) >= 0")
+        if t._polynomial(cross) == 0:
+            t.zero(cross, f"{label}: phi_r = (g(u) - y)^2/2, zero iff g(u) = y")
+        else:
+            t.positive(fit, f"{label}: g(u) != y, and phi_r >= phi_f > 0")
+
+
+def _tie_counterexample(t: _Tally):
+    r"""A = [[1,0],[0,1],[0,-1]], y = (1,0,0), x* = (1,0): f_r = 0 only at x*, yet rank A_S = 1 < d = 2."""
+    A = sp.Matrix([[1, 0], [0, 1], [0, -1]])
+    y, x_star = [1, 0, 0], sp.Matrix([1, 0])
+    p = sp.symbols("q0:2", positive=True)
+    for pattern, x in _sign_cases(t, p, ties=True):
+        z = A * sp.Matrix(x)
+        fr = sum(phi_r(z[i], y[i]) for i in range(3))
+        if pattern[0] == "+":  # f_r = ((x_1 - 1)^2 + x_2^2)/2 >= 0: zero only at x* = (1, 0)
+            square = ((x[0] - 1) ** 2 + x[1] ** 2) / 2
+            t.zero(fr - square, f"tie example, x {''.join(pattern)}: f_r = |x - x*|^2/2")
+            t.nonnegative(square, f"tie example, x {''.join(pattern)}: f_r >= 0")
+        else:  # -x_1 + 1/2 > 0 from the first sample
+            t.positive(fr, f"tie example, x {''.join(pattern)}: f_r > 0")
+    S = [i for i in range(3) if (A * x_star)[i] > 0]
+    rank = A.extract(S, [0, 1]).rank()
+    t.holds(rank == 1, "tie example: rank A_S = 1 < d = 2")
+    return rank
+
+
+def prove_relaxation_identifiability() -> ProofResult:
+    r"""Under (4), :math:`\min f_r = 0` and :math:`\operatorname{argmin} f_r = \{x : g(Ax) = y\}`; x* is the only minimiser iff a cone is {0}.
+
+    Per sample, for every sign of :math:`u = a_i^Tx` and :math:`u^* = a_i^Tx^*`
+    with :math:`y_i = g(u^*)`: :math:`\varphi_r = \varphi_f + y\,g(-u)`, both
+    terms :math:`\ge 0`, and either :math:`y\,g(-u) = 0` (then
+    :math:`\varphi_r = \tfrac12(g(u) - y)^2`) or :math:`\varphi_f > 0`; so
+    :math:`\varphi_r \ge 0` with equality iff :math:`g(u) = y`. Summed:
+    :math:`f_r \ge 0 = f_r(x^*)` and the zero set is
+    :math:`P = \{x : A_Sx = y_S,\ A_{S^c}x \le 0\}`, :math:`S = \{i : a_i^Tx^* > 0\}`.
+    P is convex and contains x*, so :math:`P = \{x^*\}` iff its cone of
+    feasible directions at x*, :math:`\{v : A_Sv = 0,\ a_i^Tv \le 0\ (i \in T)\}`
+    with the ties :math:`T = \{i : a_i^Tx^* = 0\}`, is {0} (rows with
+    :math:`a_i^Tx^* < 0` are inactive there); without ties this is
+    :math:`\operatorname{rank} A_S = d`.
+    """
+    start = time.perf_counter()
+    t = _Tally()
+    _identifiability_lemmas(t)
+    rank = _tie_counterexample(t)
+    # planted is needed: A = [[1],[1]], y = (1, 2) (y >= 0, not realisable) has min f_r = 1/4 > 0 at x = 3/2
+    x = sp.Symbol("x", real=True)
+    p = sp.Symbol("p", positive=True)
+    fr = phi_r(x, 1) + phi_r(x, 2)
+    t.zero(fr.subs(x, p) - sp.Rational(1, 4) - (p - sp.Rational(3, 2)) ** 2, "A = [[1],[1]], y = (1,2): f_r(p) = 1/4 + (p - 3/2)^2")
+    t.positive(fr.subs(x, -p) - sp.Rational(1, 4), "A = [[1],[1]], y = (1,2): f_r(-p) > 1/4")
+    t.positive(fr.subs(x, 0) - sp.Rational(1, 4), "A = [[1],[1]], y = (1,2): f_r(0) > 1/4")
+    # without the planted model the per-sample bound fails: y = -1, u = -1
+    witness = phi_r(-1, -1)
+    t.holds(bool(witness < 0), "y = -1, u = -1 gives phi_r < 0")
+    detail = (
+        "proved per sample for u = a_i^T x and u* = a_i^T x* of every sign (ties included), y_i = g(u*): phi_r = "
+        "phi_f + y g(-u) with both terms >= 0, and in each case either y g(-u) = 0 (phi_r = (g(u) - y)^2/2) or "
+        "phi_f > 0; so phi_r >= 0 with equality iff g(u) = y. Lift under model (4): f_r >= 0 = f_r(x*), "
+        "min f_r = 0 and argmin f_r = {x : g(Ax) = y} = {x : A_S x = y_S, A_{S^c} x <= 0}, S = {i : a_i^T x* > 0}; "
+        "this polyhedron is convex and contains x*, so it is {x*} iff its cone of feasible directions at x*, "
+        "{v : A_S v = 0, a_i^T v <= 0 for every tie i (a_i^T x* = 0)}, is {0} (rows with a_i^T x* < 0 are "
+        "inactive at x*); with no tie this is rank A_S = d. Finding: the issue's wording 'argmin f_r = {x*} iff "
+        "rank A_S = d' is false with ties: A = [[1,0],[0,1],[0,-1]], y = (1,0,0), x* = (1,0) has f_r = "
+        f"((x_1 - 1)^2 + x_2^2)/2 on x_1 > 0 and f_r > 0 elsewhere (argmin f_r = {{x*}}, checked on all 9 sign "
+        f"cases) while rank A_S = {rank} < 2: the rank condition is sufficient, not necessary. Planted is "
+        "needed even with y >= 0: A = [[1],[1]], y = (1,2) gives min f_r = 1/4 > 0 (at x = 3/2); and without "
+        f"y = g(u*) the per-sample bound fails (y = -1, u = -1: phi_r = {sp.sstr(witness)})."
+    )
+    return _result(t, (PLANTED,), start, detail)
 
 
 #: every claim's prover is public (the claims name them by convention, see relurelax.proofs.claims)

@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "verify",
         description=(
-            f"Examine the {count_in_words(len(CLAIMS))} claims of the paper with sympy and z3 proofs, hypothesis "
+            f"Examine the {count_in_words(len(CLAIMS))} claims (the paper's, and relurelax's beyond it) with sympy and z3 proofs, hypothesis "
             "property checks of the numeric code and CVXPY/RGD comparisons; report, per claim, the verdict, the "
             "minimal conditions and the counterexamples, each graded proved, refuted or searched; self-check the "
             "numeric code (gradients, the tie convention, the descent loop, the solvers and their certificates). "

@@ -17,6 +17,11 @@ of :mod:`relurelax.proofs.constructions`):
 * Corollary 1: full row rank (which implies n <= d); rows a, -a with
   y = (1, 1 + m) and every neuron at -a are a stationary point of (17)
   with r = (-1, -1), planted for m >= 2.
+* P_+ <= f_m (not in the paper): every network with output weights +1 is
+  feasible for P_+, for every y; no condition.
+* identifiability of the relaxation (not in the paper): planted; rows a, -a
+  with y = (1, 2) have min f_r = 2 > 0, and a negative label makes f_r
+  unbounded below.
 
 A ledger's minimal conditions are decided by its proofs, necessity
 searches and property runs; its solver evidence (CVXPY against RGD) comes
@@ -42,6 +47,8 @@ TRUTH = {
     "bound-fmp-ge-fm": (LABELS_NONNEGATIVE,),
     "thm2-global-min": (PLANTED,),
     "cor1-stationary-global": (FULL_ROW_RANK,),
+    "pplus-lower-bound": (),
+    "relaxation-identifiability": (PLANTED,),
 }
 
 #: the claims without their solver evidence (it decides no minimal condition)

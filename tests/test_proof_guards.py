@@ -11,7 +11,10 @@ from relurelax.proofs import smt, symbolic
 from relurelax.proofs._proof import ProofResult
 from relurelax.proofs.registry import CLAIMS
 
-MULTI_NEURON = [c for c in CLAIMS if c.multi_neuron]
+# the multi-neuron claims whose lemmas are read on the state (G, Z, P, K) and lifted by its induction;
+# pplus-lower-bound's lemma is per neuron (g(z) = D z, no product mask) and has its own induction over
+# G = W (guarded in tests/test_proofs_pplus_identifiability.py)
+MULTI_NEURON = [c for c in CLAIMS if c.multi_neuron and c.id != "pplus-lower-bound"]
 
 
 def _run_one(hypotheses, conclusion, name="planted lemma"):

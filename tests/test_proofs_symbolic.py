@@ -25,6 +25,8 @@ PROVED_UNDER = {
     "bound-fmp-ge-fm": {LABELS_NONNEGATIVE},
     "thm2-global-min": {PLANTED},
     "cor1-stationary-global": {FULL_ROW_RANK},
+    "pplus-lower-bound": set(),
+    "relaxation-identifiability": {PLANTED},
 }
 
 

@@ -39,6 +39,8 @@ def _promised_conditions(family: str, A: np.ndarray, y: tuple, m: int) -> frozen
         return frozenset({N_LE_D, FULL_ROW_RANK, NO_ZERO_PREACTIVATION})
     if family == "tie":
         return frozenset({PLANTED, LABELS_NONNEGATIVE, N_LE_D, FULL_ROW_RANK})
+    if family == "planted-tie":  # A = [e1; e2; -e2] (n > d) or A = I_2
+        return frozenset({PLANTED, LABELS_NONNEGATIVE} | ({N_LE_D, FULL_ROW_RANK} if A.shape[0] == 2 else set()))
     second_row = A[1, 0]  # rows (a, s a): s = -1 negated, 1 duplicated, 0 zero
     not_planted = {-1.0: m == 1 and y == (1.0, 2.0), 1.0: y == (1.0, 2.0), 0.0: y == (1.0, 1.0)}[second_row]
     out = {LABELS_NONNEGATIVE}

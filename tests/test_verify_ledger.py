@@ -48,6 +48,8 @@ EXPECTED = {
     "bound-fmp-ge-fm": ("holds-with-fewer-conditions", ["labels-nonnegative"]),
     "thm2-global-min": ("holds", ["planted"]),
     "cor1-stationary-global": ("holds-with-fewer-conditions", ["full-row-rank"]),
+    "pplus-lower-bound": ("holds", []),
+    "relaxation-identifiability": ("holds", ["planted"]),
 }
 
 
@@ -229,6 +231,19 @@ def test_the_papers_own_justifications_are_recorded_as_findings(claims):
     assert "proof step" in details("prop1-convexity") and "is false" in details("prop1-convexity")
     assert "model (8), which the paper's proof invokes, is not needed" in details("prop2-gradient")
     assert "labels-nonnegative, full-row-rank" in details("thm1-global-min")  # the other minimal set
+
+
+def test_the_claims_beyond_the_paper_hold_as_stated_and_record_the_tie_finding(claims):
+    pplus, identifiability = claims["pplus-lower-bound"], claims["relaxation-identifiability"]
+    assert pplus["paper_conditions"] == [] and pplus["other_minimal_sets"] == []
+    # the only other minimal set is the one that implies planted (x* = A^+ y)
+    assert [s["conditions"] for s in identifiability["other_minimal_sets"]] == [["labels-nonnegative", "full-row-rank"]]
+    for claim in (pplus, identifiability):
+        assert claim["verdict_grade"]["grade"] == "proved" and claim["verdict_grade"]["proved_for"] == "every m"
+    details = " ".join(e["detail"] for e in identifiability["evidence"])
+    assert "rank A_S = 1 < 2" in details and "sufficient, not necessary" in details
+    cx = _counterexample(claims, "relaxation-identifiability", "planted")
+    assert "min f_r" in cx["why"] and "planted" in cx["violates"]
 
 
 # --- grades on stub claims: the truth and the proofs are constructed ---------------------------
