@@ -1,4 +1,4 @@
-r"""relurelax.proofs: every claim of the paper as a :class:`~.claims.Claim`, and the ledger.
+r"""relurelax.proofs: every claim of the paper (and relurelax's beyond it) as a :class:`~.claims.Claim`, and the ledger.
 
 The symbolic half (:mod:`.symbolic` with sympy, :mod:`.smt` with z3) imports
 nothing from :mod:`relurelax.solvers`; the numeric half (:mod:`.checks`,

@@ -1,4 +1,4 @@
-r"""The numeric half: each claim of the paper checked against the code in :mod:`relurelax.solvers`.
+r"""The numeric half: each claim checked against the code in :mod:`relurelax.solvers`.
 
 A check takes a :class:`Numerics` bundle (the objectives, gradients, descent
 loop and CVXPY solve under test; :data:`SOLVERS` is relurelax's own) and an

@@ -1,4 +1,4 @@
-r"""The claims ledger: every claim of the paper, proved, property-tested and stress-tested.
+r"""The claims ledger: every claim of the paper and relurelax's beyond it, proved, property-tested and stress-tested.
 
 For each :class:`~.claims.Claim` of the registry (:mod:`.registry`, which
 validates every claim's parts at import), :func:`examine_claim` gathers four
@@ -848,7 +848,7 @@ def build_ledger(
 
 
 def run_ledger(profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None) -> Ledger:
-    r"""Examine every claim of the paper and return the ledger (not strict; see :meth:`Ledger.judged`).
+    r"""Examine every claim (the paper's and relurelax's) and return the ledger (not strict; see :meth:`Ledger.judged`).
 
     Parameters
     ----------

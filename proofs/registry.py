@@ -158,7 +158,7 @@ def validate(claims: Iterable[Claim]) -> tuple[Claim, ...]:
     return claims
 
 
-#: every claim of the paper, validated (the order of the ledger)
+#: every claim, the paper's and relurelax's, validated (the order of the ledger)
 CLAIMS = validate(_DECLARED)
 
 

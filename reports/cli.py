@@ -44,7 +44,7 @@ COMMANDS = (
     Command("solve", "solve_command",
             "solve one instance with GD, RGD, the CVXPY relaxation or exact Newton steps"),
     Command("verify", "verify_command",
-            "prove, property-test and stress-test every claim of the paper (the claims ledger)"),
+            "prove, property-test and stress-test every claim of the paper and two of relurelax's own (the claims ledger)"),
     Command("crosscheck", "crosscheck_command",
             "check GD, RGD and the exact Newton solver against CVXPY backends on planted instances"),
     Command("report", "report_command",
