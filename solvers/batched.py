@@ -5,27 +5,50 @@ gradient of (9) for m > 1) and RGD (update (5); (17) for m > 1) from the same
 initial point on many planted instances of (4) / (8). :func:`run_trials`
 draws those instances, ``planted_problem(n, d, m, seed=s, ...)`` for every
 seed ``s``, and advances every (trial, method) pair in lockstep: one
-iteration of the whole batch is a handful of numpy calls on stacked arrays
-instead of a Python loop per trial, and trials go through in chunks whose
-data matrices fit in cache.
+iteration of a chunk of trials is a handful of numpy calls on stacked arrays
+instead of a Python loop per trial.
 
-Equality with :func:`~.descent.descend`. The batch reproduces, bit for bit,
-what ``descend(P.A, P.y, P.X0, GD or RGD, step=..., max_iter=...,
-history_every=..., gtol=..., A_test=P.A_test, y_test=P.y_test,
-X_star=P.X_star)`` returns for each trial: the same iterates, stop reasons,
-iteration counts and recorded values. That holds because every product
-goes through numpy's ``matmul``, which loops over the batch axes and calls
-the same BLAS routine (``gemv``, ``gemm`` or ``ddot``) on each member with
-the shapes and strides the one-trial call has; every formula is the kernel
-of :mod:`.objectives` that :func:`~.descent.descend` uses, applied to the
-stacked arrays (see :func:`~.objectives._dot`); the stopping rules are
-the very functions descend calls (:func:`~.descent.stopping_tests`,
-:func:`~.descent.starting_size`, :func:`~.descent.iterate_not_finite`, on
-arrays); and the step (``"auto"`` is :func:`~.descent.safe_step` of each
-trial's own ``A``) and the recession test are :mod:`.descent`'s own. The test suite
-checks the equality with ``array_equal``. It relies on BLAS being
-deterministic for a given call, which holds for a fixed BLAS build and
-thread count.
+How. Trials go through in chunks (about :data:`CHUNK_BYTES` of stacked
+data); in a chunk the iterates of all methods of a trial sit side by side,
+:math:`[X_{GD}, X_{RGD}]` of shape d x (k m), so that every method shares one
+product with the trial's data per iteration, and the trials' products are
+one batched ``matmul`` ((T, n, d) @ (T, d, k m)). When n <= d the
+pre-activations are advanced in the n-space,
+
+.. math::
+
+    Z_{t+1} = A X_{t+1} = Z_t - \mu (A A^T) W_t, \qquad
+    \|A^T W_t\|_F^2 = \langle W_t, (A A^T) W_t \rangle,
+
+one product with the n x n matrix :math:`\mu AA^T` per iteration instead of
+two with A; :math:`\sum_t W_t` is kept and folded into
+:math:`X \leftarrow X - \mu A^T \sum_t W_t` (and ``Z`` recomputed as
+``A X``) at every record, recession check and stop, so rounding does not
+accumulate beyond :data:`CHECK_EVERY` iterations. Where the Gram form of the
+norm could lose digits to cancellation (:math:`\|A^T W\|^2 \le 10^{-8}
+\|W\|^2 \|A\|_F^2`, near a stationary point) the norm is computed from
+:math:`A^T W` itself, and every reported norm is. When n > d: the two
+products :math:`G = A^T W`, :math:`Z = A X`. The weights of one neuron (GD,
+RGD, :func:`~.descent.interpolated_direction`) are computed in place over
+all columns; other directions through their own ``weights``. The products
+run on one BLAS thread (:func:`~.threads.blas_threads`).
+
+Contract with :func:`~.descent.descend`. For each trial and method, the
+batch gives what ``descend(P.A, P.y, P.X0, direction, step=...,
+max_iter=..., history_every=..., gtol=..., A_test=P.A_test,
+y_test=P.y_test, X_star=P.X_star)`` returns: the same stop reasons and
+iteration counts (on the tested seeds: a stop decided by a norm within
+rounding of its threshold could fall one iteration apart), and final
+iterates and recorded values equal within :math:`10^{-10}` relative to
+their size. It is not bitwise: the summation order of the shared products
+differs from descend's matrix-vector products. The stopping rules are
+descend's own functions (:func:`~.descent.stopping_tests`,
+:func:`~.descent.starting_size`, :func:`~.descent.iterate_not_finite`), and
+so are the step (``"auto"`` is :func:`~.descent.safe_step` of each trial's
+own ``A``), the record formulas (:func:`~.descent.point_measures`) and the
+recession test. ``tests/test_batched.py`` checks the contract on n < d,
+n = d, n > d, m = 1, 2, 3, early stops of every kind and interpolated
+directions.
 
 Units. Every trial runs at its own unit scale (:mod:`.scaling`, powers
 of two, exact) exactly as :func:`~.descent.descend` does, and its records,
@@ -45,7 +68,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Sequence, cast
 
@@ -53,6 +76,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .records import freeze_arrays
+from .threads import blas_threads
 from .validation import check_positive_int, check_tolerance
 from .data import PlantedProblem, planted_problem
 from .scaling import unit_problem, x_to_user
@@ -77,8 +101,9 @@ __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 
 #: the methods of the paper by name
 METHODS = {"gd": GD, "rgd": RGD}
-#: trials per chunk are chosen so that their stacked data matrices take about this many bytes
-CHUNK_BYTES = 2 << 20
+#: trials per chunk are chosen so that their stacked data (A, and mu A A^T when n <= d) take about this many
+#: bytes: 19 trials at n = d = 100, measured fastest among 10 to 50
+CHUNK_BYTES = 3 << 20
 #: iterations between recession checks, as :func:`~.descent.descend`'s default
 CHECK_EVERY = 100
 
@@ -89,7 +114,7 @@ class MethodTrials:
 
     Attributes
     ----------
-    method : ``"gd"`` or ``"rgd"``.
+    method : the method's name (``"gd"``, ``"rgd"`` or a key of a mapping of directions).
     iterations : (records,) the shared record grid.
     objective : (trials, records) :math:`f` / :math:`f_m`.
     relaxed_objective : (trials, records) :math:`f_r` (m = 1) or :math:`f_{mp}`.
@@ -138,6 +163,7 @@ class TrialBatch:
     n_test: int
     results: tuple[MethodTrials, ...]
     seconds: float
+    clip: bool = False
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
@@ -161,7 +187,17 @@ def record_grid(max_iter: int, history_every: int) -> NDArray[np.int64]:
     return np.asarray(grid, dtype=np.int64)
 
 
-def _check_methods(methods: object) -> tuple[str, ...]:
+def _check_methods(methods: object) -> tuple[tuple[str, Direction], ...]:
+    """``(name, direction)`` pairs from names of :data:`METHODS` or a mapping name -> :class:`~.descent.Direction`."""
+    if isinstance(methods, Mapping):
+        if not methods:
+            raise InvalidInputError("methods is empty; give at least one name -> Direction")
+        for name, direction in methods.items():
+            if not isinstance(name, str) or not isinstance(direction, Direction):
+                raise InvalidInputError(
+                    f"methods must map names (str) to Direction objects; got {name!r} -> {direction!r}"
+                )
+        return tuple(methods.items())
     if isinstance(methods, str) or not isinstance(methods, Sequence) or not methods:
         raise InvalidInputError(f"methods must be a non-empty sequence of names from {sorted(METHODS)}; got {methods!r}")
     for name in methods:
@@ -169,7 +205,7 @@ def _check_methods(methods: object) -> tuple[str, ...]:
             raise InvalidInputError(f"unknown method {name!r}; accepted: {', '.join(sorted(METHODS))}")
     if len(set(methods)) != len(methods):
         raise InvalidInputError(f"methods must not repeat a name; got {methods!r}")
-    return tuple(methods)
+    return tuple((name, METHODS[name]) for name in methods)
 
 
 def _check_seeds(seeds: Iterable[object]) -> NDArray[np.int64]:
@@ -182,12 +218,43 @@ def _check_seeds(seeds: Iterable[object]) -> NDArray[np.int64]:
     return np.asarray([check_positive_int(s, "each seed", minimum=0) for s in seeds], dtype=np.int64)
 
 
-class _Chunk:
-    """Stacked data of a chunk of trials and the state of every (trial, method) pair.
+def _column_dots(U: NDArray[np.float64], V: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""Column-wise dot products :math:`u_k^T v_k` of two stacks (T, n, K): an array (T, K)."""
+    return np.matmul(np.swapaxes(U, 1, 2)[:, :, None, :], np.swapaxes(V, 1, 2)[:, :, :, None])[:, :, 0, 0]
 
-    Arrays of the iteration have shape (T, M, ...): trial, then method, so that
-    one ``matmul`` serves all methods and each trial's ``A`` is used by its
-    methods while it is in cache.
+
+def _fast_weights(
+    directions: tuple[Direction, ...], m: int
+) -> tuple[bool | None, slice | None, NDArray[np.float64] | None]:
+    """For one neuron and directions that are GD, RGD or interpolated: the columns with a mask and their lam."""
+    if m != 1:
+        return None, None, None
+    lams = []
+    for direction in directions:
+        lam = {GD: 0.0, RGD: 1.0}.get(direction, getattr(direction, "lam", None))
+        if lam is None:
+            return None, None, None
+        lams.append(float(lam))
+    masked = [j for j, lam in enumerate(lams) if lam != 1.0]
+    if not masked:
+        return True, None, None
+    if masked != list(range(masked[0], masked[-1] + 1)):  # not one slice of columns: the general path
+        return None, None, None
+    partial = np.asarray([lams[j] for j in masked])
+    return True, slice(masked[0], masked[-1] + 1), (partial if (partial != 0.0).any() else None)
+
+
+class _Chunk:
+    r"""Stacked data of a chunk of trials and the state of every (trial, method) pair.
+
+    The iterates of all methods of a trial sit side by side: ``X`` is
+    (T, d, K) with K = M m, method j in columns j m, ..., (j + 1) m - 1, so
+    one product with the trial's data serves every method. ``gram`` (n <= d):
+    the pre-activations are advanced in the n-space, :math:`Z \leftarrow Z -
+    \mu (AA^T) W`, one product per iteration; :math:`\sum_t W_t` is kept and
+    folded into ``X`` (:meth:`sync`) at records, checks and stops, where ``Z``
+    is recomputed as ``A X``. Otherwise :math:`G = A^T W`, :math:`X \leftarrow
+    X - \mu G`, :math:`Z = AX`, two products per iteration.
     """
 
     def __init__(
@@ -197,32 +264,74 @@ class _Chunk:
         units = [unit_problem(P.A, P.y, P.A_test, P.y_test, keep_moderate=True) for P in problems]
         self.scalings = [u.scaling for u in units]
         A = np.stack([u.A for u in units])  # (T, n, d)
+        T, n, d = A.shape
+        M = len(directions)
+        self.m, self.M = m, M
         self.A = A
-        self.A4 = A[:, None]  # (T, 1, n, d), broadcast over methods
-        self.At4 = np.swapaxes(A, -1, -2)[:, None]  # cores are A.T, as descend uses it
-        self.y = np.stack([u.y for u in units])[:, None]  # (T, 1, n)
+        self.At = np.swapaxes(A, 1, 2)
+        self.y = np.stack([u.y for u in units])  # (T, n)
+        self.y3 = self.y[:, :, None]
         # planted problems have a test set: the casts say so to the type checker
-        self.A_test4 = np.stack([cast("NDArray[np.float64]", u.A_test) for u in units])[:, None]
+        self.A_test = np.stack([cast("NDArray[np.float64]", u.A_test) for u in units])
         self.y_test = np.stack([cast("NDArray[np.float64]", u.y_test) for u in units])[:, None]
         X_star = [u.scaling.x_to_unit(P.X_star) for u, P in zip(units, problems)]
         self.X_star = np.stack(X_star)[:, None]  # (T, 1, d, m)
         steps = [_resolve_step(step, u.A, m, u.scaling.a_exponent) for u in units]
         self.mu = np.asarray([unit_mu for unit_mu, _ in steps])
         self.user_mu = np.asarray([mu for _, mu in steps])
+        self.mu3 = self.mu[:, None, None]
         self.gscale = np.asarray([_gradient_scale(u.A, u.y) for u in units])[:, None]
         self.directions = directions
-        T, M = len(problems), len(directions)
-        X0 = np.stack([u.scaling.x_to_unit(P.X0) for u, P in zip(units, problems)])
-        self.X = np.ascontiguousarray(np.broadcast_to(X0[:, None], (T, M) + X0.shape[1:]))
-        self.Z = self.A4 @ self.X  # (T, M, n, m)
+        X0 = np.stack([u.scaling.x_to_unit(P.X0) for u, P in zip(units, problems)])  # (T, d, m)
+        self.X = np.ascontiguousarray(np.concatenate([X0] * M, axis=2))  # (T, d, K)
+        self.Z = self.A @ self.X  # (T, n, K)
         self.W = np.empty_like(self.Z)
+        self.gram = n <= d
+        if self.gram:
+            self.B = self.mu3 * (A @ self.At)  # mu A A^T, (T, n, n)
+            self.P = np.empty_like(self.Z)
+            self.Q = np.empty_like(self.Z)
+            self.ones = np.ones((1, n))
+            self.S = np.zeros_like(self.Z)
+            # ||A||_F^2 >= ||A||_2^2 bounds the rounding of w^T (A A^T) w against ||A^T w||^2
+            self.fro2 = np.einsum("tij,tij->t", A, A)[:, None]
+        else:
+            self.G = np.empty_like(self.X)
+        self.cols = [slice(j * m, (j + 1) * m) for j in range(M)]
+        # the in-place weights of one neuron: which columns carry the activation mask D, and the
+        # weight of the rows outside it (0 for GD: the mask itself; lam for an interpolated direction)
+        self.fast, self.fast_gd, self.fast_lam = _fast_weights(directions, m)
+        if self.fast_gd is not None:
+            D = np.empty(self.Z.shape, dtype=bool)
+            self.fast_views = tuple(V[:, :, self.fast_gd] for V in (self.Z, D, self.W))  # views: the columns are a slice
+        self.colmask: NDArray[np.float64] | None = None  # (T, 1, K) once a pair has stopped
         self.active = np.ones((T, M), dtype=bool)
         self.reasons = np.full((T, M), StopReason.MAX_ITERATIONS, dtype=object)
         self.stopped_at = np.zeros((T, M), dtype=np.int64)
         self.gnorm = np.full((T, M), math.nan)
         self.gnorm0: PointValues | None = None
-        self.X_check = self.X.copy()
+        self.X_check = self.X4.copy()
         self.lp_done = np.zeros((T, M), dtype=bool)
+
+    def _by_method(self, V: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(T, rows, K) as (T, M, rows, m): a view, method by method."""
+        T, rows, _ = V.shape
+        return V.reshape(T, rows, self.M, self.m).transpose(0, 2, 1, 3)
+
+    @property
+    def X4(self) -> NDArray[np.float64]:
+        return self._by_method(self.X)
+
+    @property
+    def Z4(self) -> NDArray[np.float64]:
+        return self._by_method(self.Z)
+
+    def sync(self) -> None:
+        r"""Fold the kept weights into ``X`` (:math:`X \leftarrow X - \mu A^T \sum_t W_t`) and recompute ``Z = A X``."""
+        if self.gram:
+            self.X -= self.mu3 * (self.At @ self.S)
+            self.S[...] = 0.0
+            np.matmul(self.A, self.X, out=self.Z)
 
     def to_user(
         self, values: NDArray[np.float64]
@@ -234,8 +343,69 @@ class _Chunk:
         out = values.copy()
         out[:, 0:2] = np.ldexp(values[:, 0:2], 2 * e_y)
         out[:, 4] = np.ldexp(values[:, 4], e_x)
-        X = np.stack([np.stack([x_to_user(s, Xij) for Xij in Xi]) for s, Xi in zip(self.scalings, self.X)])
+        X = np.stack([np.stack([x_to_user(s, Xij) for Xij in Xi]) for s, Xi in zip(self.scalings, self.X4)])
         return out, X, np.ldexp(self.gnorm, e_g)
+
+    def record(self) -> tuple[PointValues, ...]:
+        """The values :func:`~.descent.descend` records, each of shape (T, M); call after :meth:`sync`."""
+        Z, X, y = self.Z4, self.X4, self.y[:, None]
+        loss, relaxed, train = point_measures(Z, y)  # descend's formulas, on the batch
+        test = test_error_from(self.A_test[:, None] @ X, self.y_test)
+        if self.m == 1:
+            rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
+        else:
+            rec = np.full(X.shape[:2], math.nan)
+        return loss, relaxed, train, test, rec
+
+    def _weights(self) -> None:
+        if self.fast is not None:
+            # one neuron, GD / RGD / interpolated: W = r * (D + lam (1 - D)), r = g(z) - y, the
+            # formulas of objectives._gd_weights and _rgd_weights written in place over all columns
+            np.maximum(self.Z, 0.0, out=self.W)
+            self.W -= self.y3
+            if self.fast_gd is not None:
+                Zg, Dg, Wg = self.fast_views
+                np.greater_equal(Zg, 0.0, out=Dg)
+                Wg *= Dg if self.fast_lam is None else np.where(Dg, 1.0, self.fast_lam)
+        else:
+            for direction, cols in zip(self.directions, self.cols):
+                self.W[:, :, cols] = direction.weights(self.Z[:, :, cols], self.y)
+        if self.colmask is not None:
+            self.W *= self.colmask
+
+    def _per_method(self, column_values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(T, K) column values summed over each method's m columns: (T, M)."""
+        if self.m == 1:
+            return column_values
+        return column_values.reshape(column_values.shape[0], self.M, self.m).sum(axis=-1)
+
+    def _exact_gnorm(self) -> NDArray[np.float64]:
+        r""":math:`\|A^T W\|_F` per pair, from the product itself (scale-safe norms)."""
+        G = self._by_method(self.At @ self.W)
+        return cast("NDArray[np.float64]", _norm(G.reshape(G.shape[:2] + (-1,))))
+
+    def _gnorm(self) -> NDArray[np.float64]:
+        r"""The direction norms (T, M) of this iteration; fills ``P`` (gram) or ``G``."""
+        if self.gram:
+            np.matmul(self.B, self.W, out=self.P)
+            # column sums as products with a row of ones: BLAS on contiguous rows, not a strided reduction
+            np.multiply(self.W, self.P, out=self.Q)
+            g2 = self._per_method(np.matmul(self.ones, self.Q)[:, 0]) / self.mu[:, None]
+            np.multiply(self.W, self.W, out=self.Q)
+            w2 = self._per_method(np.matmul(self.ones, self.Q)[:, 0])
+            # w^T (A A^T) w loses about n eps ||w||^2 ||A||^2 to rounding: where that is not
+            # negligible (near a stationary point), the norm comes from A^T w itself
+            if (self.active & ~(g2 > 1e-8 * w2 * self.fro2)).any():
+                return self._exact_gnorm()
+            return np.sqrt(g2)
+        np.matmul(self.At, self.W, out=self.G)
+        with np.errstate(over="ignore"):
+            g2 = self._per_method(_column_dots(self.G, self.G))
+        gnorm = np.sqrt(g2)
+        odd = ~(g2 < 1e300) | ~(g2 > 1e-300)  # overflow, underflow, NaN: the scale-safe norm
+        if odd.any():
+            return self._exact_gnorm()
+        return gnorm
 
     def stop(self, which: NDArray[np.bool_], reason: StopReason, t: int, gnorm: NDArray[np.float64]) -> None:
         if which.any():
@@ -244,57 +414,75 @@ class _Chunk:
             self.stopped_at[which] = t
             self.gnorm[which] = gnorm[which]
 
-    def record(self, m: int) -> tuple[PointValues, ...]:
-        """The values :func:`~.descent.descend` records, each of shape (T, M)."""
-        Z, X, y = self.Z, self.X, self.y
-        loss, relaxed, train = point_measures(Z, y)  # descend's formulas, on the batch
-        test = test_error_from(self.A_test4 @ X, self.y_test)
-        if m == 1:
-            rec = _norm((X - self.X_star).reshape(X.shape[:2] + (-1,)))
+    def _freeze(self) -> None:
+        """Zero the weights (and products) of stopped pairs, so that they keep their iterate."""
+        self.colmask = np.repeat(self.active, self.m, axis=1)[:, None, :].astype(np.float64)
+        self.W *= self.colmask
+        if self.gram:
+            self.P *= self.colmask
         else:
-            rec = np.full(X.shape[:2], math.nan)
-        return loss, relaxed, train, test, rec
+            self.G *= self.colmask
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""
-        y2 = self.y[:, 0]
-        for j, direction in enumerate(self.directions):
-            self.W[:, j] = direction.weights(self.Z[:, j], y2)
-        G = self.At4 @ self.W
-        gnorm = cast("NDArray[np.float64]", _norm(G.reshape(G.shape[:2] + (-1,))))  # a batch: an array
+        self._weights()
+        gnorm = self._gnorm()
         if self.gnorm0 is None:
             self.gnorm0 = starting_size(gnorm, self.gscale)
         act = self.active  # updated in place by stop()
         diverged, converged = stopping_tests(gnorm, self.gnorm0, self.gscale, gtol)  # descend's rules
-        self.stop(act & diverged, StopReason.DIVERGED, t, gnorm)
-        self.stop(act & converged, StopReason.CONVERGED, t, gnorm)
-        if t >= max_iter:
-            self.stop(act.copy(), StopReason.MAX_ITERATIONS, t, gnorm)
-            return False
-        X_next = self.X - self.mu[:, None, None, None] * G
-        self.stop(act & iterate_not_finite(X_next), StopReason.DIVERGED, t, gnorm)
-        if not act.any():
-            return False
-        self.X = X_next if act.all() else np.where(act[:, :, None, None], X_next, self.X)
-        self.Z = self.A4 @ self.X
+        ending = act & (diverged | converged)
+        if ending.any() or t >= max_iter:
+            self.sync()  # the stopping pairs' iterate at t
+            if self.gram:
+                gnorm = self._exact_gnorm()  # the reported norm, from A^T W
+            self.stop(act & diverged, StopReason.DIVERGED, t, gnorm)
+            self.stop(act & converged, StopReason.CONVERGED, t, gnorm)
+            if t >= max_iter:
+                self.stop(act.copy(), StopReason.MAX_ITERATIONS, t, gnorm)
+                return False
+            if not act.any():
+                return False
+            self._freeze()
+        big = act & ~(self.mu[:, None] * gnorm < 1e290)
+        if big.any():  # the next iterate may leave float64: descend's check, on the materialised step
+            self.sync()
+            G = self.mu3 * (self.At @ self.W)
+            not_finite = np.asarray(iterate_not_finite(self._by_method(self.X - G)))
+            self.stop(act & not_finite, StopReason.DIVERGED, t, gnorm)
+            if not act.any():
+                return False
+            self._freeze()
+            self.X -= self.mu3 * (self.At @ self.W)
+            np.matmul(self.A, self.X, out=self.Z)
+        elif self.gram:
+            self.Z -= self.P
+            self.S += self.W
+        else:
+            self.G *= self.mu3
+            self.X -= self.G
+            np.matmul(self.A, self.X, out=self.Z)
         self.gnorm[act] = gnorm[act]
         return True
 
     def check_recession(self, t: int) -> bool:
         """descend's unboundedness test where the objective is negative; False once every pair stopped."""
-        y2 = self.y[:, 0]
+        self.sync()
+        X4, Z4 = self.X4, self.Z4
         for j, direction in enumerate(self.directions):
-            f = cast("NDArray[np.float64]", direction.objective(self.Z[:, j], y2))  # a batch: an array
+            f = cast("NDArray[np.float64]", direction.objective(Z4[:, j], self.y))  # a batch: an array
             for i in np.flatnonzero(self.active[:, j] & (f < 0)):
-                X = self.X[i, j]
+                X = X4[i, j]
                 how, self.lp_done[i, j] = _unboundedness(
-                    direction, self.A[i], y2[i], X, X - self.X_check[i, j], float(f[i]), bool(self.lp_done[i, j])
+                    direction, self.A[i], self.y[i], X, X - self.X_check[i, j], float(f[i]), bool(self.lp_done[i, j])
                 )
                 if how is not None:
                     self.active[i, j] = False
                     self.reasons[i, j] = StopReason.UNBOUNDED
                     self.stopped_at[i, j] = t
-        self.X_check = self.X.copy()
+        self.X_check = X4.copy()
+        if not self.active.all():
+            self.colmask = np.repeat(self.active, self.m, axis=1)[:, None, :].astype(np.float64)
         return bool(self.active.any())
 
 
@@ -304,7 +492,7 @@ def run_trials(
     m: int,
     seeds: Iterable[int],
     *,
-    methods: Sequence[str] = ("gd", "rgd"),
+    methods: Sequence[str] | Mapping[str, Direction] = ("gd", "rgd"),
     step: float | str = "auto",
     max_iter: int,
     history_every: int,
@@ -312,6 +500,7 @@ def run_trials(
     noise: float = 0.0,
     n_test: int = 100,
     gtol: float = 0.0,
+    clip: bool = False,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> TrialBatch:
     r"""Run GD and/or RGD on the planted instances of ``seeds``, all trials together.
@@ -320,26 +509,32 @@ def run_trials(
     ----------
     n, d, m : samples, features, neurons of every instance.
     seeds : the trials: instance ``s`` is ``planted_problem(n, d, m, seed=s,
-        noise=noise, scale=scale, n_test=n_test)``, started from its ``X0``.
-    methods : names from :data:`METHODS` (``"gd"``: Eq. (2) / (9); ``"rgd"``: Eq. (5) / (17)).
+        noise=noise, scale=scale, n_test=n_test, clip=clip)``, started from its ``X0``.
+    methods : names from :data:`METHODS` (``"gd"``: Eq. (2) / (9); ``"rgd"``: Eq. (5) / (17)),
+        or a mapping name -> :class:`~.descent.Direction` (e.g.
+        :func:`~.descent.interpolated_direction`), run in its order.
+    clip : draw the instances with clipped labels :math:`\max(0, g(Ax^*) + \text{noise}\,e)`
+        (:func:`~.data.planted_problem`).
     step : positive float, or ``"auto"`` for each trial's own :func:`~.descent.safe_step`.
     max_iter, history_every, gtol : as :func:`~.descent.descend` (``gtol = 0``
         runs the whole budget unless a direction vanishes exactly).
-    chunk_bytes : trials go through in chunks whose stacked ``A`` take about this many bytes.
+    chunk_bytes : trials go through in chunks whose stacked data take about this many bytes.
 
     Returns
     -------
-    TrialBatch, equal per trial to :func:`~.descent.descend` (module docstring).
+    TrialBatch: per trial, descend's stops and iteration counts, its iterates and records within 1e-10
+    relative (module docstring).
     """
     start = time.perf_counter()
-    methods = _check_methods(methods)
+    pairs = _check_methods(methods)
+    methods = tuple(name for name, _ in pairs)
     seeds = _check_seeds(seeds)
     n, d, m = (check_positive_int(v, k) for v, k in ((n, "n"), (d, "d"), (m, "m")))
     max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     history_every = check_positive_int(history_every, "history_every")
     gtol = check_tolerance(gtol, "gtol")
     chunk_bytes = check_positive_int(chunk_bytes, "chunk_bytes")
-    directions = tuple(METHODS[name] for name in methods)
+    directions = tuple(direction for _, direction in pairs)
 
     grid = record_grid(max_iter, history_every)
     T, M, R = seeds.size, len(methods), grid.size
@@ -350,30 +545,36 @@ def run_trials(
     gnorms = np.empty((M, T))
     steps = np.empty(T)
 
-    per_chunk = max(1, chunk_bytes // (8 * n * d))
-    for lo in range(0, T, per_chunk):
-        hi = min(T, lo + per_chunk)
-        problems = [planted_problem(n, d, m, seed=int(s), noise=noise, scale=scale, n_test=n_test) for s in seeds[lo:hi]]
-        chunk = _Chunk(problems, directions, step, m)
-        steps[lo:hi] = chunk.user_mu
-        unit_values = np.full((M, 5, hi - lo, R), math.nan)
-        with np.errstate(over="ignore", invalid="ignore"):
-            unit_values[:, :, :, 0] = np.stack(chunk.record(m)).transpose(2, 0, 1)
-            t, k = 0, 1
-            while chunk.step(t, max_iter, gtol):
-                t += 1
-                if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
-                    break
-                if t == grid[k]:
-                    unit_values[:, :, :, k] = np.stack(chunk.record(m)).transpose(2, 0, 1)
-                    k += 1
-            # every pair has stopped and keeps its final state: the rest of the grid repeats it
-            unit_values[:, :, :, k:] = np.stack(chunk.record(m)).transpose(2, 0, 1)[..., None]
-            values[:, :, lo:hi], X_user, gnorm_user = chunk.to_user(unit_values)
-        X_final[:, lo:hi] = np.swapaxes(X_user, 0, 1)
-        reasons[:, lo:hi] = chunk.reasons.T
-        stopped_at[:, lo:hi] = chunk.stopped_at.T
-        gnorms[:, lo:hi] = gnorm_user.T
+    per_chunk = max(1, chunk_bytes // (8 * n * (d + (n if n <= d else 0))))  # A, and mu A A^T when n <= d
+    # the products are per trial (n x d, or n x n): one BLAS thread each, as solvers.threads measured
+    # for products of this size; a second thread only waits on a shared core
+    with blas_threads(n, d):
+        for lo in range(0, T, per_chunk):
+            hi = min(T, lo + per_chunk)
+            problems = [planted_problem(n, d, m, seed=int(s), noise=noise, scale=scale, n_test=n_test, clip=clip)
+                        for s in seeds[lo:hi]]
+            chunk = _Chunk(problems, directions, step, m)
+            steps[lo:hi] = chunk.user_mu
+            unit_values = np.full((M, 5, hi - lo, R), math.nan)
+            with np.errstate(over="ignore", invalid="ignore"):
+                unit_values[:, :, :, 0] = np.stack(chunk.record()).transpose(2, 0, 1)
+                t, k = 0, 1
+                while chunk.step(t, max_iter, gtol):
+                    t += 1
+                    if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
+                        break
+                    if t == grid[k]:
+                        chunk.sync()
+                        unit_values[:, :, :, k] = np.stack(chunk.record()).transpose(2, 0, 1)
+                        k += 1
+                # every pair has stopped and keeps its final state: the rest of the grid repeats it
+                chunk.sync()
+                unit_values[:, :, :, k:] = np.stack(chunk.record()).transpose(2, 0, 1)[..., None]
+                values[:, :, lo:hi], X_user, gnorm_user = chunk.to_user(unit_values)
+            X_final[:, lo:hi] = np.swapaxes(X_user, 0, 1)
+            reasons[:, lo:hi] = chunk.reasons.T
+            stopped_at[:, lo:hi] = chunk.stopped_at.T
+            gnorms[:, lo:hi] = gnorm_user.T
 
     results = tuple(
         MethodTrials(
@@ -394,5 +595,5 @@ def run_trials(
     return TrialBatch(
         n=n, d=d, m=m, seeds=seeds, steps=steps, max_iter=max_iter, history_every=history_every, gtol=gtol,
         noise=float(noise), scale=float(scale), n_test=n_test, results=results,
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start, clip=bool(clip),
     )  # fmt: skip

@@ -39,7 +39,7 @@ class PlantedProblem(FrozenProblem):
     X0 : (d, m) initial point for the descent methods.
     A_test : (n_test, d) test data.
     y_test : (n_test,) noiseless test labels.
-    seed, noise, scale : how the instance was drawn.
+    seed, noise, scale, clip : how the instance was drawn.
     """
 
     A: NDArray[np.float64]
@@ -51,6 +51,7 @@ class PlantedProblem(FrozenProblem):
     seed: int
     noise: float
     scale: float
+    clip: bool = False
 
     @property
     def m(self) -> int:
@@ -76,6 +77,7 @@ def planted_problem(
     noise: float = 0.0,
     scale: float = 1.0,
     n_test: int = 100,
+    clip: bool = False,
 ) -> PlantedProblem:
     r"""Draw a planted instance of model (4) (m = 1) or (8) (m > 1).
 
@@ -87,6 +89,8 @@ def planted_problem(
     scale : factor on every row of ``A`` and ``A_test`` (1 is the paper's
         :math:`N(0, I_d)`; ``1/sqrt(d)`` keeps :math:`\|A\|_2 = O(1)`).
     n_test : number of test rows (100 in the paper).
+    clip : the training labels are :math:`y = \max(0, g(Ax^*) + \text{noise}\,e)`,
+        nonnegative as a ReLU's outputs are (the draws are the same as without ``clip``).
     """
     n = check_positive_int(n, "n")
     d = check_positive_int(d, "d")
@@ -95,6 +99,8 @@ def planted_problem(
     seed = check_positive_int(seed, "seed", minimum=0)
     noise = _check_nonnegative_float(noise, "noise")
     scale = _check_nonnegative_float(scale, "scale", positive=True)
+    if not isinstance(clip, (bool, np.bool_)):
+        raise InvalidInputError(f"clip must be True or False; got {clip!r}")
 
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n, d)) * scale
@@ -104,5 +110,7 @@ def planted_problem(
     y = network_output(A @ X_star)
     if noise > 0:
         y = y + noise * rng.standard_normal(n)
+    if clip:
+        y = np.maximum(y, 0.0)
     y_test = network_output(A_test @ X_star)
-    return PlantedProblem(A, y, X_star, X0, A_test, y_test, seed, noise, scale)
+    return PlantedProblem(A, y, X_star, X0, A_test, y_test, seed, noise, scale, bool(clip))

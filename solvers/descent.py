@@ -100,6 +100,7 @@ __all__ = [
     "Direction",
     "GD",
     "RGD",
+    "interpolated_direction",
     "History",
     "DescentResult",
     "descend",
@@ -153,6 +154,38 @@ class Direction:
 GD = Direction("gd", _gd_weights, loss_from)
 #: regularised gradient descent on f_r (m = 1, Eq. (5)) or f_mp (Eqs. (13), (17))
 RGD = Direction("rgd", _rgd_weights, regularized_from)
+
+
+def interpolated_direction(lam: float) -> Direction:
+    r"""The direction of :math:`f_m + \lambda (f_{mp} - f_m)`, between GD (:math:`\lambda = 0`) and RGD (:math:`\lambda = 1`).
+
+    Both objectives are functions of :math:`Z = AX`, so the interpolated
+    objective is :math:`(1 - \lambda) f_m + \lambda f_{mp}` and its direction
+    :math:`A^T W` has :math:`W = (1 - \lambda) W_{GD} + \lambda W_{RGD}`:
+    column j is :math:`(D_j + \lambda \prod_k D_k^c)\, r` (for one neuron
+    :math:`(D + \lambda (I - D))\, r`). ``lam`` must lie in [0, 1]; the
+    direction's ``lam`` attribute holds it.
+    """
+    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)):
+        raise InvalidInputError(f"lam must be a number in [0, 1]; got {lam!r}")
+    lam = float(lam)
+    if not 0.0 <= lam <= 1.0:  # NaN fails too
+        raise InvalidInputError(f"lam must lie in [0, 1] (0 is GD, 1 is RGD); got {lam!r}")
+
+    def weights(Z: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (1.0 - lam) * _gd_weights(Z, y) + lam * _rgd_weights(Z, y)
+
+    def objective(Z: NDArray[np.float64], y: NDArray[np.float64]) -> PointValues:
+        return (1.0 - lam) * loss_from(Z, y) + lam * regularized_from(Z, y)
+
+    return _Interpolated(f"lam={lam:g}", weights, objective, lam)
+
+
+@dataclass(frozen=True)
+class _Interpolated(Direction):
+    r"""A :class:`Direction` that knows its :math:`\lambda` (the batched engine's in-place weights use it)."""
+
+    lam: float = 0.0
 
 
 @dataclass(frozen=True)
