@@ -13,16 +13,18 @@ Cases (sizes per profile in :data:`PROFILES`):
   sizes.
 * ``batched_vs_loop``: :func:`~relurelax.solvers.batched.run_trials` (GD and
   RGD, updates (2) and (5), on every trial) against a plain per-trial numpy
-  loop (``z = A x``, the weights, ``x -= mu A^T w``, nothing recorded); also
-  against :func:`~relurelax.solvers.descent.descend` per trial (the loop the
-  engine equals bit for bit), and against a loop that makes only the two
-  BLAS matrix-vector products per trial, method and iteration:
-  ``matvec_loop_vs_plain_loop`` shows how much of the plain loop those
-  products are (the batched engine makes the same BLAS calls, as bitwise
-  equality requires, but in stacked ``matmul`` calls). Each variant draws its
-  instances and steps in the timed region.
-  The engine's GFLOP/s (:math:`4nd` flops per trial, method and iteration)
-  is reported beside the machine's ``dgemm`` rate measured in the same run.
+  loop (``z = A x``, the weights, ``x -= mu A^T w``, nothing recorded, the
+  BLAS default threads); also against :func:`~relurelax.solvers.descent.descend`
+  per trial (the loop whose stops the engine reproduces, iterates within
+  1e-10), against the same plain loop on one BLAS thread (the engine's own
+  thread count: ``batched_vs_loop_one_thread``), and against a loop that
+  makes only the two BLAS matrix-vector products per trial, method and
+  iteration (``matvec_loop_vs_plain_loop`` shows how much of the plain loop
+  those products are). Each variant draws its instances and steps in the
+  timed region.
+  The engine's GFLOP/s (:math:`4nd` flops per trial, method and iteration,
+  the work of the plain loop's two products) is reported beside the
+  machine's ``dgemm`` rate measured in the same run.
 * ``rgd_iteration_vs_two_matvecs``: one RGD iteration of ``descend`` (per
   iteration of a long run) against :math:`Ax` plus :math:`A^Tr`.
 * ``newton_loaded_vs_idle``: the exact Newton solve timed with a CPU-bound
@@ -251,6 +253,14 @@ def _descend_loop(n: int, d: int, seeds, iterations: int) -> None:
                     A_test=P.A_test, y_test=P.y_test, X_star=P.X_star)  # fmt: skip
 
 
+def _one_thread(n: int, d: int, fn: Callable[[], None]) -> None:
+    """``fn()`` with the BLAS threads the batched engine uses for (n, d) (:func:`~relurelax.solvers.threads.blas_threads`)."""
+    from relurelax.solvers.threads import blas_threads
+
+    with blas_threads(n, d):
+        fn()
+
+
 def bench_batched(profile: Profile, gemm_gflops: float) -> dict:
     """The batched engine against per-trial loops at the profile's size."""
     n = d = profile.batch_n
@@ -259,6 +269,7 @@ def bench_batched(profile: Profile, gemm_gflops: float) -> dict:
     variants = {
         "batched": lambda: run_trials(n, d, 1, seeds, max_iter=it, history_every=it),
         "plain_loop": lambda: _plain_loop(n, d, seeds, it),
+        "plain_loop_one_thread": lambda: _one_thread(n, d, lambda: _plain_loop(n, d, seeds, it)),
         "descend_loop": lambda: _descend_loop(n, d, seeds, it),
         "matvecs_only": lambda: _matvecs_only(n, d, seeds, it),
     }
@@ -270,6 +281,7 @@ def bench_batched(profile: Profile, gemm_gflops: float) -> dict:
         "seconds": times,
         "ratio": times["plain_loop"] / times["batched"],
         "ratio_vs_descend": times["descend_loop"] / times["batched"],
+        "ratio_vs_plain_loop_one_thread": times["plain_loop_one_thread"] / times["batched"],
         "matvec_loop_vs_plain_loop": times["matvecs_only"] / times["plain_loop"],
         "batched_gflops": flops / times["batched"] / 1e9,
         "dgemm_gflops": gemm_gflops,
@@ -468,6 +480,7 @@ def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] 
     Returns ``{"machine", "profile", "ratios", "cases"}``; ``ratios`` holds
     ``exact_vs_fastest_cvxpy`` (smallest over the sizes; target >= 10),
     ``batched_vs_loop`` (target >= 5), ``batched_vs_descend``,
+    ``batched_vs_loop_one_thread``,
     ``rgd_iteration_vs_two_matvecs`` (target <= 1.5),
     ``newton_peak_memory_vs_A`` (target <= 2.5), ``newton_loaded_vs_idle``
     (target <= 2), ``exact_min_vs_brute_force`` (target >= 20),
@@ -501,6 +514,7 @@ def run_benchmarks(profile: str = "thorough", progress: Callable[[str], object] 
             "exact_vs_fastest_cvxpy": exact_ratio,
             "batched_vs_loop": batched["ratio"],
             "batched_vs_descend": batched["ratio_vs_descend"],
+            "batched_vs_loop_one_thread": batched["ratio_vs_plain_loop_one_thread"],
             "rgd_iteration_vs_two_matvecs": rgd["ratio"],
             "newton_peak_memory_vs_A": memory["ratio"],
             "newton_loaded_vs_idle": loaded["ratio"],
