@@ -311,7 +311,7 @@ def point_measures(Z: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[Poin
     (:func:`~.objectives.rgd_objective_from`) and :math:`\|r\|/\|y\|`,
     for one point (Z of shape (n, m): floats) or a batch ((..., n, m):
     arrays). :func:`descend`'s history, the batched engine's records and
-    :func:`~.solution.evaluate_point` all call it, so they agree bit for bit.
+    :func:`~.solution.evaluate_point` all call it: one formula, so the same Z gives the same record.
     """
     r = _residual(Z, y)
     return 0.5 * _dot(r, r), rgd_objective_from(Z, y), relative_norms(r, y)
@@ -363,8 +363,9 @@ def stopping_tests(
     :math:`\|G\|_F \le` ``gtol`` :math:`\|A^Ty\|`. Divergence is tested
     first, then convergence, then the budget. Works on one run (floats, as
     :func:`descend`) and on a batch (arrays, as
-    :func:`~.batched.run_trials`) with the same operations, so both stop
-    at the same iteration bit for bit. Both loops run under
+    :func:`~.batched.run_trials`) with the same operations, so both apply
+    the same rules (the engine's iterates agree with descend's to 1e-10
+    relative, and on the tested seeds they stop at the same iteration). Both loops run under
     ``np.errstate(invalid="ignore")``: a non-finite norm is a stop reason,
     not a warning.
     """

@@ -29,9 +29,11 @@ for every problem with :math:`nd \le` :data:`SINGLE_THREAD_MAX_ENTRIES`
 (:math:`nd <` :data:`SINGLE_THREAD_MIN_ENTRIES`), which OpenBLAS runs on
 one thread anyway and where the 20 microseconds of a limit would show.
 
-The descent loop and the batched engine are *not* limited: their work is
-two matrix-vector products per iteration, one synchronisation of the BLAS
-threads each, and there a second thread pays. Measured on a quiet machine
+The descent loop is *not* limited: its work is two matrix-vector products
+per iteration, one synchronisation of the BLAS threads each, and there a
+second thread pays. The batched engine runs its stacked products on one
+thread (:mod:`.batched`): they are many small products, each too short to
+share between threads. Measured on a quiet machine
 (medians, ``A @ x`` plus ``A.T @ r``), 1 against 2 threads: 2000 x 500
 0.57 / 0.33 ms idle and 0.59 / 0.74 ms beside one busy-loop process;
 4000 x 1000 2.24 / 1.13 and 2.29 / 2.33 ms; 4000 x 4000 17.6 / 6.0 and
