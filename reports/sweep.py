@@ -77,6 +77,7 @@ __all__ = [
     "wilson_interval",
     "summarise",
     "map_cells",
+    "check_execution",
     "SweepRun",
     "prepare_sweep_folder",
     "run_sweep",
@@ -198,7 +199,7 @@ PROFILES = {
     "quick": dict(ds=(4,), ratios=(0.5, 1.0, 2.0, 4.0), ms=(1, 2), noises=(0.0,), lams=(1.0,),
                   methods=("gd", "rgd", "newton"), trials=6, max_iter=1500),
     "default": dict(ds=(10,), ratios=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0), ms=(1, 2, 3), noises=(0.0, 0.1),
-                    lams=(1.0,), methods=("gd", "rgd", "newton"), trials=20, max_iter=2000),
+                    lams=(1.0,), methods=("gd", "rgd", "newton"), trials=40, max_iter=2000),
     "thorough": dict(ds=(10, 20), ratios=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0), ms=(1, 2, 3, 5),
                      noises=(0.0, 0.1, 0.3), lams=(0.25, 0.5, 1.0), methods=("gd", "rgd", "newton"), trials=100,
                      max_iter=5000),
@@ -299,6 +300,14 @@ def summarise(records: CellRecords) -> CellSummary:
 # --- execution -------------------------------------------------------------------------------
 
 
+def check_execution(scheduler: str | None, processes: int | None) -> None:
+    r"""Refuse, before any work, an execution the executor cannot give (STAND-IN: see :func:`map_cells`)."""
+    if scheduler is not None:
+        raise InvalidInputError(f"--scheduler {scheduler}: this build of relurelax runs sweeps in one process only")
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise InvalidInputError(f"processes must be an integer >= 1; got {processes!r}")
+
+
 def map_cells(
     fn: Callable[[Any], Any], tasks: Iterable[Any], *, scheduler: str | None = None, processes: int | None = None
 ) -> Iterator[tuple[Any, Any]]:
@@ -306,14 +315,11 @@ def map_cells(
 
     Yields ``(task, fn(task))``. The process pool and the Dask scheduler
     are the executor's; until it is part of relurelax, ``scheduler`` is
-    refused and ``processes`` only validated. Switching is one import.
+    refused and ``processes`` only validated (:func:`check_execution`).
+    Switching is one import.
     """
-    if scheduler is not None:
-        raise InvalidInputError(f"--scheduler {scheduler}: this build of relurelax runs sweeps in one process only")
-    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
-        raise InvalidInputError(f"processes must be an integer >= 1; got {processes!r}")
-    for task in tasks:
-        yield task, fn(task)
+    check_execution(scheduler, processes)
+    return ((task, fn(task)) for task in tasks)
 
 
 # --- the folder --------------------------------------------------------------------------------
@@ -518,6 +524,7 @@ def run_sweep(
     estimated time left.
     """
     start = time.perf_counter()
+    check_execution(scheduler, processes)
     cells = grid.cells()
     done = _finished(out, cells)
     reused = len(done)
@@ -554,6 +561,133 @@ def run_sweep(
 # --- figures ---------------------------------------------------------------------------------
 
 
+def _png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _new_figure(panels: int):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.0 * panels, 3.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(1, panels, squeeze=False)[0]
+
+
+def _rate(cell: dict[str, Any], metric: str) -> float:
+    value = cell.get(metric)
+    return math.nan if value is None or value["rate"] is None else float(value["rate"])
+
+
+def _heat_map(cells: list[dict[str, Any]], methods: list[str], axis: str, metric: str, *,
+              difference: bool = False) -> bytes:  # fmt: skip
+    r"""Rates over (n/d, ``axis``), one panel per method (or the one panel RGD - GD with ``difference``)."""
+    ratios = sorted({c["n"] / c["d"] for c in cells})
+    values = sorted({c[axis] for c in cells})
+    panels = ["rgd - gd"] if difference else methods
+    fig, axes = _new_figure(len(panels))
+    for ax, name in zip(axes, panels):
+        grid = np.full((len(values), len(ratios)), math.nan)
+        for i, v in enumerate(values):
+            for j, r in enumerate(ratios):
+                def rate(method: str) -> float:
+                    found = [_rate(c, metric) for c in cells if c["method"] == method and c[axis] == v
+                             and c["n"] / c["d"] == r and (method != "rgd" or c["lam"] == 1.0)]  # fmt: skip
+                    return float(np.nanmean(found)) if found and not all(map(math.isnan, found)) else math.nan
+                grid[i, j] = rate("rgd") - rate("gd") if difference else rate(name)
+        image = ax.imshow(grid, origin="lower", aspect="auto", vmin=-1 if difference else 0, vmax=1,
+                          cmap="RdBu" if difference else "viridis")  # fmt: skip
+        ax.set_xticks(range(len(ratios)), [f"{r:.3g}" for r in ratios], fontsize=8)
+        ax.set_yticks(range(len(values)), [f"{v:.3g}" for v in values], fontsize=8)
+        ax.set_xlabel("n / d", fontsize=9)
+        ax.set_ylabel(axis, fontsize=9)
+        ax.set_title(f"{name.upper()}: {metric.replace('_', ' ')}", fontsize=10)
+        fig.colorbar(image, ax=ax, shrink=0.85)
+    return _png(fig)
+
+
+def _recovery_points(ax, cells: list[dict[str, Any]], method: str) -> None:
+    """One method's exact-recovery rates against n with their Wilson intervals as error bars."""
+    rows = sorted((c for c in cells if c["method"] == method and (method != "rgd" or c["lam"] == 1.0)),
+                  key=lambda c: c["n"])  # fmt: skip
+    if not rows:
+        return
+    rates = [c["exact_recovery_rate"] for c in rows]
+    y = [r["rate"] for r in rates]
+    errors = [[r["rate"] - r["ci95"][0] for r in rates], [r["ci95"][1] - r["rate"] for r in rates]]
+    ax.errorbar([c["n"] for c in rows], y, yerr=errors, marker="o", markersize=3, capsize=2, linewidth=1,
+                label=method)  # fmt: skip
+
+
+def _recovery_curve(cells: list[dict[str, Any]], methods: list[str]) -> bytes:
+    r"""Exact recovery against n for m = 1, noise 0, per d, with :math:`P[\mathrm{Bin}(n, 1/2) \ge d]` over it."""
+    from scipy.stats import binom
+
+    ds = sorted({c["d"] for c in cells})
+    fig, axes = _new_figure(len(ds))
+    for ax, d in zip(axes, ds):
+        ns = sorted({c["n"] for c in cells if c["d"] == d})
+        fine = np.arange(1, max(ns) + 1)
+        ax.plot(fine, binom.sf(d - 1, fine, 0.5), color="black", linewidth=1.2, label="P[Bin(n, 1/2) >= d]")
+        for method in methods:
+            _recovery_points(ax, [c for c in cells if c["d"] == d], method)
+        ax.axvline(2 * d, color="grey", linestyle=":", linewidth=1)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel("n", fontsize=9)
+        ax.set_ylabel("exact recovery rate", fontsize=9)
+        ax.set_title(f"m = 1, noise 0, d = {d} (dotted: n = 2d)", fontsize=10)
+        ax.legend(fontsize=7, loc="lower right")
+    return _png(fig)
+
+
 def draw_sweep_figures(summary: dict[str, Any], folder: str) -> dict[str, str]:
-    """The maps of a sweep as PNG files in ``folder``; returns ``{name: path}``. (Drawn in a later step.)"""
-    return {}
+    r"""The maps of a sweep, from ``summary.json`` alone, as PNG files in ``folder``; returns ``{name: path}``.
+
+    ``success_<axis>.png``: the success rate per method over (n/d, m) at the
+    smallest noise and over (n/d, noise) at m = 1 (rgd at lam = 1; rates
+    averaged over the other axes); ``success_<axis>_rgd_minus_gd.png``: the
+    difference of the two; ``recovery_m1.png``: the exact-recovery rate
+    against n at m = 1 without noise, with :math:`P[\mathrm{Bin}(n, 1/2) \ge d]`
+    drawn over it. A figure whose axis has one value is left out. Each file
+    is written atomically.
+    """
+    from ._io import atomic_write_bytes, OutputKind
+
+    images = _sweep_images([c for c in summary["cells"] if not c["clip"]] or list(summary["cells"]))
+    os.makedirs(folder, exist_ok=True)
+    png = OutputKind(lambda path: True, "a PNG relurelax drew")  # figures/ was vetted with its sweep folder
+    paths = {}
+    for name, data in images.items():
+        path = os.path.join(folder, name)
+        atomic_write_bytes(path, data, "--out", png)
+        paths[name] = path
+    return paths
+
+
+def _methods_in(cells: list[dict[str, Any]]) -> list[str]:
+    return [m for m in SWEEP_METHODS if any(c["method"] == m for c in cells)]
+
+
+def _sweep_images(cells: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The PNG bytes of every figure of :func:`draw_sweep_figures`, by file name."""
+    if not cells:
+        return {}
+    images: dict[str, bytes] = {}
+    low_noise = min(c["noise"] for c in cells)
+    plans = (("m", [c for c in cells if c["noise"] == low_noise]), ("noise", [c for c in cells if c["m"] == 1]))
+    for axis, chosen in plans:
+        if axis == "noise" and len({c[axis] for c in chosen}) < 2:
+            continue
+        descent = _methods_in(chosen)
+        images[f"success_{axis}.png"] = _heat_map(chosen, descent, axis, "success_rate")
+        if "gd" in descent and "rgd" in descent:
+            images[f"success_{axis}_rgd_minus_gd.png"] = _heat_map(chosen, descent, axis, "success_rate",
+                                                                   difference=True)  # fmt: skip
+    one = [c for c in cells if c["m"] == 1 and c["noise"] == 0.0 and c["exact_recovery_rate"] is not None]
+    if one:
+        images["recovery_m1.png"] = _recovery_curve(one, _methods_in(one))
+    return images

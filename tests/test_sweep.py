@@ -107,6 +107,17 @@ def test_a_sweep_writes_its_summary_by_its_schema_and_every_trial_in_one_columna
         assert rate["ci95"][0] <= rate["rate"] <= rate["ci95"][1]
 
 
+def test_a_sweep_draws_its_maps_and_the_recovery_curve_as_png_files(tmp_path):
+    grid = small_grid(ms=(1, 2), noises=(0.0, 0.1), trials=2)
+    run = sweep(tmp_path / "s", grid, figures=True)
+    names = sorted(os.listdir(tmp_path / "s" / "figures"))
+    assert names == ["recovery_m1.png", "success_m.png", "success_m_rgd_minus_gd.png", "success_noise.png",
+                     "success_noise_rgd_minus_gd.png"]  # fmt: skip
+    for name in names:
+        assert (tmp_path / "s" / "figures" / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert run.computed == len(grid.cells())
+
+
 def test_resume_of_a_finished_sweep_computes_nothing_and_of_a_cut_one_only_the_missing_cell(tmp_path):
     grid = small_grid()
     first = sweep(tmp_path / "s", grid)
