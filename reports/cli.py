@@ -49,6 +49,8 @@ COMMANDS = (
             "check GD, RGD and the exact Newton solver against CVXPY backends on planted instances"),
     Command("report", "report_command",
             "run the ledger, the cross-check and the reproduction of Figures 1-2; write a report"),
+    Command("sweep", "sweep_command",
+            "map where the claims hold: rates with confidence intervals over n/d, m, noise and lam"),
     Command("bench", "bench_command",
             "measure the performance ratios (exact solver, batched engine, RGD iteration, memory)"),
 )  # fmt: skip

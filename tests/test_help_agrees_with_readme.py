@@ -13,7 +13,8 @@ from relurelax.reports.cli import COMMANDS, build_parser
 README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 #: the README section of each command whose help and options are held against it here
 SECTIONS = {"solve": "## `relurelax solve`", "crosscheck": "## `relurelax crosscheck`", "bench": "## Performance",
-            "verify": "## The claims ledger", "report": "## `relurelax report`"}
+            "verify": "## The claims ledger", "report": "## `relurelax report`",
+            "sweep": "## `relurelax sweep`"}
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -55,7 +56,7 @@ def test_every_option_of_the_command_is_described_in_its_readme_section(name):
 
 def test_every_relurelax_command_the_readme_shows_uses_options_the_command_has():
     wrong = []
-    for name, rest in re.findall(r"relurelax (solve|verify|crosscheck|report|bench)\b([^`\n]*)", README):
+    for name, rest in re.findall(r"relurelax (solve|verify|crosscheck|report|bench|sweep)\b([^`\n]*)", README):
         wrong += [(name, opt) for opt in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", rest.split("#")[0])
                   if opt not in _options(name) | {"--help"}]  # fmt: skip
     assert not wrong

@@ -43,7 +43,8 @@ SMALL = {
     "crosscheck": {"--n": ["12"], "--d": ["20"], "--trials": ["1"]},
     "verify": {"--profile": ["quick"]},
     "report": {"--profile": ["quick"]},
-    "bench": {"--quick": None, "--smoke": []},  # --smoke: the tiny sizes of tests/test_bench_smoke.py
+    "bench": {"--quick": None, "--smoke": []},
+    "sweep": {"--trials": ["2"], "--iters": ["200"]},  # the README's grids at two trials of 200 iterations  # --smoke: the tiny sizes of tests/test_bench_smoke.py
 }
 #: the reader's own files the README's examples name
 FILES = {
