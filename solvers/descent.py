@@ -100,6 +100,7 @@ __all__ = [
     "Direction",
     "GD",
     "RGD",
+    "check_lam",
     "interpolated_direction",
     "History",
     "DescentResult",
@@ -156,6 +157,16 @@ GD = Direction("gd", _gd_weights, loss_from)
 RGD = Direction("rgd", _rgd_weights, regularized_from)
 
 
+def check_lam(lam: object) -> float:
+    r"""``lam`` as a float in [0, 1], the weight of :math:`f_{mp} - f_m` (InvalidInputError otherwise)."""
+    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)):
+        raise InvalidInputError(f"lam must be a number in [0, 1]; got {lam!r}")
+    value = float(lam)
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise InvalidInputError(f"lam must lie in [0, 1] (0 is GD, 1 is RGD); got {value!r}")
+    return value
+
+
 def interpolated_direction(lam: float) -> Direction:
     r"""The direction of :math:`f_m + \lambda (f_{mp} - f_m)`, between GD (:math:`\lambda = 0`) and RGD (:math:`\lambda = 1`).
 
@@ -166,11 +177,7 @@ def interpolated_direction(lam: float) -> Direction:
     :math:`(D + \lambda (I - D))\, r`). ``lam`` must lie in [0, 1]; the
     direction's ``lam`` attribute holds it.
     """
-    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)):
-        raise InvalidInputError(f"lam must be a number in [0, 1]; got {lam!r}")
-    lam = float(lam)
-    if not 0.0 <= lam <= 1.0:  # NaN fails too
-        raise InvalidInputError(f"lam must lie in [0, 1] (0 is GD, 1 is RGD); got {lam!r}")
+    lam = check_lam(lam)
 
     def weights(Z: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
         return (1.0 - lam) * _gd_weights(Z, y) + lam * _rgd_weights(Z, y)

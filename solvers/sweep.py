@@ -29,13 +29,12 @@ Methods.
 
 * ``gd`` / ``rgd``: the descent loop (:func:`~.descent.descend`) from
   :math:`X_0` with the auto step, on the objective
-  :math:`f_m + \lambda (f_{mp} - f_m)` (:func:`interpolated_direction`):
+  :math:`f_m + \lambda (f_{mp} - f_m)` (:func:`~.descent.interpolated_direction`):
   ``gd`` is :math:`\lambda = 0` (update (2) / (9)), ``rgd`` the cell's
   :math:`\lambda` (1 is the paper's RGD, update (5) / (17)). Plain GD and
   RGD on raw labels go through the batched engine
-  (:func:`~.batched.run_trials`, equal to ``descend`` per trial); the rest
-  through ``descend`` per trial, in :func:`descend_trials`, the one place to
-  change when the engine takes any direction and clipped labels.
+  (:func:`~.batched.run_trials`, which agrees with ``descend`` per trial),
+  in :func:`descend_trials`.
 * ``newton`` (m = 1): :func:`~.newton.solve_relaxation_newton`, the exact
   minimiser of :math:`f_r`; an unbounded :math:`f_r` (negative labels, A of
   full row rank) is the outcome ``unbounded``, not an error.
@@ -61,16 +60,16 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .arrangement import cells_over_limit
 from .data import _check_nonnegative_float, planted_problem
-from .descent import GD, RGD, Direction, StopReason, descend, point_measures, test_error_from
+from .descent import StopReason, check_lam, interpolated_direction, point_measures, test_error_from
 from .errors import InvalidInputError, SolveError, UnboundedRelaxationError
-from .objectives import _gd_weights, _rgd_weights, loss_from, multi_neuron_objective, regularized_from
+from .objectives import multi_neuron_objective
 from .records import freeze_arrays
 from .seeds import derived_seed
 from .tolerances import DESCENT_GTOL
@@ -87,7 +86,6 @@ __all__ = [
     "SweepProblem",
     "trial_seed",
     "sweep_problem",
-    "interpolated_direction",
     "descend_trials",
     "run_cell",
 ]
@@ -102,13 +100,6 @@ STOP_REASONS = tuple(r.value for r in StopReason) + ("stalled",)
 CERTIFY_MAX_CELLS = 1000
 #: noiseless test rows of every instance, as in the paper
 N_TEST = 100
-
-
-def _check_lam(lam: object) -> float:
-    value = _check_nonnegative_float(lam, "lam")
-    if value > 1:
-        raise InvalidInputError(f"lam must lie in [0, 1] (0 is GD's f_m, 1 is RGD's f_mp); got {value!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -142,7 +133,7 @@ class Cell:
         object.__setattr__(self, "certify_max_cells", check_positive_int(self.certify_max_cells, "certify_max_cells"))
         object.__setattr__(self, "gtol", check_tolerance(self.gtol, "gtol"))
         object.__setattr__(self, "noise", _check_nonnegative_float(self.noise, "noise"))
-        object.__setattr__(self, "lam", _check_lam(self.lam))
+        object.__setattr__(self, "lam", check_lam(self.lam))
         if not isinstance(self.clip, (bool, np.bool_)):
             raise InvalidInputError(f"clip must be True or False; got {self.clip!r}")
         object.__setattr__(self, "clip", bool(self.clip))
@@ -230,38 +221,8 @@ def trial_seed(seed: int, n: int, d: int, m: int, k: int) -> int:
 def sweep_problem(cell: Cell, k: int) -> SweepProblem:
     r"""Trial ``k`` of ``cell``: :func:`~.data.planted_problem` at :func:`trial_seed`, :math:`y \leftarrow \max(0, y)` with ``clip``."""
     P = planted_problem(cell.n, cell.d, cell.m, seed=trial_seed(cell.seed, cell.n, cell.d, cell.m, k),
-                        noise=cell.noise, n_test=N_TEST)  # fmt: skip
-    y = np.maximum(P.y, 0.0) if cell.clip else P.y
-    return SweepProblem(P.A, y, P.X_star, P.X0, P.A_test, P.y_test)
-
-
-def interpolated_direction(lam: float) -> Direction:
-    r"""The descent direction of :math:`f_m + \lambda (f_{mp} - f_m)`, :math:`0 \le \lambda \le 1`.
-
-    Both objectives are functions of :math:`Z = AX` with gradients
-    :math:`A^T W`, so the interpolation is
-    :math:`W = (1 - \lambda) W_{GD} + \lambda W_{RGD}` and its objective
-    :math:`(1 - \lambda) f_m + \lambda f_{mp}`. :math:`\lambda = 0` is
-    :data:`~.descent.GD` and :math:`\lambda = 1` :data:`~.descent.RGD`
-    themselves. Inside an activation cell its Hessian is a convex
-    combination of theirs, so the auto step :math:`1/(m\|A\|_2^2)` is a
-    descent step there too; along a certificate v of an unbounded
-    :math:`f_r` (:math:`Av \le 0`, :math:`y^TAv > 0`) f stays constant and
-    :math:`f_r` falls, so the loop's unboundedness test applies as it is.
-    """
-    lam = _check_lam(lam)
-    if lam == 0.0:
-        return GD
-    if lam == 1.0:
-        return RGD
-
-    def weights(Z: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return (1.0 - lam) * _gd_weights(Z, y) + lam * _rgd_weights(Z, y)
-
-    def objective(Z: NDArray[np.float64], y: NDArray[np.float64]):  # type: ignore[no-untyped-def]
-        return (1.0 - lam) * loss_from(Z, y) + lam * regularized_from(Z, y)
-
-    return Direction(f"lam={lam!r}", weights, objective)
+                        noise=cell.noise, clip=cell.clip, n_test=N_TEST)  # fmt: skip
+    return SweepProblem(P.A, P.y, P.X_star, P.X0, P.A_test, P.y_test)
 
 
 @dataclass(frozen=True)
@@ -273,33 +234,23 @@ class _Final:
     stop_reason: str
 
 
-def descend_trials(cell: Cell, problems: Sequence[SweepProblem]) -> list[_Final]:
-    r"""Run the descent method of ``cell`` on each problem: the one place the engine is chosen.
+def descend_trials(cell: Cell) -> list[_Final]:
+    r"""Run the descent method of ``cell`` on its trials in the batched engine :func:`~.batched.run_trials`.
 
-    Plain GD and RGD (:math:`\lambda \in \{0, 1\}`) on raw labels run in the
-    batched engine :func:`~.batched.run_trials`, which draws the same
-    instances from the same seeds and equals ``descend`` per trial; an
-    interpolated :math:`\lambda` or clipped labels run ``descend`` per trial
-    with :func:`interpolated_direction`.
+    The engine draws the same instances as :func:`sweep_problem` from the
+    same seeds (clipped labels included) and descends
+    :func:`~.descent.interpolated_direction` of the method's :math:`\lambda`;
+    it agrees with ``descend`` per trial (its contract).
     """
-    lam = 0.0 if cell.method == "gd" else cell.lam
-    if lam in (0.0, 1.0) and not cell.clip:
-        from .batched import run_trials
+    from .batched import run_trials
 
-        name = "gd" if lam == 0.0 else "rgd"
-        seeds = [trial_seed(cell.seed, cell.n, cell.d, cell.m, k) for k in range(cell.trials)]
-        batch = run_trials(cell.n, cell.d, cell.m, seeds, methods=(name,), max_iter=cell.max_iter,
-                           history_every=max(cell.max_iter, 1), gtol=cell.gtol, noise=cell.noise,
-                           n_test=N_TEST)[name]  # fmt: skip
-        return [_Final(np.array(batch.X[k]), int(batch.stopped_at[k]), batch.stop_reasons[k].value)
-                for k in range(cell.trials)]  # fmt: skip
-    direction = interpolated_direction(lam)
-    finals = []
-    for P in problems:
-        r = descend(P.A, P.y, P.X0, direction, max_iter=cell.max_iter, gtol=cell.gtol,
-                    history_every=max(cell.max_iter, 1))  # fmt: skip
-        finals.append(_Final(r.X, r.iterations, r.stop_reason.value))
-    return finals
+    lam = 0.0 if cell.method == "gd" else cell.lam
+    seeds = [trial_seed(cell.seed, cell.n, cell.d, cell.m, k) for k in range(cell.trials)]
+    batch = run_trials(cell.n, cell.d, cell.m, seeds, methods={cell.method: interpolated_direction(lam)},
+                       max_iter=cell.max_iter, history_every=max(cell.max_iter, 1), gtol=cell.gtol,
+                       noise=cell.noise, clip=cell.clip, n_test=N_TEST)[cell.method]  # fmt: skip
+    return [_Final(np.array(batch.X[k]), int(batch.stopped_at[k]), batch.stop_reasons[k].value)
+            for k in range(cell.trials)]  # fmt: skip
 
 
 def _newton_trial(P: SweepProblem) -> _Final:
@@ -345,7 +296,7 @@ def run_cell(cell: Cell, *, progress: Callable[[int, int], None] | None = None) 
     K = cell.trials
     problems = [sweep_problem(cell, k) for k in range(K)]
     if cell.method in ("gd", "rgd"):
-        finals = descend_trials(cell, problems)
+        finals = descend_trials(cell)
     else:
         finals = []
         for k, P in enumerate(problems):

@@ -11,7 +11,7 @@ from relurelax.solvers.data import planted_problem
 from relurelax.solvers.descent import GD, RGD
 from relurelax.solvers.newton import unboundedness_certificate
 from relurelax.solvers.seeds import derived_seed
-from relurelax.solvers.sweep import Cell, interpolated_direction, run_cell, sweep_problem, trial_seed
+from relurelax.solvers.sweep import Cell, run_cell, sweep_problem, trial_seed
 from relurelax.solvers.tolerances import GLOBAL_OBJECTIVE_RTOL
 
 
@@ -44,21 +44,6 @@ def test_the_batched_path_equals_descend_on_the_same_instance():
     assert records.iterations[1] == r.iterations
     assert records.stop_reason[1] == r.stop_reason.value
     assert records.train_error[1] == pytest.approx(r.train_error, rel=1e-12, abs=1e-300)
-
-
-def test_the_interpolated_direction_is_the_gradient_of_its_objective():
-    rng = np.random.default_rng(0)
-    A, y, X = rng.standard_normal((9, 3)), rng.standard_normal(9), rng.standard_normal((3, 2))
-    direction = interpolated_direction(0.3)
-    G = A.T @ direction.weights(A @ X, y)
-    h = 1e-6
-    numeric = np.zeros_like(X)
-    for idx in np.ndindex(X.shape):
-        E = np.zeros_like(X)
-        E[idx] = h
-        numeric[idx] = (direction.objective(A @ (X + E), y) - direction.objective(A @ (X - E), y)) / (2 * h)
-    np.testing.assert_allclose(G, numeric, rtol=1e-5, atol=1e-7)
-    assert interpolated_direction(0.0) is GD and interpolated_direction(1.0) is RGD
 
 
 def test_an_unbounded_relaxation_is_an_outcome_with_a_certificate_not_a_crash():
