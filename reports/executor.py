@@ -382,7 +382,7 @@ class CellExecutor:
 
         self._running.append(stop)
         try:
-            finished = as_completed(futures)
+            finished = as_completed(futures, loop=client.loop)
             left = len(futures)
             while left:
                 batch = finished.next_batch(block=False)

@@ -36,6 +36,8 @@ from relurelax.reports.executor import (
 )
 from relurelax.solvers.errors import InvalidInputError
 
+from .imports import modules_imported_by, offending
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -191,6 +193,11 @@ def test_the_execution_info_says_where_the_tasks_run():
     assert CellExecutor(processes=2).info == ExecutionInfo("local", 2)
     assert CellExecutor().info.workers == available_cpus() == len(os.sched_getaffinity(0))
     assert CellExecutor(processes=2).info.describe() == "local pool of 2 processes"
+
+
+def test_importing_the_executor_imports_no_dask():
+    # distributed is imported when a scheduler is given, so a local run never pays for it
+    assert offending(modules_imported_by("import relurelax.reports.executor"), ("dask", "distributed")) == []
 
 
 def test_no_tasks_give_no_results_and_start_no_workers():
