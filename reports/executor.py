@@ -132,7 +132,7 @@ def available_cpus() -> int:
 
 
 def scheduler_address(text: str) -> str:
-    r"""A Dask scheduler address ``tcp://HOST:PORT`` (or ``tls://``) checked for its form; bare ``HOST:PORT`` gets ``tcp://``.
+    r"""A Dask scheduler address ``tcp://HOST:PORT`` (or ``tls://``), checked for its form; ``HOST:PORT`` gets ``tcp://``.
 
     Raises :class:`~relurelax.solvers.errors.InvalidInputError` naming the
     text and the accepted form. Whether a scheduler answers there is decided
@@ -205,11 +205,9 @@ def _start_worker(parent_pid: int) -> None:
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    # the workers start with SIGINT blocked (a child inherits the mask) until their initializer ignores it,
-    # so a Ctrl-C while they start cannot print a traceback from them; here it waits until the workers exist,
-    # and is then raised in the caller, which ends them
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def _blocked(*signums: signal.Signals) -> Iterator[None]:
+    r"""Hold back ``signums`` in this thread during the block; one that arrived is delivered after it."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
     try:
         yield
     finally:
@@ -246,7 +244,9 @@ class CellExecutor:
                 write(task, result)
 
     :meth:`map` may be called several times; each call that uses a local
-    pool starts its own (the processes start in about 0.3 s).
+    pool starts its own (the processes start in about 0.3 s). On a Dask
+    cluster the tasks wait for workers: a scheduler without any runs nothing
+    (:attr:`info` counts the worker threads connected).
     """
 
     def __init__(self, *, scheduler: str | None = None, processes: int | None = None,
@@ -341,14 +341,19 @@ class CellExecutor:
         workers: dict[int, Any] = {}
 
         def stop() -> None:
-            pool.shutdown(wait=False, cancel_futures=True)
-            _end_processes(workers.values())
+            with _blocked(signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up short
+                pool.shutdown(wait=False, cancel_futures=True)
+                _end_processes(workers.values())
 
         self._running.append(stop)
         try:
-            with _sigint_blocked():  # the first submit starts every worker
+            # the first submit starts every worker. They start with SIGINT blocked (a child inherits the mask)
+            # until their initializer ignores it, so a Ctrl-C while they start cannot print a traceback from
+            # them; here it waits until the workers exist, and is then raised in the caller, which ends them
+            with _blocked(signal.SIGINT):
                 first = pool.submit(_run_task, fn, tasks[0])
-                workers.update(pool._processes)  # noqa: SLF001 -- the only handle on the workers before 3.14's kill_workers
+                # the pool's only handle on its workers (Python 3.14 adds kill_workers, 3.11 has none)
+                workers.update(pool._processes)
             index = {first: 0}
             index.update((pool.submit(_run_task, fn, task), i) for i, task in enumerate(tasks[1:], start=1))
             pending = set(index)
@@ -378,7 +383,8 @@ class CellExecutor:
         index = {future.key: i for i, future in enumerate(futures)}
 
         def stop() -> None:
-            client.cancel([f for f in futures if not f.done()])
+            with _blocked(signal.SIGINT, signal.SIGTERM):
+                client.cancel([f for f in futures if not f.done()])
 
         self._running.append(stop)
         try:
@@ -417,7 +423,8 @@ def _dead_worker_message(workers: Iterable[Any]) -> str:
 
 
 def map_cells(fn: Callable[[Task], Result], tasks: Iterable[Task], *, scheduler: str | None = None,
-              processes: int | None = None, timeout: float = CONNECT_TIMEOUT_SECONDS) -> Iterator[tuple[Task, Result]]:  # fmt: skip
+              processes: int | None = None,
+              timeout: float = CONNECT_TIMEOUT_SECONDS) -> Iterator[tuple[Task, Result]]:  # fmt: skip
     r"""``CellExecutor(scheduler=..., processes=..., timeout=...).map(fn, tasks)``, released when the iteration ends.
 
     Yields ``(task, result)`` in completion order. The executor is created

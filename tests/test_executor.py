@@ -34,6 +34,7 @@ from relurelax.reports.executor import (
     map_cells,
     scheduler_address,
 )
+from relurelax.reports.errors import record_interruption, reset_interruption
 from relurelax.solvers.errors import InvalidInputError
 
 from .imports import modules_imported_by, offending
@@ -53,7 +54,7 @@ class Cell:
 
 
 def compute_cell(cell: Cell) -> tuple[tuple[float, ...], int]:
-    r"""A small seeded computation with BLAS products, the values of :math:`\|A^T (A x)\|` for 3 draws; and the process."""
+    r"""Seeded BLAS products: the values of :math:`\|A^T (A x)\|` for 3 draws, and the process that computed them."""
     if cell.started is not None:
         Path(cell.started, f"{cell.index}.pid").write_text(str(os.getpid()))
     time.sleep(cell.sleep)
@@ -222,6 +223,25 @@ def test_a_keyboard_interrupt_while_waiting_ends_every_worker_within_a_second(tm
     assert len(pids) == 2  # the three queued tasks never started
     assert _wait_until_dead(pids, 2.0) == []
     assert time.monotonic() - interrupted < 2.0
+
+
+def test_a_recorded_signal_whose_interrupt_was_swallowed_still_stops_the_run(tmp_path):
+    # the command line records a signal before it raises; a library may swallow the KeyboardInterrupt
+    cells = [Cell(i, i, sleep=60, started=str(tmp_path)) for i in range(3)]
+
+    def record_when_started() -> None:
+        deadline = time.monotonic() + 30
+        while len(_started_pids(tmp_path)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        record_interruption(signal.SIGINT)
+
+    threading.Thread(target=record_when_started, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt, match="SIGINT"):
+            list(map_cells(compute_cell, cells, processes=2))
+    finally:
+        reset_interruption()
+    assert _wait_until_dead(_started_pids(tmp_path), 2.0) == []
 
 
 def test_closing_the_iterator_early_ends_every_worker(tmp_path):
