@@ -41,10 +41,10 @@ computed), ``exact_recovery_rate`` (m = 1:
 which, unlike the normal interval, stays inside [0, 1] and is not empty at
 0 or K successes; and the medians of the test error and of the iterations.
 
-Execution goes through ``map_cells(fn, tasks, *, scheduler=None,
-processes=None)``, which yields ``(task, result)`` in completion order; the
-results do not depend on that order (each trial's seed comes from its cell
-and index).
+Execution goes through :class:`~.executor.CellExecutor` (this process, a
+local process pool, or a Dask cluster), which yields ``(cell, records)`` in
+completion order; the results do not depend on that order or on where a cell
+ran (each trial's seed comes from its cell and index).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -65,6 +65,7 @@ from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.sweep import ONE_NEURON_METHODS, SWEEP_METHODS, Cell, CellRecords
 from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, ZERO_TRAIN_ERROR
 
+from .executor import CellExecutor
 from ._io import NPZ, NPZ_METADATA, leftover_pid, remove_leftovers, write_json, write_npz
 
 __all__ = [
@@ -76,8 +77,6 @@ __all__ = [
     "CellSummary",
     "wilson_interval",
     "summarise",
-    "map_cells",
-    "check_execution",
     "SweepRun",
     "prepare_sweep_folder",
     "run_sweep",
@@ -300,28 +299,6 @@ def summarise(records: CellRecords) -> CellSummary:
 # --- execution -------------------------------------------------------------------------------
 
 
-def check_execution(scheduler: str | None, processes: int | None) -> None:
-    r"""Refuse, before any work, an execution the executor cannot give (STAND-IN: see :func:`map_cells`)."""
-    if scheduler is not None:
-        raise InvalidInputError(f"--scheduler {scheduler}: this build of relurelax runs sweeps in one process only")
-    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
-        raise InvalidInputError(f"processes must be an integer >= 1; got {processes!r}")
-
-
-def map_cells(
-    fn: Callable[[Any], Any], tasks: Iterable[Any], *, scheduler: str | None = None, processes: int | None = None
-) -> Iterator[tuple[Any, Any]]:
-    r"""STAND-IN for ``relurelax.reports.executor.map_cells`` (same signature): in this process, one task after another.
-
-    Yields ``(task, fn(task))``. The process pool and the Dask scheduler
-    are the executor's; until it is part of relurelax, ``scheduler`` is
-    refused and ``processes`` only validated (:func:`check_execution`).
-    Switching is one import.
-    """
-    check_execution(scheduler, processes)
-    return ((task, fn(task)) for task in tasks)
-
-
 # --- the folder --------------------------------------------------------------------------------
 
 #: the marker file of a sweep folder
@@ -512,8 +489,7 @@ def run_sweep(
     *,
     profile: str | None = None,
     progress: Callable[[str, int | None, int | None], None] | None = None,
-    scheduler: str | None = None,
-    processes: int | None = None,
+    executor: CellExecutor | None = None,
     figures: bool = True,
 ) -> SweepRun:
     r"""Run the cells of ``grid`` that ``out`` (prepared by :func:`prepare_sweep_folder`) lacks; write everything.
@@ -521,10 +497,14 @@ def run_sweep(
     Each finished cell is written at once; ``summary.json`` is rebuilt after
     each; ``trials.npz`` and the figures at the end. ``progress(text, done,
     total)`` gets the cells done and a text with trials per second and the
-    estimated time left.
+    estimated time left. ``executor`` (:class:`~.executor.CellExecutor`,
+    entered) runs the cells: a local process pool, or a Dask cluster; by
+    default this process. Trials are seeded by their cell and index, so the
+    results are the same whichever runs them and in whatever order they
+    finish.
     """
     start = time.perf_counter()
-    check_execution(scheduler, processes)
+    executor = CellExecutor(processes=1) if executor is None else executor
     cells = grid.cells()
     done = _finished(out, cells)
     reused = len(done)
@@ -534,13 +514,14 @@ def run_sweep(
     def timings() -> dict[str, Any]:
         seconds = time.perf_counter() - start
         return {"seconds": seconds, "cells_computed": len(done) - reused, "cells_reused": reused,
-                "trials_per_second": trials_done / seconds if seconds > 0 else None}  # fmt: skip
+                "trials_per_second": trials_done / seconds if seconds > 0 else None,
+                "execution": executor.info.describe()}  # fmt: skip
 
     summary = _summary_json(grid, profile, cells, done, timings())
     write_json(os.path.join(out, SUMMARY), summary, "sweep", flag="--out")
     from relurelax.solvers.sweep import run_cell
 
-    for cell, records in map_cells(run_cell, todo, scheduler=scheduler, processes=processes):
+    for cell, records in executor.map(run_cell, todo):
         _write_cell(out, records)
         done[cell.key] = records
         trials_done += cell.trials

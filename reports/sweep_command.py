@@ -84,8 +84,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue the sweep in DIR: finished cells are kept, the rest computed (same grid only)")  # fmt: skip
     p.add_argument("--force", action="store_true", help="start the sweep in DIR again (a relurelax sweep folder only)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler tcp://HOST:PORT to run the cells on")
-    p.add_argument("--processes", type=positive_int, metavar="P", help="local worker processes")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the cells on the Dask cluster of the scheduler at tcp://HOST:PORT (needs "
+                        "relurelax[cluster]; refused within 5 s when nothing answers there)")  # fmt: skip
+    p.add_argument("--processes", type=positive_int, metavar="P",
+                   help="local worker processes (default: every CPU this process may use; 1 runs the cells in "
+                        "this process); the results are the same for any P")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
@@ -121,19 +125,21 @@ def _handle(args) -> int:
 
     from relurelax.solvers.resources import check_memory
 
-    from .sweep import check_execution, prepare_sweep_folder, run_sweep
+    from .executor import CellExecutor
+    from .sweep import prepare_sweep_folder, run_sweep
     from .terminal import print_table
 
     grid = _grid(args)
     cells = grid.cells()  # validates every cell (and the cell count) before anything is written
     n_max, d_max = max(c.n for c in cells), max(c.d for c in cells)
     check_memory(n_max, d_max, max(grid.ms), "rgd", n_test=100)  # one cell at a time per process
-    check_execution(args.scheduler, args.processes)
-    out = prepare_sweep_folder(args.out, grid, resume=args.resume, force=args.force)
-    with run_progress.display("relurelax sweep") as show:
-        show("cells", 0, len(cells))
-        run = run_sweep(grid, out, profile=args.profile, scheduler=args.scheduler, processes=args.processes,
-                        progress=lambda text, done, total: show(f"cells ({text})", done, total))  # fmt: skip
+    # connected before the folder is touched: a scheduler that does not answer is refused with nothing written
+    with CellExecutor(scheduler=args.scheduler, processes=args.processes) as executor:
+        out = prepare_sweep_folder(args.out, grid, resume=args.resume, force=args.force)
+        with run_progress.display("relurelax sweep") as show:
+            show(f"cells ({executor.info.describe()})", 0, len(cells))
+            run = run_sweep(grid, out, profile=args.profile, executor=executor,
+                            progress=lambda text, done, total: show(f"cells ({text})", done, total))  # fmt: skip
     console = Console()
     print_table(console, TABLE_HEADERS, table_rows(run.summary), left=("method",), title="relurelax sweep")
     console.print(

@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from relurelax.reports.executor import CellExecutor, map_cells
@@ -126,3 +127,24 @@ def test_a_keyboard_interrupt_while_waiting_for_the_cluster_reaches_the_caller_a
     # the tasks that had not started were cancelled: at most one per worker ran, though the first ones end now
     time.sleep(1.5)
     assert len(_started_pids(tmp_path)) <= 2
+
+
+def test_a_sweep_through_the_dask_cluster_equals_the_sweep_in_one_process(cluster, tmp_path):
+    from relurelax.reports.sweep import SUMMARY, TRIALS, prepare_sweep_folder, run_sweep
+
+    from .test_sweep import small_grid, without_times
+
+    address, _ = cluster
+    grid = small_grid()
+    runs = {}
+    for name, executor in (("here", CellExecutor(processes=1)), ("dask", CellExecutor(scheduler=address))):
+        with executor:
+            out = prepare_sweep_folder(str(tmp_path / name), grid, resume=False, force=False)
+            runs[name] = run_sweep(grid, out, executor=executor, figures=False)
+    assert without_times(runs["dask"].summary) == without_times(runs["here"].summary)
+    assert "Dask cluster at" in runs["dask"].summary["timings"]["execution"]
+    with np.load(tmp_path / "here" / TRIALS) as here, np.load(tmp_path / "dask" / TRIALS) as dask:
+        assert sorted(here.files) == sorted(dask.files)
+        for key in here.files:
+            np.testing.assert_array_equal(dask[key], here[key])
+    assert (tmp_path / "dask" / SUMMARY).exists()

@@ -13,6 +13,7 @@ from relurelax.reports._io import is_relurelax_npz, load_schema, schema_for
 from relurelax.reports.sweep import (
     MAX_CELLS,
     PROFILES,
+    TRIALS,
     Grid,
     load_cell_records,
     prepare_sweep_folder,
@@ -156,3 +157,20 @@ def test_a_folder_is_replaced_only_when_it_is_a_sweep_and_force_is_given(tmp_pat
         with pytest.raises(InvalidInputError, match="notes.txt that relurelax did not write"):
             prepare_sweep_folder(str(mine), small_grid(), resume=False, force=force)
     assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_a_sweep_on_a_local_pool_of_two_processes_equals_the_sweep_in_one_process(tmp_path):
+    from relurelax.reports.executor import CellExecutor
+
+    grid = small_grid()
+    runs = {}
+    for name, processes in (("one", 1), ("pool", 2)):
+        with CellExecutor(processes=processes) as executor:
+            out = prepare_sweep_folder(str(tmp_path / name), grid, resume=False, force=False)
+            runs[name] = run_sweep(grid, out, executor=executor)
+    assert without_times(runs["pool"].summary) == without_times(runs["one"].summary)
+    assert runs["pool"].summary["timings"]["execution"] == "local pool of 2 processes"
+    with np.load(tmp_path / "one" / TRIALS) as one, np.load(tmp_path / "pool" / TRIALS) as pool:
+        assert sorted(one.files) == sorted(pool.files)
+        for key in one.files:
+            np.testing.assert_array_equal(pool[key], one[key])

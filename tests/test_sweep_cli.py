@@ -41,7 +41,9 @@ def test_a_small_sweep_prints_a_table_of_80_columns_and_resumes_without_recomput
         (["--n", *map(str, range(1, 3001))], "the grid has 15000 cells"),
         (["--n", "10000000", "--d", "100000", "--methods", "gd"], "GiB of memory"),
         (["--methods", "exact", "--n", "40", "--d", "10", "--m", "1"], "method exact at n = 40, d = 10"),
-        (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "the Dask scheduler at tcp://127.0.0.1:1 did not answer within 5 s"),
+        (["--scheduler", "not an address"], "tcp://HOST:PORT"),
+        (["--scheduler", "tcp://127.0.0.1:1", "--processes", "2"], "not both"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, args, words):
