@@ -198,7 +198,7 @@ PROFILES = {
     "quick": dict(ds=(4,), ratios=(0.5, 1.0, 2.0, 4.0), ms=(1, 2), noises=(0.0,), lams=(1.0,),
                   methods=("gd", "rgd", "newton"), trials=6, max_iter=1500),
     "default": dict(ds=(10,), ratios=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0), ms=(1, 2, 3), noises=(0.0, 0.1),
-                    lams=(1.0,), methods=("gd", "rgd", "newton"), trials=40, max_iter=2000),
+                    lams=(1.0,), methods=("gd", "rgd", "newton"), trials=40, max_iter=8000),
     "thorough": dict(ds=(10, 20), ratios=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0), ms=(1, 2, 3, 5),
                      noises=(0.0, 0.1, 0.3), lams=(0.25, 0.5, 1.0), methods=("gd", "rgd", "newton"), trials=100,
                      max_iter=5000),
