@@ -102,8 +102,8 @@ def _finished_cells_load_and_no_temporary_file_is_left(folder) -> int:
     return len(files)
 
 
-def _no_temporary_files(folder) -> None:
-    left = [str(p) for p in folder.parent.rglob("*") if p.name.endswith(".tmp")]
+def _no_temporary_files(root) -> None:
+    left = [str(p) for p in root.rglob("*") if p.name.endswith(".tmp")]
     assert left == []
 
 
@@ -118,7 +118,7 @@ def test_sigint_ends_the_sweep_within_two_seconds_keeping_finished_cells_and_res
     assert len(stderr.strip().splitlines()) == 1, stderr
     folder = tmp_path / "s"
     kept = _finished_cells_load_and_no_temporary_file_is_left(folder)
-    _no_temporary_files(folder)
+    _no_temporary_files(tmp_path)  # beside the folder too
     assert 1 <= kept < len(uninterrupted_summary["cells"])
     resumed = sweep(*INTERRUPTED, "--out", "s", "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
@@ -139,6 +139,22 @@ def test_sigkill_loses_at_most_the_cells_in_flight_and_resume_gives_the_same_sum
     resumed = sweep(*INTERRUPTED, "--out", "s", "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert f"({len(uninterrupted_summary['cells']) - kept} computed, {kept} reused)" in " ".join(resumed.stdout.split())
-    _no_temporary_files(folder)  # the resumed run removed what the killed one left
+    # the resumed run removed the cell files the killed one left half-written (a temporary sibling of summary.json
+    # or trials.npz may remain: see the test below)
+    _no_temporary_files(folder / "cells")
     summary = json.loads((folder / "summary.json").read_text())
     assert _cells_without_wall_times(summary) == _cells_without_wall_times(uninterrupted_summary)
+
+
+@pytest.mark.xfail(strict=True, reason="prepare_sweep_folder removes the leftovers of cells/ only (_remove_cell_leftovers), "
+                   "not the temporary siblings of summary.json and trials.npz that a SIGKILL during their write leaves")
+def test_resume_removes_the_temporary_files_a_killed_sweep_left_beside_its_summary(tmp_path):
+    first = sweep(*SMALL, "--out", "s", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)  # a process that has ended: what a killed sweep leaves names it
+    for name in ("summary.json", "trials.npz"):
+        (tmp_path / "s" / f".{name}.relurelax-{pid}-0123abcd.tmp").write_bytes(b"")  # killed before its first byte
+    again = sweep(*SMALL, "--out", "s", "--resume", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    _no_temporary_files(tmp_path)
