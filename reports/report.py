@@ -6,7 +6,7 @@ Three layers. Computing: :func:`build_results` runs the three parts at a
 paper_findings, timings``), with every verdict decided there: the ledger's
 ``claims.ok``, the cross-check's ``crosscheck.agree`` and each finding's
 ``reproduced``. Serialising: :func:`relurelax.reports._io.dumps_json`, the
-one encoder, with the schema ``relurelax.report/3``
+one encoder, with the schema ``relurelax.report/4``
 (``reports/schemas/report.schema.json``). Rendering: the pages
 (:mod:`.report_writers`) and the figures (:mod:`.figures`) are drawn from the
 serialised results alone. :func:`write_report` draws the figures and writes
@@ -68,13 +68,17 @@ __all__ = [
     "remove_report_leftovers",
     "versions",
     "report_command_line",
+    "load_sweep_section",
+    "SWEEP_FIGURE_PREFIX",
 ]
 
 #: the schema of results.json: its first key, and the ``$id`` of ``reports/schemas/report.schema.json``
 RESULTS_SCHEMA = schema_for("report")
-#: top-level keys of results.json, in order
+#: top-level keys of results.json, in order (``sweep``, before ``timings``, only in a report made with ``--sweep-from``)
 RESULT_KEYS = ("schema", "settings", "versions", "claims", "crosscheck", "figures", "paper_findings", "relaxation_gap",
                "timings")  # fmt: skip
+#: the sweep's figures are written to ``figures/`` under their sweep names with this prefix
+SWEEP_FIGURE_PREFIX = "sweep_"
 #: packages whose versions the report records
 _PACKAGES = ("relurelax", "numpy", "scipy", "cvxpy", "clarabel", "scs", "osqp", "sympy", "z3-solver",
              "hypothesis", "matplotlib", "rich")  # fmt: skip
@@ -126,8 +130,77 @@ def versions() -> dict:
     return package_versions(_PACKAGES)
 
 
-def report_command_line(profile: str, seed: int) -> str:
-    return f"relurelax report --profile {profile} --seed {seed}"
+def report_command_line(profile: str, seed: int, sweep_from: str | None = None) -> str:
+    import shlex
+
+    line = f"relurelax report --profile {profile} --seed {seed}"
+    return line if sweep_from is None else f"{line} --sweep-from {shlex.quote(sweep_from)}"
+
+
+def _recovery_rows(cells: list[dict]) -> list[dict]:
+    r"""The m = 1 exact-recovery rates of a sweep without noise or clipping, beside :math:`P[\mathrm{Bin}(n, 1/2) \ge d]`.
+
+    Under the planted model (4) with Gaussian rows the relaxation recovers
+    :math:`x^*` exactly when the rows with :math:`a_i^T x^* > 0` span
+    :math:`\mathbb{R}^d`; each row is such a row with probability 1/2, so the
+    chance is :math:`P[\mathrm{Bin}(n, 1/2) \ge d] = \sum_{k \ge d}
+    \binom{n}{k} 2^{-n}` (``scipy.stats.binom.sf(d - 1, n, 1/2)``). One row
+    per (d, n, method, lam), in that order; the rate, its count and its
+    Wilson 95% interval are the sweep's.
+    """
+    from scipy.stats import binom
+
+    from .sweep import SWEEP_METHODS
+
+    chosen = [c for c in cells if c["m"] == 1 and c["noise"] == 0.0 and not c["clip"]
+              and c["exact_recovery_rate"] is not None]  # fmt: skip
+    chosen.sort(key=lambda c: (c["d"], c["n"], SWEEP_METHODS.index(c["method"]), c["lam"]))
+    return [{"d": c["d"], "n": c["n"], "method": c["method"], "lam": c["lam"], "trials": c["trials"],
+             "exact_recovery_rate": c["exact_recovery_rate"],
+             "binomial": float(binom.sf(c["d"] - 1, c["n"], 0.5))} for c in chosen]  # fmt: skip
+
+
+def load_sweep_section(folder: str) -> dict:
+    r"""The report's sweep section from the sweep folder ``folder`` (written by ``relurelax sweep``).
+
+    Reads ``folder/summary.json`` (schema ``relurelax.sweep/1``); refuses
+    (:class:`InvalidInputError`) a path that is not a folder, a folder
+    without the sweep marker, and a summary that cannot be read or names
+    another schema. Returns ``{"source", "summary", "recovery"}``:
+    ``source`` the folder as given, ``summary`` the summary without its
+    schema key (settings, every finished cell, timings), ``recovery`` the
+    m = 1 exact-recovery rates beside :math:`P[\mathrm{Bin}(n, 1/2) \ge d]`
+    (:func:`_recovery_rows`). A sweep that is not finished is reported as
+    far as it got (``summary.settings.cells`` says how many cells the grid
+    has). The figures are drawn when the report is written.
+    """
+    from ._io import schema_for
+    from .sweep import SUMMARY, SWEEP_MARKER
+
+    given = os.fspath(folder)
+    if given == "":
+        raise InvalidInputError("--sweep-from '': the path is empty; give a folder written by relurelax sweep")
+    if not os.path.isdir(given):
+        raise InvalidInputError(f"--sweep-from {given}: not a folder; give a folder written by relurelax sweep")
+    if not os.path.isfile(os.path.join(given, SWEEP_MARKER)):
+        raise InvalidInputError(f"--sweep-from {given}: has no {SWEEP_MARKER} marker, so it is not a folder "
+                                "written by relurelax sweep")  # fmt: skip
+    path = os.path.join(given, SUMMARY)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            summary = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"--sweep-from {given}: cannot read its {SUMMARY} ({exc})") from None
+    expected = schema_for("sweep")
+    if not isinstance(summary, dict) or summary.get("schema") != expected:
+        found = summary.get("schema") if isinstance(summary, dict) else None
+        raise InvalidInputError(f"--sweep-from {given}: its {SUMMARY} has schema {found!r}, not {expected!r}")
+    if not all(isinstance(summary.get(k), t) for k, t in (("settings", dict), ("cells", list), ("timings", dict))):
+        raise InvalidInputError(f"--sweep-from {given}: its {SUMMARY} lacks settings, cells or timings")
+    if not summary["cells"]:
+        raise InvalidInputError(f"--sweep-from {given}: the sweep has no finished cell yet")
+    body = {k: v for k, v in summary.items() if k != "schema"}
+    return {"source": given, "summary": body, "recovery": _recovery_rows(body["cells"])}
 
 
 def build_results(
@@ -137,6 +210,7 @@ def build_results(
     progress: Progress | None = None,
     ledger: Callable | None = None,
     stages: Stages | None = None,
+    sweep: dict | None = None,
 ) -> dict:
     r"""Run the ledger, the cross-check and the reproduction; return the results dictionary.
 
@@ -144,7 +218,10 @@ def build_results(
     as each part advances, under the part's name (``total`` is None when a
     part does not count); or pass ``stages`` (:class:`~.progress.Stages`) to
     learn which parts finished. ``ledger`` is the one call into the claims
-    ledger (default :func:`.ledger_section.run_ledger_section`).
+    ledger (default :func:`.ledger_section.run_ledger_section`). ``sweep``,
+    a section from :func:`load_sweep_section`, becomes the key ``sweep``
+    (before ``timings``) and its folder part of ``settings.command``; without
+    it the results are what they were before sweeps existed.
     """
     ledger = ledger or run_ledger_section
     seed = check_positive_int(seed, "seed", minimum=0)
@@ -184,7 +261,7 @@ def build_results(
     settings = {
         "profile": profile.name,
         "seed": seed,
-        "command": report_command_line(profile.name, seed),
+        "command": report_command_line(profile.name, seed, None if sweep is None else sweep["source"]),
         "ledger_profile": profile.ledger,
         "crosscheck": {
             "ms": list(ccs.ms),
@@ -224,6 +301,7 @@ def build_results(
         "figures": figures,
         "paper_findings": findings,
         "relaxation_gap": gap,
+        **({} if sweep is None else {"sweep": sweep}),
         "timings": timings,
     }
 
@@ -459,10 +537,16 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
     try:
         start = time.perf_counter()
         images = draw_figures(results["figures"], tmp)
+        written = dict(results)
+        if "sweep" in results:
+            files = _draw_sweep_figures(results["sweep"]["summary"], tmp)
+            written["sweep"] = {**results["sweep"], "figures": sorted(files)}
+            images.update(files)
         timings = {k: v for k, v in results["timings"].items() if k != "total"}
         timings["figures"] = time.perf_counter() - start
         timings["total"] = sum(timings.values())
-        text = dumps_json({**results, "timings": timings}, RESULTS_SCHEMA)
+        written.pop("timings")
+        text = dumps_json({**written, "timings": timings}, RESULTS_SCHEMA)
         saved = json.loads(text)  # the pages show what results.json holds (a NaN there is null, shown as "-")
         for name, content in (
             ("results.json", text),
@@ -479,6 +563,29 @@ def write_report(results: dict, out: str, *, force: bool = False) -> str:
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return out
+
+
+def _draw_sweep_figures(summary: dict, folder: str) -> dict[str, bytes]:
+    r"""Draw a sweep's figures (:func:`.sweep.draw_sweep_figures`) into ``folder/figures`` as ``sweep_<name>``.
+
+    Returns ``{"figures/sweep_<name>": png bytes}``: the key is the file's
+    path in the report folder, which ``results.json`` lists under
+    ``sweep.figures`` and the pages embed or link.
+    """
+    import tempfile
+
+    from .sweep import draw_sweep_figures
+
+    figures = os.path.join(folder, _FIGURES)
+    os.makedirs(figures, exist_ok=True)
+    out = {}
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".sweep-figures-") as drawn:
+        for name, path in sorted(draw_sweep_figures(summary, drawn).items()):
+            target = f"{_FIGURES}/{SWEEP_FIGURE_PREFIX}{name}"
+            os.replace(path, os.path.join(folder, target))
+            with open(os.path.join(folder, target), "rb") as fh:
+                out[target] = fh.read()
     return out
 
 

@@ -14,7 +14,12 @@ strict by default (``--no-strict`` turns it off): a minimal set that rests on
 searches, not on a proof, makes it not ok; the report is written all the
 same and says that it is strict (``claims.strict`` in ``results.json``, the
 verdict summary of the pages and of the terminal). An interruption (Ctrl-C,
-SIGTERM) leaves nothing behind and says how far the run got.
+SIGTERM) leaves nothing behind and says how far the run got. With
+``--sweep-from DIR`` (a folder written by ``relurelax sweep``) the report
+gains a sweep section: the sweep's settings, its m = 1 exact-recovery rates
+with their Wilson intervals beside P[Bin(n, 1/2) >= d], and its figures
+(:func:`.report.load_sweep_section`); the folder is read, not changed, and
+checked before any computation.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             "Run the claims ledger, the cross-check against CVXPY and the reproduction of the paper's Figures 1 "
             "and 2, and write DIR/index.html (self-contained), DIR/report.md, DIR/results.json (schema "
-            "relurelax.report/3: settings, versions, claims, crosscheck, figures, paper_findings, relaxation_gap, timings) and DIR/figures/*.png. Profiles: "
+            "relurelax.report/4: settings, versions, claims, crosscheck, figures, paper_findings, relaxation_gap, [sweep,] "
+            "timings) and DIR/figures/*.png. Profiles: "
             "quick (about half a minute), default (a few minutes), thorough (100 trials per panel). Exit 0 written and "
             "every check passed, 1 written but the cross-check disagreed or the ledger is not ok (strict by default: a minimal "
             "set that rests on searches, not a proof, makes it not ok), 2 bad usage. An existing "
@@ -65,6 +71,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True,
                    help="run the claims ledger strict: a minimal set graded searched (no proof covers it) makes the "
                         "ledger not ok and the command exit 1; the report is written either way (on unless --no-strict)")  # fmt: skip
+    p.add_argument("--sweep-from", metavar="SWEEP_DIR",
+                   help="add a section on the sweep in SWEEP_DIR (written by relurelax sweep, finished or not): its "
+                        "settings, the m = 1 exact-recovery rates with Wilson 95%% intervals beside P[Bin(n, 1/2) >= d], "
+                        "its figures; the folder is only read")  # fmt: skip
     p.set_defaults(handler=_handle)
 
 
@@ -91,6 +101,11 @@ def _print_summary(results: dict, out: str) -> None:
     console.print("Choices the paper leaves open (all recorded under Settings in the report):")
     for c in results["settings"]["reproduction"]["choices"]:
         console.print(f"  {c['name']}: {c['value']}", markup=False, highlight=False)
+    if "sweep" in results:
+        sw = results["sweep"]
+        console.print(f"Sweep from {sw['source']}: {len(sw['summary']['cells'])} of {sw['summary']['settings']['cells']} "
+                      f"cells, {len(sw['recovery'])} m = 1 recovery rates beside P[Bin(n, 1/2) >= d] (section "
+                      f"'Phase diagram' of the report)", markup=False, highlight=False)  # fmt: skip
     timings = ", ".join(f"{k} {number(v, '.1f')} s" for k, v in results["timings"].items())
     console.print(f"Timings: {timings}", markup=False, highlight=False)
     console.print(f"Report written to {out} (index.html, report.md, results.json, figures/)", markup=False,
@@ -116,6 +131,7 @@ def _failures(results: dict) -> list[str]:
 def _handle(args) -> int:
     profile = PROFILES[args.profile]
     out = prepare_target(args.out, args.force)  # refuse early, before any computation
+    sweep = None if args.sweep_from is None else report_module.load_sweep_section(args.sweep_from)
     stages = Stages()
     # SIGTERM arrives here as KeyboardInterrupt (installed by cli.main)
     started = time.perf_counter()
@@ -132,7 +148,7 @@ def _handle(args) -> int:
             stages.progress = progress
             # the report's ledger section is strict by default; --no-strict passes the section that is not
             ledger = None if args.strict else functools.partial(report_module.run_ledger_section, strict=False)
-            results = build_results(profile, args.seed, stages=stages, ledger=ledger)
+            results = build_results(profile, args.seed, stages=stages, ledger=ledger, sweep=sweep)
             stages.start("figures and report files")
             write_report(results, out, force=args.force)
             stages.finish()

@@ -1,9 +1,9 @@
 r"""The rendering layer of the validation report: ``report.md`` and a self-contained ``index.html``.
 
 Every renderer reads the serialised results (the content of
-``results.json``, schema ``relurelax.report/3``: ``schema, settings,
+``results.json``, schema ``relurelax.report/4``: ``schema, settings,
 versions, claims, crosscheck, figures, paper_findings, relaxation_gap,
-timings``) and nothing
+[sweep,] timings``) and nothing
 else, so every number on the page is a number of ``results.json``, and no
 renderer decides a verdict: whether the ledger is ok (``claims.ok``), whether
 the cross-check agrees (``crosscheck.agree`` and each instance's ``agree``)
@@ -47,6 +47,10 @@ __all__ = [
     "GAP_TEXT",
     "md_cell",
     "count",
+    "sweep_setting_rows",
+    "sweep_recovery_rows",
+    "SWEEP_RECOVERY_HEADERS",
+    "SWEEP_TITLE",
 ]
 
 
@@ -111,6 +115,74 @@ def verdicts(results: dict) -> list[tuple[str, str]]:
     out.append(("Beyond the paper", f"{gap['finding']}: {'holds' if gap['holds'] else 'does NOT hold'} "
                                     f"({gap['evidence'].split(':')[0]})."))  # fmt: skip
     return out
+
+
+#: the heading of the sweep section (a report made with ``--sweep-from``), in both formats
+SWEEP_TITLE = "Phase diagram: where exact recovery holds (relurelax sweep)"
+#: the columns of the sweep section's recovery table
+SWEEP_RECOVERY_HEADERS = ("d", "n", "n / d", "method", "lam", "recovered", "rate", "Wilson 95%",
+                          "P[Bin(n, 1/2) >= d]")  # fmt: skip
+#: what the sweep section says before its tables
+SWEEP_TEXT = (
+    "Under the planted model (4) with Gaussian rows the relaxation recovers x* exactly when the rows with "
+    "a_i^T x* > 0 span R^d; each row is one with probability 1/2, so the chance of exact recovery is "
+    "P[Bin(n, 1/2) >= d]: a transition at n = 2d, not at n = d. The table gives, for m = 1 without noise, the "
+    "share of trials that recovered x* (||x - x*|| <= recovery tolerance ||x*||) with its Wilson 95% interval "
+    "beside that probability; the figures map the success rate (relative training error at most the success "
+    "tolerance) over n/d and m (and the label noise), per method and as RGD - GD."
+)
+#: captions of the sweep's figures, by their name in the sweep folder
+_SWEEP_CAPTIONS = {
+    "success_m.png": "Success rate over (n/d, m) at the smallest noise, per method",
+    "success_m_rgd_minus_gd.png": "Success rate of RGD minus that of GD over (n/d, m)",
+    "success_noise.png": "Success rate over (n/d, label noise) at m = 1, per method",
+    "success_noise_rgd_minus_gd.png": "Success rate of RGD minus that of GD over (n/d, label noise) at m = 1",
+    "recovery_m1.png": "Exact-recovery rate against n at m = 1 without noise (Wilson 95% intervals), with "
+                       "P[Bin(n, 1/2) >= d] drawn over it; dotted: n = 2d",
+}  # fmt: skip
+
+
+def _sweep_caption(file: str) -> str:
+    name = file.rsplit("/", 1)[-1].removeprefix("sweep_")
+    return _SWEEP_CAPTIONS.get(name, name)
+
+
+def sweep_setting_rows(results: dict) -> list[tuple[str, str]]:
+    """The sweep section's settings: where it was read from, its grid, its tolerances, how far it got."""
+    sw = results["sweep"]
+    settings = sw["summary"]["settings"]
+    g = settings["grid"]
+    size = ("n", text(g["ns"])) if g.get("ns") is not None else ("n / d", text(g["ratios"]))
+    return [
+        ("sweep folder", sw["source"]),
+        ("sweep profile", text(settings["profile"])),
+        ("d", text(g["ds"])),
+        size,
+        ("m", text(g["ms"])),
+        ("label noise S", text(g["noises"])),
+        ("lam of rgd", text(g["lams"])),
+        ("labels clipped at 0", text(g["clip"])),
+        ("methods", text(g["methods"])),
+        ("trials per cell", text(g["trials"])),
+        ("seed", text(g["seed"])),
+        ("iteration budget of gd and rgd", text(g["max_iter"])),
+        ("cells finished", f"{len(sw['summary']['cells'])} of {settings['cells']}"),
+        ("success: relative training error at most", text(settings["success_train_error"])),
+        ("exact recovery: ||x - x*|| / ||x*|| at most", text(settings["recovery_rtol"])),
+        ("interval", text(settings["interval"])),
+    ]
+
+
+def sweep_recovery_rows(results: dict) -> list[tuple]:
+    """One row per m = 1 recovery rate of ``results["sweep"]["recovery"]``, beside P[Bin(n, 1/2) >= d]."""
+    rows = []
+    for r in results["sweep"]["recovery"]:
+        rate = r["exact_recovery_rate"]
+        low, high = rate["ci95"]
+        rows.append((count(r["d"]), count(r["n"]), number(r["n"] / r["d"]), r["method"], number(r["lam"]),
+                     f"{rate['count']}/{rate['of']}", number(rate["rate"], ".2f"),
+                     f"[{number(low, '.2f')}, {number(high, '.2f')}]", number(r["binomial"], ".3f")))  # fmt: skip
+    return rows
 
 
 PANEL_HEADERS = (
@@ -424,7 +496,8 @@ def _ledger_markdown(claims: dict) -> list[str]:
 
 
 def render_html(results: dict, images: dict[str, bytes]) -> str:
-    """The self-contained page; ``images[key]`` are the PNG bytes of ``results["figures"][key]``."""
+    """The self-contained page; ``images[key]`` are the PNG bytes of ``results["figures"][key]`` and
+    ``images[file]`` those of each file of ``results["sweep"]["figures"]`` (a report with a sweep section)."""
     s = results["settings"]
     parts = [
         "<!DOCTYPE html>",
@@ -494,6 +567,9 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
                                                    gap["finding"]["evidence"])]),
     ]  # fmt: skip
 
+    if "sweep" in results:
+        parts += _sweep_html(results, images)
+
     parts += [
         "<h2 id=\"settings\">Settings</h2>",
         _table(("setting", "value"), _settings_pairs(results)),
@@ -506,6 +582,23 @@ def render_html(results: dict, images: dict[str, bytes]) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _sweep_html(results: dict, images: dict[str, bytes]) -> list[str]:
+    """The sweep section of the page: text, settings, the recovery table and the figures, embedded."""
+    parts = [
+        f"<h2 id=\"sweep\">{_e(SWEEP_TITLE)}</h2>",
+        f"<p>{_prose(SWEEP_TEXT)}</p>",
+        _table(("setting", "value"), sweep_setting_rows(results)),
+        _table(SWEEP_RECOVERY_HEADERS, sweep_recovery_rows(results),
+               set(SWEEP_RECOVERY_HEADERS) - {"method", "Wilson 95%"}),
+    ]  # fmt: skip
+    for file in results["sweep"]["figures"]:
+        data = base64.b64encode(images[file]).decode("ascii")
+        caption = _sweep_caption(file)
+        parts.append(f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{_prose(caption)}.</figcaption></figure>")  # fmt: skip
+    return parts
 
 
 # --- Markdown ------------------------------------------------------------------
@@ -584,6 +677,12 @@ def render_markdown(results: dict) -> str:
     lines += _md_table(GAP_HEADERS, gap_rows(results))
     lines += _md_table(("finding", "holds", "evidence"),
                        [(gap["finding"]["finding"], gap["finding"]["holds"], gap["finding"]["evidence"])])  # fmt: skip
+    if "sweep" in results:
+        lines += [f"## {SWEEP_TITLE}", "", md_cell(SWEEP_TEXT), ""]
+        lines += _md_table(("setting", "value"), sweep_setting_rows(results))
+        lines += _md_table(SWEEP_RECOVERY_HEADERS, sweep_recovery_rows(results))
+        for file in results["sweep"]["figures"]:
+            lines += [f"![{_m(_sweep_caption(file))}]({file})", "", f"*{_m(_sweep_caption(file))}.*", ""]
     lines += ["## Settings", ""]
     lines += _md_table(("setting", "value"), _settings_pairs(results))
     lines += ["### Choices the paper leaves open", ""]

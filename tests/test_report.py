@@ -109,7 +109,7 @@ def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, ca
 
     results = json.loads((out / "results.json").read_text())
     assert tuple(results) == RESULT_KEYS
-    assert results["schema"] == "relurelax.report/3" and schema_errors(results) == []
+    assert results["schema"] == "relurelax.report/4" and schema_errors(results) == []
     assert results["crosscheck"]["agree"] is True and results["claims"]["ok"] is True
     assert results["settings"]["profile"] == "quick"
     assert results["settings"]["command"] == "relurelax report --profile quick --seed 0"
