@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from . import progress
-from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
+from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandFailed, ResumableInterrupt, UsageError
 from .errors import committed_outputs, interruption, raisable_interruption, record_interruption, reset_interruption
 
 __all__ = ["main", "build_parser", "COMMANDS", "Command", "CommandFailed", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
@@ -227,6 +227,9 @@ def _fail(message: str, code: int, debug: bool) -> int:
 
 def _exit_code(exc: BaseException, debug: bool) -> int:
     """The exit code of a command that raised ``exc``, after one line on stderr (and the traceback with --debug)."""
+    if isinstance(exc, ResumableInterrupt):
+        print(f"relurelax: interrupted {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if isinstance(exc, KeyboardInterrupt):
         return _interrupted(str(exc))
     if interruption() is not None:

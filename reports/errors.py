@@ -27,6 +27,7 @@ from collections.abc import Iterator
 __all__ = [
     "CommandFailed",
     "UsageError",
+    "ResumableInterrupt",
     "EXIT_OK",
     "EXIT_FAILED",
     "EXIT_USAGE",
@@ -49,6 +50,15 @@ class CommandFailed(Exception):
 
 class UsageError(Exception):
     """Bad command-line usage (exit 2)."""
+
+
+class ResumableInterrupt(KeyboardInterrupt):
+    """An interrupted command that keeps what it finished (exit 130); the message says how far it got and how to go on.
+
+    Such a command commits outputs as it goes (a sweep's cells), so "its
+    output was written completely" would be wrong: its own message is the
+    one line printed.
+    """
 
 
 #: the signal recorded this run (None: not interrupted), how many commits are under way, what was committed

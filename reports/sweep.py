@@ -66,9 +66,10 @@ from relurelax.solvers.sweep import ONE_NEURON_METHODS, SWEEP_METHODS, Cell, Cel
 from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, ZERO_TRAIN_ERROR
 
 from .executor import CellExecutor
-from ._io import NPZ, NPZ_METADATA, leftover_pid, remove_leftovers, write_json, write_npz
+from ._io import JSON, NPZ, NPZ_METADATA, OutputKind, leftover_pid, remove_leftovers, write_json, write_npz
 
 __all__ = [
+    "finished_cells",
     "Grid",
     "PROFILES",
     "MAX_CELLS",
@@ -306,6 +307,8 @@ SWEEP_MARKER = ".relurelax-sweep"
 _MARKER_FIRST_LINE = "This folder is a relurelax sweep: relurelax wrote it and may add to it or replace it."
 _CELLS, _FIGURES = "cells", "figures"
 SUMMARY, TRIALS = "summary.json", "trials.npz"
+#: the figures' kind: any file in figures/ is ours, since the folder was vetted with its sweep folder
+_PNG = OutputKind(lambda path: True, "a PNG relurelax drew")
 _TEMP = re.compile(r"\.(?P<base>.+)\.relurelax-(?:old-)?[0-9]{1,10}-[0-9a-f]{8}\.tmp")
 
 
@@ -394,15 +397,22 @@ def prepare_sweep_folder(out: str, grid: Grid, *, resume: bool, force: bool) -> 
                      f"Anything else you put here makes relurelax refuse it.\n")  # fmt: skip
             fh.flush()
             os.fsync(fh.fileno())
-    _remove_cell_leftovers(out)
+    _remove_leftovers(out)
     return out
 
 
-def _remove_cell_leftovers(out: str) -> None:
-    folder = os.path.join(out, _CELLS)
-    bases = {m.group("base") for name in os.listdir(folder) if (m := _TEMP.fullmatch(name))}
-    for base in bases:
-        remove_leftovers(os.path.join(folder, base), NPZ)
+def _remove_leftovers(out: str) -> None:
+    r"""Remove what a killed sweep left half-written: temporary siblings of its cells, summary, trials and figures.
+
+    :func:`~._io.remove_leftovers` removes only files of dead processes that
+    are empty or carry relurelax's marker for their kind.
+    """
+    kinds = {_CELLS: lambda base: NPZ, "": lambda base: NPZ if base == TRIALS else JSON, _FIGURES: lambda base: _PNG}
+    for folder, kind in kinds.items():
+        path = os.path.join(out, folder)
+        if os.path.isdir(path):
+            for base in {m.group("base") for name in os.listdir(path) if (m := _TEMP.fullmatch(name))}:
+                remove_leftovers(os.path.join(path, base), kind(base))
 
 
 def _fsync_folder(folder: str) -> None:
@@ -432,7 +442,7 @@ def load_cell_records(path: str) -> CellRecords:
     return CellRecords(cell=Cell(**meta["cell"]), seconds=float(meta["seconds"]), **columns)
 
 
-def _finished(out: str, cells: Iterable[Cell]) -> dict[str, CellRecords]:
+def finished_cells(out: str, cells: Iterable[Cell]) -> dict[str, CellRecords]:
     done = {}
     for cell in cells:
         path = _cell_path(out, cell)
@@ -506,7 +516,7 @@ def run_sweep(
     start = time.perf_counter()
     executor = CellExecutor(processes=1) if executor is None else executor
     cells = grid.cells()
-    done = _finished(out, cells)
+    done = finished_cells(out, cells)
     reused = len(done)
     todo = [c for c in cells if c.key not in done]
     trials_done = 0
@@ -636,15 +646,14 @@ def draw_sweep_figures(summary: dict[str, Any], folder: str) -> dict[str, str]:
     drawn over it. A figure whose axis has one value is left out. Each file
     is written atomically.
     """
-    from ._io import atomic_write_bytes, OutputKind
+    from ._io import atomic_write_bytes
 
     images = _sweep_images([c for c in summary["cells"] if not c["clip"]] or list(summary["cells"]))
     os.makedirs(folder, exist_ok=True)
-    png = OutputKind(lambda path: True, "a PNG relurelax drew")  # figures/ was vetted with its sweep folder
     paths = {}
     for name, data in images.items():
         path = os.path.join(folder, name)
-        atomic_write_bytes(path, data, "--out", png)
+        atomic_write_bytes(path, data, "--out", _PNG)
         paths[name] = path
     return paths
 

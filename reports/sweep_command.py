@@ -126,7 +126,8 @@ def _handle(args) -> int:
     from relurelax.solvers.resources import check_memory
 
     from .executor import CellExecutor
-    from .sweep import prepare_sweep_folder, run_sweep
+    from .errors import ResumableInterrupt, interruption
+    from .sweep import finished_cells, prepare_sweep_folder, run_sweep
     from .terminal import print_table
 
     grid = _grid(args)
@@ -136,10 +137,21 @@ def _handle(args) -> int:
     # connected before the folder is touched: a scheduler that does not answer is refused with nothing written
     with CellExecutor(scheduler=args.scheduler, processes=args.processes) as executor:
         out = prepare_sweep_folder(args.out, grid, resume=args.resume, force=args.force)
-        with run_progress.display("relurelax sweep") as show:
-            show(f"cells ({executor.info.describe()})", 0, len(cells))
-            run = run_sweep(grid, out, profile=args.profile, executor=executor,
-                            progress=lambda text, done, total: show(f"cells ({text})", done, total))  # fmt: skip
+        try:
+            with run_progress.display("relurelax sweep") as show:
+                show(f"cells ({executor.info.describe()})", 0, len(cells))
+                run = run_sweep(grid, out, profile=args.profile, executor=executor,
+                                progress=lambda text, done, total: show(f"cells ({text})", done, total))  # fmt: skip
+        except BaseException as exc:
+            # after a signal any exception is the interruption (a library may have turned the KeyboardInterrupt
+            # into another one); what is on disk is kept, and --resume goes on from it
+            if not isinstance(exc, KeyboardInterrupt) and interruption() is None:
+                raise
+            kept = len(finished_cells(out, cells))
+            raise ResumableInterrupt(
+                f"after {kept} of {len(cells)} cells; the finished cells are kept in {os.path.relpath(out)}, and "
+                "the same command with --resume computes the rest"
+            ) from None
     console = Console()
     print_table(console, TABLE_HEADERS, table_rows(run.summary), left=("method",), title="relurelax sweep")
     console.print(
