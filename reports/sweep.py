@@ -493,6 +493,12 @@ def _trial_columns(cells: tuple[Cell, ...], done: dict[str, CellRecords]) -> dic
     return columns
 
 
+def _cost(cell: Cell) -> float:
+    r"""A cell's relative cost: trials times the work of one (the descent's budget of products with A)."""
+    per_trial = cell.max_iter if cell.method in ("gd", "rgd") else 20  # newton and exact: a few factorisations
+    return float(cell.trials) * cell.n * cell.d * cell.m * per_trial
+
+
 def run_sweep(
     grid: Grid,
     out: str,
@@ -518,7 +524,8 @@ def run_sweep(
     cells = grid.cells()
     done = finished_cells(out, cells)
     reused = len(done)
-    todo = [c for c in cells if c.key not in done]
+    # the costliest cells first, so a pool does not wait on one long cell at the end (the order changes no result)
+    todo = sorted((c for c in cells if c.key not in done), key=_cost, reverse=True)
     trials_done = 0
 
     def timings() -> dict[str, Any]:
