@@ -44,6 +44,7 @@ from relurelax.solvers.errors import InvalidInputError
 from .errors import committing
 
 __all__ = [
+    "starts_with_line",
     "SCHEMA_KEY",
     "schema_for",
     "to_jsonable",
@@ -77,6 +78,15 @@ _TEMP_TAG = "relurelax"
 
 #: the version of each command's JSON document that changed since its first (1 for the others)
 SCHEMA_VERSIONS = {"verify": 3, "report": 4, "solve": 2, "crosscheck": 2}
+
+
+def starts_with_line(path: str, line: str) -> bool:
+    """Whether the file at ``path`` reads as text whose first line is ``line`` (a folder's marker file); False if unreadable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.readline().rstrip("\n") == line
+    except OSError:
+        return False
 
 
 def schema_for(command: str) -> str:

@@ -66,6 +66,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from relurelax.solvers.errors import InvalidInputError
+from relurelax.solvers.processes import detach_worker
 from relurelax.solvers.validation import check_positive_int
 
 from .errors import CommandFailed, stop_if_interrupted
@@ -180,26 +181,9 @@ def _run_task(fn: Callable[[Task], Result], task: Task) -> Result:
     return fn(task)
 
 
-def _die_with_parent() -> None:
-    # Linux: the kernel sends SIGKILL when the parent dies (a parent killed by SIGKILL cannot end its
-    # workers); elsewhere a worker outlives a killed parent until its task ends
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
 def _start_worker(parent_pid: int) -> None:
     r"""The pool worker's initializer: ignore SIGINT, die with the parent, one BLAS thread for every library."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while it started us
-    _die_with_parent()
-    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
-        os._exit(0)
+    detach_worker(parent_pid)
     for name in _THREAD_VARIABLES:  # for BLAS libraries a task loads later (threadpoolctl limits the loaded ones)
         os.environ[name] = "1"
 

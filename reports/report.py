@@ -41,7 +41,7 @@ from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.provenance import versions as package_versions
 from relurelax.solvers.tolerances import DESCENT_GTOL
 
-from ._io import dumps_json, remove_dead_siblings, schema_for, temp_sibling_name
+from ._io import dumps_json, remove_dead_siblings, schema_for, starts_with_line, temp_sibling_name
 from .crosscheck import DEFAULT_DS, DEFAULT_MAX_ITER, DEFAULT_NS, run_crosscheck
 from .errors import committing
 from .figures import draw_figures
@@ -347,11 +347,7 @@ def _marker_text(command: str) -> str:
 
 
 def _is_marker(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.readline().rstrip("\n") == _MARKER_FIRST_LINE
-    except OSError:
-        return False
+    return starts_with_line(path, _MARKER_FIRST_LINE)
 
 
 def classify_folder(folder: str) -> FolderContents:

@@ -66,7 +66,17 @@ from relurelax.solvers.sweep import ONE_NEURON_METHODS, SWEEP_METHODS, Cell, Cel
 from relurelax.solvers.tolerances import DESCENT_OBJECTIVE_RTOL, ZERO_TRAIN_ERROR
 
 from .executor import CellExecutor
-from ._io import JSON, NPZ, NPZ_METADATA, OutputKind, leftover_pid, remove_leftovers, write_json, write_npz
+from ._io import (
+    JSON,
+    NPZ,
+    NPZ_METADATA,
+    OutputKind,
+    leftover_pid,
+    remove_leftovers,
+    starts_with_line,
+    write_json,
+    write_npz,
+)
 
 __all__ = [
     "finished_cells",
@@ -313,11 +323,7 @@ _TEMP = re.compile(r"\.(?P<base>.+)\.relurelax-(?:old-)?[0-9]{1,10}-[0-9a-f]{8}\
 
 
 def _is_marker(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.readline().rstrip("\n") == _MARKER_FIRST_LINE
-    except OSError:
-        return False
+    return starts_with_line(path, _MARKER_FIRST_LINE)
 
 
 def _foreign_inside(folder: str, name: str, suffix: str) -> list[str]:

@@ -45,6 +45,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .errors import SolveError
+from .processes import detach_worker
 
 __all__ = ["run", "shutdown", "worker_pid"]
 
@@ -65,27 +66,10 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(0)
 
 
-def _die_with_parent() -> None:
-    # Linux: the kernel sends SIGKILL when the parent dies, even while a backend holds the GIL
-    # (the watcher thread below needs the GIL); elsewhere the watcher alone is used
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
 def _serve(fd: int, parent_pid: int) -> None:
     """The worker's loop: receive ``(module, function, args, kwargs)``, reply ``("ok", value)`` or ``("error", ...)``."""
-    _die_with_parent()
-    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
-        os._exit(0)
+    detach_worker(parent_pid)
     conn = Connection(fd)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # warnings would reach the user's terminal through the inherited stderr; the parent judges every result
     warnings.simplefilter("ignore")
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()

@@ -66,7 +66,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .arrangement import cells_over_limit
-from .data import _check_nonnegative_float, planted_problem
+from .data import PlantedProblem, _check_nonnegative_float, planted_problem
 from .descent import StopReason, check_lam, interpolated_direction, point_measures, test_error_from
 from .errors import InvalidInputError, SolveError, UnboundedRelaxationError
 from .objectives import multi_neuron_objective
@@ -83,7 +83,6 @@ __all__ = [
     "N_TEST",
     "Cell",
     "CellRecords",
-    "SweepProblem",
     "trial_seed",
     "sweep_problem",
     "descend_trials",
@@ -198,31 +197,15 @@ class CellRecords:
         return {name: getattr(self, name) for name in self.COLUMNS}
 
 
-@dataclass(frozen=True)
-class SweepProblem:
-    r"""Trial k's instance as the sweep poses it: planted data, labels clipped when the cell says so."""
-
-    A: NDArray[np.float64]
-    y: NDArray[np.float64]
-    X_star: NDArray[np.float64]
-    X0: NDArray[np.float64]
-    A_test: NDArray[np.float64]
-    y_test: NDArray[np.float64]
-
-    def __post_init__(self) -> None:
-        freeze_arrays(self)
-
-
 def trial_seed(seed: int, n: int, d: int, m: int, k: int) -> int:
     r"""The instance seed of trial ``k`` at (n, d, m): ``derived_seed(seed, "sweep", n, d, m, k)`` (module docstring)."""
     return derived_seed(seed, "sweep", n, d, m, k)
 
 
-def sweep_problem(cell: Cell, k: int) -> SweepProblem:
+def sweep_problem(cell: Cell, k: int) -> PlantedProblem:
     r"""Trial ``k`` of ``cell``: :func:`~.data.planted_problem` at :func:`trial_seed`, :math:`y \leftarrow \max(0, y)` with ``clip``."""
-    P = planted_problem(cell.n, cell.d, cell.m, seed=trial_seed(cell.seed, cell.n, cell.d, cell.m, k),
-                        noise=cell.noise, clip=cell.clip, n_test=N_TEST)  # fmt: skip
-    return SweepProblem(P.A, P.y, P.X_star, P.X0, P.A_test, P.y_test)
+    return planted_problem(cell.n, cell.d, cell.m, seed=trial_seed(cell.seed, cell.n, cell.d, cell.m, k),
+                           noise=cell.noise, clip=cell.clip, n_test=N_TEST)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -253,7 +236,7 @@ def descend_trials(cell: Cell) -> list[_Final]:
             for k in range(cell.trials)]  # fmt: skip
 
 
-def _newton_trial(P: SweepProblem) -> _Final:
+def _newton_trial(P: PlantedProblem) -> _Final:
     from .newton import solve_relaxation_newton
 
     try:
@@ -263,14 +246,14 @@ def _newton_trial(P: SweepProblem) -> _Final:
     return _Final(r.x[:, None], r.iterations, r.stop_reason.value)
 
 
-def _exact_trial(cell: Cell, P: SweepProblem) -> _Final:
+def _exact_trial(cell: Cell, P: PlantedProblem) -> _Final:
     from .exact import exact_minimum
 
     return _Final(exact_minimum(P.A, P.y, max_cells=cell.certify_max_cells).x[:, None], 0,
                   StopReason.CONVERGED.value)  # fmt: skip
 
 
-def _certified_value(cell: Cell, P: SweepProblem) -> float:
+def _certified_value(cell: Cell, P: PlantedProblem) -> float:
     r"""min f (m = 1) or :math:`P_+` (m > 1) of the instance, or NaN when too many cells or a degenerate arrangement."""
     if not cell.certified:
         return math.nan
