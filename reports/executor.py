@@ -67,6 +67,7 @@ from urllib.parse import urlsplit
 
 from relurelax.solvers.errors import InvalidInputError
 from relurelax.solvers.processes import detach_worker
+from relurelax.solvers.threads import THREAD_VARIABLES
 from relurelax.solvers.validation import check_positive_int
 
 from .errors import CommandFailed, stop_if_interrupted
@@ -91,7 +92,7 @@ POLL_SECONDS = 0.05
 #: the schemes a scheduler address may have (Dask's TCP and TLS transports)
 SCHEDULER_SCHEMES = ("tcp", "tls")
 #: environment variables that set the thread count of BLAS and OpenMP libraries loaded later in a worker
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_THREAD_VARIABLES = THREAD_VARIABLES
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")

@@ -60,6 +60,7 @@ __all__ = [
     "blas_thread_limit",
     "blas_threads",
     "blas_threads_for_problem",
+    "engine_threads",
 ]
 
 #: below this many entries of A no limit is set (OpenBLAS does not split such products)
@@ -71,6 +72,28 @@ _controller = None
 
 #: a solve(A, ...): the decorator returns a function of the same signature
 _Solve = TypeVar("_Solve", bound=Callable[..., Any])
+
+
+#: environment variables by which a process is told how many threads its numeric libraries may use
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def engine_threads() -> int:
+    r"""How many threads the batched engine runs its chunks on: the CPUs this process may use.
+
+    A process told to use one thread (``OMP_NUM_THREADS``,
+    ``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS`` set to 1, as the sweep's
+    pool workers are, one per CPU) runs on one, so that workers never share
+    a core. The thread count changes no result: chunks are independent.
+    """
+    import os
+
+    if any(os.environ.get(name, "").strip() == "1" for name in THREAD_VARIABLES):
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def blas_thread_limit(n: int, d: int) -> int | None:

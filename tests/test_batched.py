@@ -81,6 +81,16 @@ def test_chunking_changes_nothing_beyond_rounding():
         assert whole[name].stop_reasons == chunked[name].stop_reasons
 
 
+@pytest.mark.parametrize("n, d, m", [(24, 18, 1), (12, 30, 2)])
+def test_running_chunks_on_two_threads_gives_the_same_bits_as_one(n, d, m):
+    one = run_trials(n, d, m, range(9), max_iter=150, history_every=10, threads=1, chunk_bytes=8 * n * d * 3)
+    two = run_trials(n, d, m, range(9), max_iter=150, history_every=10, threads=2, chunk_bytes=8 * n * d * 3)
+    for name in ("gd", "rgd"):
+        for field in FIELDS + ("X", "gradient_norm", "stopped_at"):
+            assert _same(getattr(one[name], field), getattr(two[name], field)), (name, field)
+        assert one[name].stop_reasons == two[name].stop_reasons
+
+
 def test_trials_that_stop_early_are_frozen_and_match_descend():
     # converged (rgd, n < d), unbounded (noisy labels, n < d) and diverged (too large a step) trials
     converged = run_trials(40, 80, 1, range(3), methods=("rgd",), max_iter=20_000, history_every=500, gtol=1e-9)
@@ -172,6 +182,7 @@ def test_results_are_frozen_and_read_only():
         ({"methods": {}}, "methods"),
         ({"methods": {"gd": "gd"}}, "Direction"),
         ({"clip": "yes"}, "clip"),
+        ({"threads": 0}, "threads"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(kwargs, fragment):
