@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "relurelax.sweep/1: per cell and method success_rate, global_rate, exact_recovery_rate, diverged and "
             "unbounded shares with Wilson 95% intervals, median test error and iterations), DIR/trials.npz (every "
             "trial, a column per quantity), DIR/cells/*.npz (each cell as it finishes) and DIR/figures/*.png. "
-            "Axes not given come from --profile: quick (seconds), default (about 1.5 minutes on 2 cores), thorough (for a "
+            "Axes not given come from --profile: quick (seconds), default (under a minute on 2 idle cores), thorough (for a "
             "cluster). Exit 0 written, 2 bad input."
         ),
         formatter_class=HelpFormatter,
