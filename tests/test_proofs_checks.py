@@ -22,6 +22,7 @@ from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, N_LE_D, NO_ZERO_PREACTIVATION, PLANTED
 from relurelax.proofs.ledger import Profile, Verdict, examine_claim
 from relurelax.proofs.strategies import Instance
+from relurelax import solvers
 from relurelax.solvers import GD, RGD, Direction, gd_direction
 
 from . import reference as ref
@@ -136,15 +137,29 @@ WRONG_GRADIENT = dataclasses.replace(
 WRONG_OBJECTIVE = dataclasses.replace(SOLVERS, relaxed_objective=_relu_free_relaxed_objective)
 
 
+def _doubled_pplus(A, y):
+    result = solvers.solve_pplus(A, y)
+    return dataclasses.replace(result, lower_bound=2.0 * result.lower_bound)
+
+
+def _wrong_sign_relaxed_objective(A, y, x):
+    """A deliberately wrong f_r: + y^T A x in place of - y^T A x."""
+    z = np.asarray(A) @ np.asarray(x, dtype=float).reshape(-1)
+    g, y = np.maximum(z, 0.0), np.asarray(y)
+    return 0.5 * float(g @ g) + float(y @ z) + 0.5 * float(y @ y)
+
+
 @pytest.mark.parametrize(
     "claim_id, numerics",
     [
         ("prop2-gradient", WRONG_GRADIENT),
         ("cor1-stationary-global", WRONG_GRADIENT),
         ("rgd-direction", WRONG_OBJECTIVE),
+        ("pplus-lower-bound", dataclasses.replace(SOLVERS, solve_pplus=_doubled_pplus)),
+        ("relaxation-identifiability", dataclasses.replace(SOLVERS, relaxed_objective=_wrong_sign_relaxed_objective)),
     ],
 )
-def test_a_deliberately_wrong_gradient_or_objective_is_caught_as_disagreeing_with_the_proof(claim_id, numerics):
+def test_a_deliberately_wrong_numeric_function_is_caught_as_disagreeing_with_the_proof(claim_id, numerics):
     record = examine_claim(claim_by_id(claim_id), SMALL, seed=0, numerics=numerics)
     assert not record.ok
     statuses = [(e.method, e.status) for e in record.evidence]

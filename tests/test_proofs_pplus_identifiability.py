@@ -8,7 +8,6 @@ its linear term) makes the ledger report a disagreement with the proofs.
 
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 
 import numpy as np
@@ -16,19 +15,18 @@ import pytest
 import sympy as sp
 import z3
 
-from relurelax import solvers
 from relurelax.proofs import checks, smt, symbolic
 from relurelax.proofs.checks import SOLVERS, check_pplus_lower_bound, check_relaxation_identifiability
 from relurelax.proofs.claims import claim_by_id
 from relurelax.proofs.conditions import PLANTED, Space
 from relurelax.proofs.constructions import constructions
-from relurelax.proofs.ledger import Profile, examine_claim
+from relurelax.proofs.ledger import examine_claim
 from relurelax.proofs.search import search
 from relurelax.proofs.strategies import Instance
 
 from . import reference as ref
+from .test_proofs_checks import SMALL
 
-SMALL = Profile("test", examples=30, sympy_m=2, smt_m=3, solver_instances=1)
 
 #: the tie example: argmin f_r = {x*} although rank A_S = 1 < d = 2
 TIE_A = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
@@ -105,35 +103,7 @@ def test_p_plus_is_below_every_network_and_reached_by_the_recovered_one():
         assert check_pplus_lower_bound(SOLVERS, Instance(A=A, y=y, X=X)).holds is True
 
 
-# --- wrong numeric code is caught
-
-
-def _doubled_pplus(A, y):
-    result = solvers.solve_pplus(A, y)
-    return dataclasses.replace(result, lower_bound=2.0 * result.lower_bound)
-
-
-def _wrong_sign_relaxed_objective(A, y, x):
-    """A deliberately wrong f_r: + y^T A x in place of - y^T A x."""
-    z = np.asarray(A) @ np.asarray(x, dtype=float).reshape(-1)
-    g, y = np.maximum(z, 0.0), np.asarray(y)
-    return 0.5 * float(g @ g) + float(y @ z) + 0.5 * float(y @ y)
-
-
-@pytest.mark.parametrize(
-    "claim_id, numerics",
-    [
-        ("pplus-lower-bound", dataclasses.replace(SOLVERS, solve_pplus=_doubled_pplus)),
-        ("relaxation-identifiability", dataclasses.replace(SOLVERS, relaxed_objective=_wrong_sign_relaxed_objective)),
-    ],
-    ids=["p-plus-doubled", "f-r-wrong-sign"],
-)
-def test_a_deliberately_wrong_numeric_function_is_caught_as_disagreeing_with_the_proofs(claim_id, numerics):
-    record = examine_claim(claim_by_id(claim_id), SMALL, seed=0, numerics=numerics)
-    assert not record.ok
-    statuses = [(e.method, e.status) for e in record.evidence]
-    assert ("hypothesis", "disagrees") in statuses
-    assert ("sympy", "proved") in statuses and ("smt", "proved") in statuses
+# --- wrong numeric code is caught: tests/test_proofs_checks.py (a doubled P_+, an f_r with the wrong sign)
 
 
 @pytest.mark.parametrize("claim_id", ["pplus-lower-bound", "relaxation-identifiability"])
