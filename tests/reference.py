@@ -54,6 +54,28 @@ def regularized(A, y, X) -> float:
 # for the cell QPs, called here directly.
 
 
+def cover_count(n: int, d: int) -> int:
+    """Cells of a central arrangement of n hyperplanes in general position in R^d (Cover 1965)."""
+    import math
+
+    return 2 * sum(math.comb(n - 1, k) for k in range(d))
+
+
+def labelled_instance(kind: str, n: int, d: int, seed: int, neurons: int = 1):
+    """Gaussian A (n, d) and labels: ``planted`` (sum of ``neurons`` ReLUs), ``noisy`` (those plus noise,
+    clipped at 0) or ``signed`` (Gaussian, negative entries too)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d))
+    planted = np.maximum(A @ rng.standard_normal((d, neurons)), 0.0).sum(axis=1)
+    if kind == "planted":
+        return A, planted
+    if kind == "noisy":
+        return A, np.maximum(planted + 0.3 * rng.standard_normal(n), 0.0)
+    return A, rng.standard_normal(n)
+
+
 def is_zero_row(a) -> bool:
     return all(float(v) == 0.0 for v in a)
 

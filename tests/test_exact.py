@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from relurelax.solvers.pplus import pplus_conic
 from relurelax.solvers.tolerances import EXACT_RTOL, RAY_KKT_RTOL, agreement_rtol, conic_rtol, solver_rtol
 
 from . import reference as ref
+from .reference import cover_count, labelled_instance
 
 TOL = conic_rtol("CLARABEL")
 
@@ -31,30 +31,13 @@ def f_by_hand(A, y, X):
     return 0.5 * ((Z - y[:, None]) ** 2).sum(axis=0)
 
 
-def cover_count(n, d):
-    """Cells of a central arrangement of n hyperplanes in general position in R^d (Cover 1965)."""
-    return 2 * sum(math.comb(n - 1, k) for k in range(d))
-
-
-def instance(kind, n, d, seed):
-    rng = np.random.default_rng(seed)
-    A = rng.standard_normal((n, d))
-    x_star = rng.standard_normal(d)
-    planted = np.maximum(A @ x_star, 0.0)
-    if kind == "planted":
-        return A, planted
-    if kind == "noisy":
-        return A, np.maximum(planted + 0.3 * rng.standard_normal(n), 0.0)
-    return A, rng.standard_normal(n)  # "signed": negative labels too
-
-
 CASES = [("planted", 5, 2, 1), ("planted", 6, 3, 2), ("noisy", 6, 3, 3), ("noisy", 4, 2, 4),
          ("signed", 6, 3, 5), ("signed", 5, 2, 6)]  # fmt: skip
 
 
 @functools.cache
 def solved(case):
-    A, y = instance(*case)
+    A, y = labelled_instance(*case)
     patterns = realisable_patterns_brute_force(A)
     return A, y, patterns, exact_min_over_patterns(A, y, patterns)
 

@@ -12,6 +12,8 @@ from relurelax.solvers.exact import exact_min_over_patterns
 from relurelax.solvers.pplus import NetworkBound, PPlusConic
 from relurelax.solvers.tolerances import EXACT_RTOL, NETWORK_BOUND_RTOL, cell_kkt_rtol, conic_rtol
 
+from .reference import labelled_instance
+
 TOL = conic_rtol("CLARABEL")
 # small budgets keep the file fast; the claims tested hold for any budget (every f_m is >= P_+)
 STARTS, ITERATIONS = 2, 1500
@@ -22,24 +24,13 @@ def f_m_by_hand(A, y, X):
     return 0.5 * float(((np.maximum(A @ X, 0.0).sum(axis=1) - y) ** 2).sum())
 
 
-def instance(kind, n, d, seed):
-    rng = np.random.default_rng(seed)
-    A = rng.standard_normal((n, d))
-    planted = np.maximum(A @ rng.standard_normal((d, 2)), 0.0).sum(axis=1)
-    if kind == "planted":
-        return A, planted
-    if kind == "noisy":
-        return A, np.maximum(planted + 0.3 * rng.standard_normal(n), 0.0)
-    return A, rng.standard_normal(n)  # "signed": negative labels too
-
-
 CASES = [("planted", 5, 2, 1), ("planted", 7, 3, 2), ("noisy", 6, 3, 3), ("noisy", 8, 2, 4),
          ("signed", 6, 3, 5), ("signed", 4, 2, 6)]  # fmt: skip
 
 
 @functools.cache
 def solved(case):
-    A, y = instance(*case)
+    A, y = labelled_instance(*case, neurons=2)
     patterns = enumerate_cells(A).patterns
     return A, y, patterns, pplus_conic(A, y, patterns)
 
@@ -164,13 +155,13 @@ def test_bound_network_is_reproducible_from_its_seed():
 
 @pytest.mark.parametrize("m", [0, -1, 1.5, True])
 def test_bound_network_refuses_a_number_of_neurons_below_one(m):
-    A, y = instance("planted", 4, 2, 0)
+    A, y = labelled_instance("planted", 4, 2, 0, neurons=2)
     with pytest.raises(InvalidInputError, match=r"\bm\b"):
         bound_network(A, y, m, lower_bound=0.0, lower_bound_name="P_+")
 
 
 def test_bound_network_refuses_an_unknown_lower_bound_or_nothing_to_compare():
-    A, y = instance("planted", 4, 2, 0)
+    A, y = labelled_instance("planted", 4, 2, 0, neurons=2)
     with pytest.raises(InvalidInputError, match="lower_bound_name"):
         bound_network(A, y, 1, lower_bound=0.0, lower_bound_name="P")
     with pytest.raises(InvalidInputError, match="lower_bound"):
@@ -187,7 +178,7 @@ def test_bound_network_refuses_an_unknown_lower_bound_or_nothing_to_compare():
     ids=["integer", "wrong-n", "empty", "one-dimensional"],
 )  # fmt: skip
 def test_pplus_conic_refuses_patterns_of_the_wrong_shape_or_dtype(patterns, what):
-    A, y = instance("planted", 4, 2, 0)
+    A, y = labelled_instance("planted", 4, 2, 0, neurons=2)
     with pytest.raises(InvalidInputError, match=what):
         pplus_conic(A, y, patterns)
 

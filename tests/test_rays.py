@@ -32,14 +32,10 @@ from relurelax.solvers.rays import enumerate_rays
 from relurelax.solvers.tolerances import RAY_TIE_RTOL
 
 from . import reference as ref
+from .reference import cover_count
 
 METHODS = ("rays", "lp")
 each_method = pytest.mark.parametrize("method", METHODS)
-
-
-def covers_count(n, d):
-    """Cells of n central hyperplanes in general position in R^d (Cover 1965)."""
-    return 2 * sum(math.comb(n - 1, k) for k in range(d))
 
 
 def gaussian(n, d, seed):
@@ -84,7 +80,7 @@ def assert_witnesses_reproduce_their_patterns(A, arrangement):
 def test_gaussian_rows_give_exactly_covers_count_of_cells_with_either_method(n, d, method):
     A = gaussian(n, d, seed=1000 + 10 * n + d)
     result = enumerate_cells(A, method=method)
-    assert result.cells == covers_count(n, d)
+    assert result.cells == cover_count(n, d)
     assert len(pattern_set(result.patterns)) == result.cells
     assert_witnesses_reproduce_their_patterns(A, result)
 
@@ -95,7 +91,7 @@ def test_gaussian_rows_give_exactly_covers_count_of_cells_with_either_method(n, 
 def test_larger_gaussian_instances_give_exactly_covers_count_of_cells_with_either_method(n, d, method):
     A = gaussian(n, d, seed=2000 + 10 * n + d)
     result = enumerate_cells(A, method=method)
-    assert result.cells == covers_count(n, d)
+    assert result.cells == cover_count(n, d)
     assert len(pattern_set(result.patterns)) == result.cells
     assert_witnesses_reproduce_their_patterns(A, result)
 
@@ -164,17 +160,17 @@ def test_degenerate_rows_give_the_cells_of_the_brute_force_with_either_method(ki
 def test_the_brute_force_counts_what_the_degenerate_matrices_must_have():
     # the reference itself against counts known without any LP: repeated hyperplanes add nothing,
     # zero rows add nothing, a rank-2 matrix cuts R^3 as its row space's lines cut the plane
-    assert len(brute_force(degenerate("duplicate rows"))) == covers_count(5, 3)
-    assert len(brute_force(degenerate("parallel and anti-parallel rows"))) == covers_count(5, 3)
-    assert len(brute_force(degenerate("zero rows"))) == covers_count(5, 3)
-    assert len(brute_force(degenerate("rank-deficient"))) == covers_count(8, 2)
+    assert len(brute_force(degenerate("duplicate rows"))) == cover_count(5, 3)
+    assert len(brute_force(degenerate("parallel and anti-parallel rows"))) == cover_count(5, 3)
+    assert len(brute_force(degenerate("zero rows"))) == cover_count(5, 3)
+    assert len(brute_force(degenerate("rank-deficient"))) == cover_count(8, 2)
     assert len(brute_force(degenerate("rank one"))) == 2
     assert brute_force(degenerate("one feature")) == {(True, False, True, True, False, True, True),
                                                       (False, True, True, False, True, True, False)}  # fmt: skip
     assert brute_force(degenerate("all zero")) == {(True,) * 4}
     # five planes in R^3 would give 22 cells; three through one line lose 2 of them (the pencil gives 6
     # cells where three general planes give 8)
-    assert len(brute_force(degenerate("three planes through one line"))) == covers_count(5, 3) - 2
+    assert len(brute_force(degenerate("three planes through one line"))) == cover_count(5, 3) - 2
 
 
 @pytest.mark.slow
@@ -253,7 +249,7 @@ def test_dense_sampling_finds_every_cell_of_a_small_arrangement_so_the_sampling_
     # 4 integer rows in R^2 cut it into 8 sectors, each at least a few degrees wide: the grid hits them all
     A = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -2.0]])
     seen = sampled_patterns(A, sphere_grid(2, 3600))
-    assert len(seen) == covers_count(4, 2)
+    assert len(seen) == cover_count(4, 2)
     assert seen == pattern_set(enumerate_cells(A).patterns)
 
 
