@@ -533,12 +533,13 @@ def run_sweep(
     # the costliest cells first, so a pool does not wait on one long cell at the end (the order changes no result)
     todo = sorted((c for c in cells if c.key not in done), key=_cost, reverse=True)
     trials_done = 0
+    execution = executor.info.describe()  # once: on a Dask cluster each look asks the scheduler
 
     def timings() -> dict[str, Any]:
         seconds = time.perf_counter() - start
         return {"seconds": seconds, "cells_computed": len(done) - reused, "cells_reused": reused,
                 "trials_per_second": trials_done / seconds if seconds > 0 else None,
-                "execution": executor.info.describe()}  # fmt: skip
+                "execution": execution}  # fmt: skip
 
     summary = _summary_json(grid, profile, cells, done, timings())
     write_json(os.path.join(out, SUMMARY), summary, "sweep", flag="--out")
