@@ -1,9 +1,12 @@
-"""Test-wide set-up: headless plotting, seeded RNGs, hypothesis profiles."""
+"""Test-wide set-up: headless plotting, seeded RNGs, hypothesis profiles, Ctrl-C deliverable, no leaked processes."""
 
 from __future__ import annotations
 
 import os
 import random
+import signal
+import threading
+import time
 
 import matplotlib
 
@@ -36,6 +39,71 @@ def _plain_terminal(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+def pytest_configure(config):
+    # a script that starts a command in the background (`cmd &`, no job control) starts it with SIGINT ignored,
+    # and Python then leaves it ignored: every test of Ctrl-C (_thread.interrupt_main, or a SIGINT to a child,
+    # which inherits the disposition) would wait for an interruption that never comes
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    config.stash[_STARTED_BEFORE] = set(_processes_of_this_run())
+
+
+#: processes of a test run that live as long as it does, by design: multiprocessing's resource tracker and the
+#: conic solver's worker (relurelax.solvers._worker); both end with the pytest process
+_LONG_LIVED = ("multiprocessing.resource_tracker", "relurelax.solvers._worker")
+#: how long (seconds) a process a test started may take to end after the test
+_LEAK_GRACE_SECONDS = 5.0
+_STARTED_BEFORE = pytest.StashKey[set]()
+
+
+def _processes_of_this_run() -> dict[int, str]:
+    r"""Processes (pid -> command line) that are children of this process or share its session or group.
+
+    An orphan (whose parent was killed) is no longer a child, but keeps the session and group: such a
+    process may hold the run's output pipe open, and a CI job that reads it would wait for ever.
+    """
+    me = os.getpid()
+    sid, pgid = os.getsid(0), os.getpgid(0)
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            ppid, group, session = int(fields[1]), int(fields[2]), int(fields[3])
+            if fields[0] == b"Z" or not (ppid == me or group == pgid or session == sid):
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                found[int(entry)] = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+    return found
+
+
+def _new_processes(before: set[int]) -> dict[int, str]:
+    return {pid: cmd for pid, cmd in _processes_of_this_run().items()
+            if pid not in before and not any(name in cmd for name in _LONG_LIVED)}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_processes():
+    # a process a test started must end with it: one left running can keep CI waiting until its time-out
+    before = set(_processes_of_this_run())
+    yield
+    deadline = time.monotonic() + _LEAK_GRACE_SECONDS
+    while (left := _new_processes(before)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if left:
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        pytest.fail(f"the test left {len(left)} process(es) running {_LEAK_GRACE_SECONDS:g} s after it ended "
+                    f"(killed now): " + "; ".join(f"{pid}: {cmd[:200]}" for pid, cmd in left.items()))
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
@@ -44,6 +112,15 @@ def rng():
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     from . import reliability
 
+    # what would keep the run from ending after this summary: processes it started, threads it must join
+    left = _new_processes(config.stash.get(_STARTED_BEFORE, set()))
+    threads = [t.name for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()]
+    if left or threads:
+        terminalreporter.section("still running at the end of the tests")
+        for pid, cmd in left.items():
+            terminalreporter.write_line(f"process {pid}: {cmd[:300]}")
+        for name in threads:
+            terminalreporter.write_line(f"non-daemon thread: {name}")
     lines = reliability.summary()
     if lines:
         if exitstatus != 0:
