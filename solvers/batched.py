@@ -110,6 +110,8 @@ METHODS = {"gd": GD, "rgd": RGD}
 CHUNK_BYTES = 8 << 20
 #: iterations between recession checks, as :func:`~.descent.descend`'s default
 CHECK_EVERY = 100
+#: iterations advanced at once between tests of their norms (:meth:`_Chunk.advance`)
+BLOCK_ITERATIONS = 16
 
 
 @dataclass(frozen=True)
@@ -223,8 +225,8 @@ def _check_seeds(seeds: Iterable[object]) -> NDArray[np.int64]:
 
 
 def _column_dots(U: NDArray[np.float64], V: NDArray[np.float64]) -> NDArray[np.float64]:
-    r"""Column-wise dot products :math:`u_k^T v_k` of two stacks (T, n, K): an array (T, K)."""
-    return np.matmul(np.swapaxes(U, 1, 2)[:, :, None, :], np.swapaxes(V, 1, 2)[:, :, :, None])[:, :, 0, 0]
+    r"""Column-wise dot products :math:`u_k^T v_k` of two stacks (..., n, K): an array (..., K)."""
+    return np.matmul(np.swapaxes(U, -1, -2)[..., None, :], np.swapaxes(V, -1, -2)[..., :, None])[..., 0, 0]
 
 
 def _fast_weights(
@@ -306,8 +308,12 @@ class _Chunk:
         # weight of the rows outside it (0 for GD: the mask itself; lam for an interpolated direction)
         self.fast, self.fast_gd, self.fast_lam = _fast_weights(directions, m)
         if self.fast_gd is not None:
-            D = np.empty(self.Z.shape, dtype=bool)
-            self.fast_views = tuple(V[:, :, self.fast_gd] for V in (self.Z, D, self.W))  # views: the columns are a slice
+            self.fast_Z = self.Z[:, :, self.fast_gd]  # a view: the columns are a slice
+            self.fast_D = np.empty(self.fast_Z.shape, dtype=bool)
+        # the directions of a block of iterations (advance), and its products: A A^T W (gram) or A^T W
+        self.W_block = np.empty((BLOCK_ITERATIONS,) + self.Z.shape)
+        self.V_block = np.empty((BLOCK_ITERATIONS,) + (self.Z.shape if self.gram else self.X.shape))
+        self.Q_block = np.empty_like(self.W_block) if self.gram else self.V_block  # _squared_norms' buffer
         self.colmask: NDArray[np.float64] | None = None  # (T, 1, K) once a pair has stopped
         self.active = np.ones((T, M), dtype=bool)
         self.reasons = np.full((T, M), StopReason.MAX_ITERATIONS, dtype=object)
@@ -368,8 +374,8 @@ class _Chunk:
             np.maximum(self.Z, 0.0, out=self.W)
             self.W -= self.y3
             if self.fast_gd is not None:
-                Zg, Dg, Wg = self.fast_views
-                np.greater_equal(Zg, 0.0, out=Dg)
+                Dg, Wg = self.fast_D, self.W[:, :, self.fast_gd]  # a view of the weights (a block's slot)
+                np.greater_equal(self.fast_Z, 0.0, out=Dg)
                 Wg *= Dg if self.fast_lam is None else np.where(Dg, 1.0, self.fast_lam)
         else:
             for direction, cols in zip(self.directions, self.cols):
@@ -378,10 +384,10 @@ class _Chunk:
             self.W *= self.colmask
 
     def _per_method(self, column_values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """(T, K) column values summed over each method's m columns: (T, M)."""
+        """(..., T, K) column values summed over each method's m columns: (..., T, M)."""
         if self.m == 1:
             return column_values
-        return column_values.reshape(column_values.shape[0], self.M, self.m).sum(axis=-1)
+        return column_values.reshape(column_values.shape[:-1] + (self.M, self.m)).sum(axis=-1)
 
     def _exact_gnorm(self) -> NDArray[np.float64]:
         r""":math:`\|A^T W\|_F` per pair, from the product itself (scale-safe norms)."""
@@ -392,24 +398,34 @@ class _Chunk:
         r"""The direction norms (T, M) of this iteration; fills ``P`` (gram) or ``G``."""
         if self.gram:
             np.matmul(self.B, self.W, out=self.P)
-            # column sums as products with a row of ones: BLAS on contiguous rows, not a strided reduction
-            np.multiply(self.W, self.P, out=self.Q)
-            g2 = self._per_method(np.matmul(self.ones, self.Q)[:, 0]) / self.mu[:, None]
-            np.multiply(self.W, self.W, out=self.Q)
-            w2 = self._per_method(np.matmul(self.ones, self.Q)[:, 0])
-            # w^T (A A^T) w loses about n eps ||w||^2 ||A||^2 to rounding: where that is not
-            # negligible (near a stationary point), the norm comes from A^T w itself
-            if (self.active & ~(g2 > 1e-8 * w2 * self.fro2)).any():
-                return self._exact_gnorm()
-            return np.sqrt(g2)
-        np.matmul(self.At, self.W, out=self.G)
-        with np.errstate(over="ignore"):
-            g2 = self._per_method(_column_dots(self.G, self.G))
-        gnorm = np.sqrt(g2)
-        odd = ~(g2 < 1e300) | ~(g2 > 1e-300)  # overflow, underflow, NaN: the scale-safe norm
-        if odd.any():
+            g2, exact = self._squared_norms(self.W, self.P, self.Q)
+        else:
+            np.matmul(self.At, self.W, out=self.G)
+            g2, exact = self._squared_norms(self.W, self.G, self.G)
+        if (self.active & exact).any():
             return self._exact_gnorm()
-        return gnorm
+        return np.sqrt(g2)
+
+    def _squared_norms(
+        self, W: NDArray[np.float64], V: NDArray[np.float64], Q: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        r"""Squared direction norms (..., T, M) from directions ``W`` and products ``V`` (..., T, rows, K).
+
+        ``V`` is :math:`\mu AA^TW` (gram; ``Q`` a buffer of its shape) or :math:`A^TW` (``Q`` is ``V``,
+        left as it is). Also where the norm must come from :math:`A^TW` itself instead (:meth:`_exact_gnorm`).
+        """
+        with np.errstate(over="ignore"):
+            if not self.gram:
+                g2 = self._per_method(_column_dots(V, V))
+                return g2, ~(g2 < 1e300) | ~(g2 > 1e-300)  # overflow, underflow, NaN: the scale-safe norm
+            # column sums as products with a row of ones: BLAS on contiguous rows, not a strided reduction
+            np.multiply(W, V, out=Q)
+            g2 = self._per_method(np.matmul(self.ones, Q)[..., 0, :]) / self.mu[:, None]
+            np.multiply(W, W, out=Q)
+            w2 = self._per_method(np.matmul(self.ones, Q)[..., 0, :])
+        # w^T (A A^T) w loses about n eps ||w||^2 ||A||^2 to rounding: where that is not
+        # negligible (near a stationary point), the norm comes from A^T w itself
+        return g2, ~(g2 > 1e-8 * w2 * self.fro2)
 
     def stop(self, which: NDArray[np.bool_], reason: StopReason, t: int, gnorm: NDArray[np.float64]) -> None:
         if which.any():
@@ -467,6 +483,52 @@ class _Chunk:
             self.X -= self.G
             np.matmul(self.A, self.X, out=self.Z)
         self.gnorm[act] = gnorm[act]
+        return True
+
+    def advance(self, k: int, gtol: float) -> bool:
+        r"""k iterations at once (after the first), if no active pair stops in them; else False, the state unchanged.
+
+        The k iterations make :meth:`step`'s directions and updates, with the
+        same operations (so the same numbers), and leave the k direction
+        norms to one test after the block: where an active pair would stop
+        in it, would take a step large enough for :meth:`step`'s finiteness
+        check, or has a Gram norm that needs the exact form, the state is put
+        back and the caller runs these iterations with :meth:`step`. A run is
+        therefore the same whether its iterations went by blocks or one at a
+        time; a block saves the per-iteration tests, most of the numpy calls
+        of an iteration.
+        """
+        W, Z0 = self.W, self.Z.copy()
+        kept = self.S.copy() if self.gram else self.X.copy()
+        Wb, Vb = self.W_block[:k], self.V_block[:k]
+        try:
+            for i in range(k):
+                self.W = Wb[i]
+                self._weights()
+                if self.gram:
+                    np.matmul(self.B, self.W, out=Vb[i])
+                    self.Z -= Vb[i]
+                    self.S += self.W
+                else:
+                    np.matmul(self.At, self.W, out=Vb[i])
+                    np.multiply(Vb[i], self.mu3, out=self.G)
+                    self.X -= self.G
+                    np.matmul(self.A, self.X, out=self.Z)
+        finally:
+            self.W = W
+        g2, odd = self._squared_norms(Wb, Vb, self.Q_block[:k])  # _gnorm's numbers
+        gnorm = np.sqrt(g2)  # (k, T, M)
+        gnorm0 = cast("NDArray[np.float64]", self.gnorm0)  # set by the first step
+        diverged, converged = stopping_tests(gnorm, gnorm0, self.gscale, gtol)
+        big = ~(self.mu[:, None] * gnorm < 1e290)
+        if (self.active & (odd | diverged | converged | big)).any():
+            self.Z[...] = Z0
+            if self.gram:
+                self.S[...] = kept
+            else:
+                self.X[...] = kept
+            return False
+        self.gnorm[self.active] = gnorm[-1][self.active]
         return True
 
     def check_recession(self, t: int) -> bool:
@@ -568,9 +630,18 @@ def run_trials(
         unit_values = np.full((M, 5, hi - lo, R), math.nan)
         with np.errstate(over="ignore", invalid="ignore"):
             unit_values[:, :, :, 0] = np.stack(chunk.record()).transpose(2, 0, 1)
-            t, k = 0, 1
-            while chunk.step(t, max_iter, gtol):
-                t += 1
+            t, k, stepwise_until = 0, 1, 1  # the first iteration sets the divergence scale: one step
+            while True:
+                # a block runs up to the next record, recession check or the last iteration (a step's stop)
+                block = min(BLOCK_ITERATIONS, CHECK_EVERY - t % CHECK_EVERY, int(grid[min(k, R - 1)]) - t, max_iter - t)
+                if t >= stepwise_until and block > 1 and chunk.advance(block, gtol):
+                    t += block
+                else:
+                    if t >= stepwise_until:  # a pair stops in this block (or needs an exact norm): step through it
+                        stepwise_until = t + max(block, 1)
+                    if not chunk.step(t, max_iter, gtol):
+                        break
+                    t += 1
                 if t % CHECK_EVERY == 0 and not chunk.check_recession(t):
                     break
                 if t == grid[k]:

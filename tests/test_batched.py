@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from relurelax.solvers import GD, RGD, StopReason, descend, planted_problem
+from relurelax.solvers import batched
 from relurelax.solvers.batched import record_grid, run_trials
 from relurelax.solvers.descent import interpolated_direction
 from relurelax.solvers.errors import InvalidInputError
@@ -89,6 +90,27 @@ def test_running_chunks_on_two_threads_gives_the_same_bits_as_one(n, d, m):
         for field in FIELDS + ("X", "gradient_norm", "stopped_at"):
             assert _same(getattr(one[name], field), getattr(two[name], field)), (name, field)
         assert one[name].stop_reasons == two[name].stop_reasons
+
+
+@pytest.mark.parametrize(
+    "n, d, m, options",
+    # Gram form (n <= d) and the two products (n > d); runs that converge, diverge, recede, and run to the budget
+    [(40, 80, 1, dict(methods=("rgd",), max_iter=6000, gtol=1e-9)), (20, 10, 1, dict(step=10.0, max_iter=200)),
+     (20, 50, 1, dict(noise=1.0, max_iter=1500)), (60, 10, 1, dict(methods=("gd",), max_iter=6000, gtol=1e-9)),
+     (30, 40, 3, dict(max_iter=300)), (50, 20, 3, dict(noise=0.1, max_iter=300))],
+)  # fmt: skip
+def test_advancing_by_blocks_gives_the_same_bits_as_one_step_at_a_time(monkeypatch, n, d, m, options):
+    blocks = run_trials(n, d, m, range(5), history_every=37, **options)
+    monkeypatch.setattr(batched, "BLOCK_ITERATIONS", 1)  # no block: every iteration is a step
+    steps = run_trials(n, d, m, range(5), history_every=37, **options)
+    for name in blocks.methods:
+        for field in FIELDS + ("X", "stopped_at", "gradient_norm"):
+            assert _same(getattr(blocks[name], field), getattr(steps[name], field)), (name, field)
+        assert blocks[name].stop_reasons == steps[name].stop_reasons
+    # the runs that stop inside a block are there: a stop at an iteration the blocks do not end on
+    stops = np.concatenate([blocks[name].stopped_at for name in blocks.methods])
+    if "gtol" in options or "step" in options:
+        assert (stops % 16 != 0).any() and (stops < options["max_iter"]).all()
 
 
 def test_trials_that_stop_early_are_frozen_and_match_descend():
