@@ -9,10 +9,12 @@ iteration of a chunk of trials is a handful of numpy calls on stacked arrays
 instead of a Python loop per trial.
 
 How. Trials go through in chunks (about :data:`CHUNK_BYTES` of stacked
-data); in a chunk the iterates of all methods of a trial sit side by side,
-:math:`[X_{GD}, X_{RGD}]` of shape d x (k m), so that every method shares one
-product with the trial's data per iteration, and the trials' products are
-one batched ``matmul`` ((T, n, d) @ (T, d, k m)). When n <= d the
+data); in a chunk the iterates of all methods of a trial are the K = k m
+rows of one array (T, K, d), the columns of :math:`[X_{GD}, X_{RGD}]`
+stored row by row, so that elementwise work runs along rows of length n or
+d and every method's product with a trial's matrix is one BLAS
+matrix-vector product per column, batched over the trials (or one matrix
+product for more than :data:`GEMV_COLUMNS` columns). When n <= d the
 pre-activations are advanced in the n-space,
 
 .. math::
@@ -31,7 +33,11 @@ norm could lose digits to cancellation (:math:`\|A^T W\|^2 \le 10^{-8}
 products :math:`G = A^T W`, :math:`Z = A X`. The weights of one neuron (GD,
 RGD, :func:`~.descent.interpolated_direction`) are computed in place over
 all columns; other directions through their own ``weights``. The products
-run on one BLAS thread (:func:`~.threads.blas_threads`).
+run on one BLAS thread (:func:`~.threads.blas_threads`). Iterations go by
+blocks of :data:`BLOCK_ITERATIONS` whose direction norms are tested after
+the block; a block in which a pair would stop is put back and run one
+iteration at a time, which computes the same numbers
+(:meth:`_Chunk.advance`).
 
 Contract with :func:`~.descent.descend`. For each trial and method, the
 batch gives what ``descend(P.A, P.y, P.X0, direction, step=...,
@@ -112,6 +118,11 @@ CHUNK_BYTES = 8 << 20
 CHECK_EVERY = 100
 #: iterations advanced at once between tests of their norms (:meth:`_Chunk.advance`)
 BLOCK_ITERATIONS = 16
+#: up to this many iterate columns per trial, a product with the trial's matrix is one BLAS matrix-vector
+#: product per column (gemv reads the matrix once as it goes); beyond it, one matrix product (gemm first copies
+#: the matrix into its packed form). Measured at n = d = 100, 52 trials, one thread: 2 columns 168 us as two
+#: gemv against 287 us as one gemm, 3 columns 250 us against 339 us, 4 columns 341 us against 302 us
+GEMV_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -224,9 +235,24 @@ def _check_seeds(seeds: Iterable[object]) -> NDArray[np.int64]:
     return np.asarray([check_positive_int(s, "each seed", minimum=0) for s in seeds], dtype=np.int64)
 
 
-def _column_dots(U: NDArray[np.float64], V: NDArray[np.float64]) -> NDArray[np.float64]:
-    r"""Column-wise dot products :math:`u_k^T v_k` of two stacks (..., n, K): an array (..., K)."""
-    return np.matmul(np.swapaxes(U, -1, -2)[..., None, :], np.swapaxes(V, -1, -2)[..., :, None])[..., 0, 0]
+def _row_dots(U: NDArray[np.float64], V: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""Row-wise dot products :math:`u_k^T v_k` of two stacks (..., K, n): an array (..., K)."""
+    return np.matmul(U[..., None, :], V[..., :, None])[..., 0, 0]
+
+
+def _times(
+    matrices: NDArray[np.float64], V: NDArray[np.float64], out: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    r"""``out[t, j] = matrices[t] @ V[t, j]``: each trial's matrix (T, r, c) times each of its rows (T, K, c)."""
+    T, K, _ = V.shape
+    if out is None:
+        out = np.empty((T, K, matrices.shape[1]))
+    if K <= GEMV_COLUMNS:
+        for j in range(K):
+            np.matmul(matrices, V[:, j, :, None], out=out[:, j, :, None])
+    else:
+        np.matmul(V, np.swapaxes(matrices, 1, 2), out=out)
+    return out
 
 
 def _fast_weights(
@@ -253,14 +279,16 @@ def _fast_weights(
 class _Chunk:
     r"""Stacked data of a chunk of trials and the state of every (trial, method) pair.
 
-    The iterates of all methods of a trial sit side by side: ``X`` is
-    (T, d, K) with K = M m, method j in columns j m, ..., (j + 1) m - 1, so
-    one product with the trial's data serves every method. ``gram`` (n <= d):
-    the pre-activations are advanced in the n-space, :math:`Z \leftarrow Z -
-    \mu (AA^T) W`, one product per iteration; :math:`\sum_t W_t` is kept and
-    folded into ``X`` (:meth:`sync`) at records, checks and stops, where ``Z``
-    is recomputed as ``A X``. Otherwise :math:`G = A^T W`, :math:`X \leftarrow
-    X - \mu G`, :math:`Z = AX`, two products per iteration.
+    The iterates of all methods of a trial are the rows of one array: ``X``
+    is (T, K, d) with K = M m, row j m + c holding column c of method j's
+    iterate, so one product with the trial's data serves every method, and
+    ``Z``, ``W`` (T, K, n) are the pre-activations and direction weights,
+    row by row. ``gram`` (n <= d): the pre-activations are advanced in the
+    n-space, :math:`Z \leftarrow Z - \mu (AA^T) W`, one product per
+    iteration; :math:`\sum_t W_t` is kept and folded into ``X``
+    (:meth:`sync`) at records, checks and stops, where ``Z`` is recomputed
+    as ``A X``. Otherwise :math:`G = A^T W`, :math:`X \leftarrow X - \mu G`,
+    :math:`Z = AX`, two products per iteration.
     """
 
     def __init__(
@@ -276,7 +304,7 @@ class _Chunk:
         self.A = A
         self.At = np.swapaxes(A, 1, 2)
         self.y = np.stack([u.y for u in units])  # (T, n)
-        self.y3 = self.y[:, :, None]
+        self.y_rows = self.y[:, None, :]
         # planted problems have a test set: the casts say so to the type checker
         self.A_test = np.stack([cast("NDArray[np.float64]", u.A_test) for u in units])
         self.y_test = np.stack([cast("NDArray[np.float64]", u.y_test) for u in units])[:, None]
@@ -288,33 +316,33 @@ class _Chunk:
         self.mu3 = self.mu[:, None, None]
         self.gscale = np.asarray([_gradient_scale(u.A, u.y) for u in units])[:, None]
         self.directions = directions
-        X0 = np.stack([u.scaling.x_to_unit(P.X0) for u, P in zip(units, problems)])  # (T, d, m)
-        self.X = np.ascontiguousarray(np.concatenate([X0] * M, axis=2))  # (T, d, K)
-        self.Z = self.A @ self.X  # (T, n, K)
+        X0 = np.stack([u.scaling.x_to_unit(P.X0).T for u, P in zip(units, problems)])  # (T, m, d)
+        self.X = np.ascontiguousarray(np.concatenate([X0] * M, axis=1))  # (T, K, d)
+        self.Z = _times(A, self.X)  # (T, K, n)
         self.W = np.empty_like(self.Z)
         self.gram = n <= d
         if self.gram:
             self.B = self.mu3 * (A @ self.At)  # mu A A^T, (T, n, n)
             self.P = np.empty_like(self.Z)
             self.Q = np.empty_like(self.Z)
-            self.ones = np.ones((1, n))
+            self.ones = np.ones((n, 1))
             self.S = np.zeros_like(self.Z)
             # ||A||_F^2 >= ||A||_2^2 bounds the rounding of w^T (A A^T) w against ||A^T w||^2
             self.fro2 = np.einsum("tij,tij->t", A, A)[:, None]
         else:
             self.G = np.empty_like(self.X)
-        self.cols = [slice(j * m, (j + 1) * m) for j in range(M)]
-        # the in-place weights of one neuron: which columns carry the activation mask D, and the
-        # weight of the rows outside it (0 for GD: the mask itself; lam for an interpolated direction)
+        self.rows = [slice(j * m, (j + 1) * m) for j in range(M)]
+        # the in-place weights of one neuron: which rows carry the activation mask D, and the
+        # weight of the entries outside it (0 for GD: the mask itself; lam for an interpolated direction)
         self.fast, self.fast_gd, self.fast_lam = _fast_weights(directions, m)
         if self.fast_gd is not None:
-            self.fast_Z = self.Z[:, :, self.fast_gd]  # a view: the columns are a slice
+            self.fast_Z = self.Z[:, self.fast_gd]  # a view: the rows are a slice
             self.fast_D = np.empty(self.fast_Z.shape, dtype=bool)
         # the directions of a block of iterations (advance), and its products: A A^T W (gram) or A^T W
         self.W_block = np.empty((BLOCK_ITERATIONS,) + self.Z.shape)
         self.V_block = np.empty((BLOCK_ITERATIONS,) + (self.Z.shape if self.gram else self.X.shape))
         self.Q_block = np.empty_like(self.W_block) if self.gram else self.V_block  # _squared_norms' buffer
-        self.colmask: NDArray[np.float64] | None = None  # (T, 1, K) once a pair has stopped
+        self.rowmask: NDArray[np.float64] | None = None  # (T, K, 1) once a pair has stopped
         self.active = np.ones((T, M), dtype=bool)
         self.reasons = np.full((T, M), StopReason.MAX_ITERATIONS, dtype=object)
         self.stopped_at = np.zeros((T, M), dtype=np.int64)
@@ -324,9 +352,9 @@ class _Chunk:
         self.lp_done = np.zeros((T, M), dtype=bool)
 
     def _by_method(self, V: NDArray[np.float64]) -> NDArray[np.float64]:
-        """(T, rows, K) as (T, M, rows, m): a view, method by method."""
-        T, rows, _ = V.shape
-        return V.reshape(T, rows, self.M, self.m).transpose(0, 2, 1, 3)
+        """(T, K, rows) as (T, M, rows, m): a view, method by method, each a (rows, m) matrix."""
+        T, _, rows = V.shape
+        return V.reshape(T, self.M, self.m, rows).transpose(0, 1, 3, 2)
 
     @property
     def X4(self) -> NDArray[np.float64]:
@@ -339,9 +367,9 @@ class _Chunk:
     def sync(self) -> None:
         r"""Fold the kept weights into ``X`` (:math:`X \leftarrow X - \mu A^T \sum_t W_t`) and recompute ``Z = A X``."""
         if self.gram:
-            self.X -= self.mu3 * (self.At @ self.S)
+            self.X -= self.mu3 * _times(self.At, self.S)
             self.S[...] = 0.0
-            np.matmul(self.A, self.X, out=self.Z)
+            _times(self.A, self.X, out=self.Z)
 
     def to_user(
         self, values: NDArray[np.float64]
@@ -370,37 +398,38 @@ class _Chunk:
     def _weights(self) -> None:
         if self.fast is not None:
             # one neuron, GD / RGD / interpolated: W = r * (D + lam (1 - D)), r = g(z) - y, the
-            # formulas of objectives._gd_weights and _rgd_weights written in place over all columns
+            # formulas of objectives._gd_weights and _rgd_weights written in place over all rows
             np.maximum(self.Z, 0.0, out=self.W)
-            self.W -= self.y3
+            self.W -= self.y_rows
             if self.fast_gd is not None:
-                Dg, Wg = self.fast_D, self.W[:, :, self.fast_gd]  # a view of the weights (a block's slot)
+                Dg, Wg = self.fast_D, self.W[:, self.fast_gd]  # a view of the weights (a block's slot)
                 np.greater_equal(self.fast_Z, 0.0, out=Dg)
                 Wg *= Dg if self.fast_lam is None else np.where(Dg, 1.0, self.fast_lam)
         else:
-            for direction, cols in zip(self.directions, self.cols):
-                self.W[:, :, cols] = direction.weights(self.Z[:, :, cols], self.y)
-        if self.colmask is not None:
-            self.W *= self.colmask
+            for direction, rows in zip(self.directions, self.rows):
+                weights = direction.weights(np.swapaxes(self.Z[:, rows], 1, 2), self.y)  # (T, n, m)
+                self.W[:, rows] = np.swapaxes(weights, 1, 2)
+        if self.rowmask is not None:
+            self.W *= self.rowmask
 
-    def _per_method(self, column_values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """(..., T, K) column values summed over each method's m columns: (..., T, M)."""
+    def _per_method(self, row_values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(..., T, K) row values summed over each method's m rows: (..., T, M)."""
         if self.m == 1:
-            return column_values
-        return column_values.reshape(column_values.shape[:-1] + (self.M, self.m)).sum(axis=-1)
+            return row_values
+        return row_values.reshape(row_values.shape[:-1] + (self.M, self.m)).sum(axis=-1)
 
     def _exact_gnorm(self) -> NDArray[np.float64]:
         r""":math:`\|A^T W\|_F` per pair, from the product itself (scale-safe norms)."""
-        G = self._by_method(self.At @ self.W)
+        G = self._by_method(_times(self.At, self.W))
         return cast("NDArray[np.float64]", _norm(G.reshape(G.shape[:2] + (-1,))))
 
     def _gnorm(self) -> NDArray[np.float64]:
         r"""The direction norms (T, M) of this iteration; fills ``P`` (gram) or ``G``."""
         if self.gram:
-            np.matmul(self.B, self.W, out=self.P)
+            _times(self.B, self.W, out=self.P)
             g2, exact = self._squared_norms(self.W, self.P, self.Q)
         else:
-            np.matmul(self.At, self.W, out=self.G)
+            _times(self.At, self.W, out=self.G)
             g2, exact = self._squared_norms(self.W, self.G, self.G)
         if (self.active & exact).any():
             return self._exact_gnorm()
@@ -409,20 +438,20 @@ class _Chunk:
     def _squared_norms(
         self, W: NDArray[np.float64], V: NDArray[np.float64], Q: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        r"""Squared direction norms (..., T, M) from directions ``W`` and products ``V`` (..., T, rows, K).
+        r"""Squared direction norms (..., T, M) from directions ``W`` and products ``V`` (..., T, K, rows).
 
         ``V`` is :math:`\mu AA^TW` (gram; ``Q`` a buffer of its shape) or :math:`A^TW` (``Q`` is ``V``,
         left as it is). Also where the norm must come from :math:`A^TW` itself instead (:meth:`_exact_gnorm`).
         """
         with np.errstate(over="ignore"):
             if not self.gram:
-                g2 = self._per_method(_column_dots(V, V))
+                g2 = self._per_method(_row_dots(V, V))
                 return g2, ~(g2 < 1e300) | ~(g2 > 1e-300)  # overflow, underflow, NaN: the scale-safe norm
-            # column sums as products with a row of ones: BLAS on contiguous rows, not a strided reduction
+            # row sums as products with a column of ones: one BLAS matrix-vector product per trial
             np.multiply(W, V, out=Q)
-            g2 = self._per_method(np.matmul(self.ones, Q)[..., 0, :]) / self.mu[:, None]
+            g2 = self._per_method(np.matmul(Q, self.ones)[..., 0]) / self.mu[:, None]
             np.multiply(W, W, out=Q)
-            w2 = self._per_method(np.matmul(self.ones, Q)[..., 0, :])
+            w2 = self._per_method(np.matmul(Q, self.ones)[..., 0])
         # w^T (A A^T) w loses about n eps ||w||^2 ||A||^2 to rounding: where that is not
         # negligible (near a stationary point), the norm comes from A^T w itself
         return g2, ~(g2 > 1e-8 * w2 * self.fro2)
@@ -434,14 +463,19 @@ class _Chunk:
             self.stopped_at[which] = t
             self.gnorm[which] = gnorm[which]
 
+    def _mask_stopped(self) -> NDArray[np.float64]:
+        """From now on the weights of stopped pairs are zero (:meth:`_weights`), so that they keep their iterate."""
+        self.rowmask = np.repeat(self.active, self.m, axis=1)[:, :, None].astype(np.float64)
+        return self.rowmask
+
     def _freeze(self) -> None:
         """Zero the weights (and products) of stopped pairs, so that they keep their iterate."""
-        self.colmask = np.repeat(self.active, self.m, axis=1)[:, None, :].astype(np.float64)
-        self.W *= self.colmask
+        mask = self._mask_stopped()
+        self.W *= mask
         if self.gram:
-            self.P *= self.colmask
+            self.P *= mask
         else:
-            self.G *= self.colmask
+            self.G *= mask
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""
@@ -467,21 +501,21 @@ class _Chunk:
         big = act & ~(self.mu[:, None] * gnorm < 1e290)
         if big.any():  # the next iterate may leave float64: descend's check, on the materialised step
             self.sync()
-            G = self.mu3 * (self.At @ self.W)
+            G = self.mu3 * _times(self.At, self.W)
             not_finite = np.asarray(iterate_not_finite(self._by_method(self.X - G)))
             self.stop(act & not_finite, StopReason.DIVERGED, t, gnorm)
             if not act.any():
                 return False
             self._freeze()
-            self.X -= self.mu3 * (self.At @ self.W)
-            np.matmul(self.A, self.X, out=self.Z)
+            self.X -= self.mu3 * _times(self.At, self.W)
+            _times(self.A, self.X, out=self.Z)
         elif self.gram:
             self.Z -= self.P
             self.S += self.W
         else:
             self.G *= self.mu3
             self.X -= self.G
-            np.matmul(self.A, self.X, out=self.Z)
+            _times(self.A, self.X, out=self.Z)
         self.gnorm[act] = gnorm[act]
         return True
 
@@ -506,14 +540,14 @@ class _Chunk:
                 self.W = Wb[i]
                 self._weights()
                 if self.gram:
-                    np.matmul(self.B, self.W, out=Vb[i])
+                    _times(self.B, self.W, out=Vb[i])
                     self.Z -= Vb[i]
                     self.S += self.W
                 else:
-                    np.matmul(self.At, self.W, out=Vb[i])
+                    _times(self.At, self.W, out=Vb[i])
                     np.multiply(Vb[i], self.mu3, out=self.G)
                     self.X -= self.G
-                    np.matmul(self.A, self.X, out=self.Z)
+                    _times(self.A, self.X, out=self.Z)
         finally:
             self.W = W
         g2, odd = self._squared_norms(Wb, Vb, self.Q_block[:k])  # _gnorm's numbers
@@ -548,7 +582,7 @@ class _Chunk:
                     self.stopped_at[i, j] = t
         self.X_check = X4.copy()
         if not self.active.all():
-            self.colmask = np.repeat(self.active, self.m, axis=1)[:, None, :].astype(np.float64)
+            self._mask_stopped()
         return bool(self.active.any())
 
 
