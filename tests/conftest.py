@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import random
 import signal
@@ -53,17 +54,21 @@ def pytest_configure(config):
 _LONG_LIVED = ("multiprocessing.resource_tracker", "relurelax.solvers._worker")
 #: how long (seconds) a process a test started may take to end after the test
 _LEAK_GRACE_SECONDS = 5.0
+#: how long (seconds) the interpreter may take to exit after the run before every thread's stack is printed
+#: and the run ends with an error
+_EXIT_WATCHDOG_SECONDS = 120
 _STARTED_BEFORE = pytest.StashKey[set]()
 
 
 def _processes_of_this_run() -> dict[int, str]:
-    r"""Processes (pid -> command line) that are children of this process or share its session or group.
+    r"""Processes (pid -> command line) that are children of this process or in its process group.
 
-    An orphan (whose parent was killed) is no longer a child, but keeps the session and group: such a
-    process may hold the run's output pipe open, and a CI job that reads it would wait for ever.
+    An orphan (whose parent was killed) is no longer a child, but keeps the group: such a process may
+    hold the run's output pipe open, and a CI job that reads it would wait for ever. (Not the session:
+    other jobs of the same terminal share it.)
     """
     me = os.getpid()
-    sid, pgid = os.getsid(0), os.getpgid(0)
+    pgid = os.getpgid(0)
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == me:
@@ -71,8 +76,8 @@ def _processes_of_this_run() -> dict[int, str]:
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
-            ppid, group, session = int(fields[1]), int(fields[2]), int(fields[3])
-            if fields[0] == b"Z" or not (ppid == me or group == pgid or session == sid):
+            ppid, group = int(fields[1]), int(fields[2])
+            if fields[0] == b"Z" or not (ppid == me or group == pgid):
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as f:
                 found[int(entry)] = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -84,6 +89,19 @@ def _processes_of_this_run() -> dict[int, str]:
 def _new_processes(before: set[int]) -> dict[int, str]:
     return {pid: cmd for pid, cmd in _processes_of_this_run().items()
             if pid not in before and not any(name in cmd for name in _LONG_LIVED)}  # fmt: skip
+
+
+def pytest_unconfigure(config):
+    # what the summary listed as still running ends now: a process that holds the run's output open would
+    # keep a CI job reading it waiting until its time-out, long after the tests passed
+    for pid in _new_processes(config.stash.get(_STARTED_BEFORE, set())):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    # and an interpreter that cannot exit (a thread it joins never ends) says where every thread is and
+    # ends with an error, instead of waiting for ever
+    faulthandler.dump_traceback_later(_EXIT_WATCHDOG_SECONDS, exit=True)
 
 
 @pytest.fixture(autouse=True)
