@@ -116,8 +116,11 @@ METHODS = {"gd": GD, "rgd": RGD}
 CHUNK_BYTES = 8 << 20
 #: iterations between recession checks, as :func:`~.descent.descend`'s default
 CHECK_EVERY = 100
-#: iterations advanced at once between tests of their norms (:meth:`_Chunk.advance`)
+#: iterations advanced at once between tests of their norms (:meth:`_Chunk.advance`), at most
 BLOCK_ITERATIONS = 16
+#: a chunk's buffers for a block (directions, products, their squares) take at most about this many bytes;
+#: fewer iterations per block where they would take more (none below two)
+BLOCK_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -331,8 +334,10 @@ class _Chunk:
             self.fast_Z = self.Z[:, self.fast_gd]  # a view: the rows are a slice
             self.fast_D = np.empty(self.fast_Z.shape, dtype=bool)
         # the directions of a block of iterations (advance), and its products: A A^T W (gram) or A^T W
-        self.W_block = np.empty((BLOCK_ITERATIONS,) + self.Z.shape)
-        self.V_block = np.empty((BLOCK_ITERATIONS,) + (self.Z.shape if self.gram else self.X.shape))
+        product = self.Z.shape if self.gram else self.X.shape
+        self.block = min(BLOCK_ITERATIONS, BLOCK_BYTES // (8 * (self.Z.size + 2 * math.prod(product))))
+        self.W_block = np.empty((self.block,) + self.Z.shape)
+        self.V_block = np.empty((self.block,) + product)
         self.Q_block = np.empty_like(self.V_block)  # _squared_norms' buffer
         self.rowmask: NDArray[np.float64] | None = None  # (T, K, 1) once a pair has stopped
         self.active = np.ones((T, M), dtype=bool)
@@ -660,7 +665,7 @@ def run_trials(
             t, k, stepwise_until = 0, 1, 1  # the first iteration sets the divergence scale: one step
             while True:
                 # a block runs up to the next record, recession check or the last iteration (a step's stop)
-                block = min(BLOCK_ITERATIONS, CHECK_EVERY - t % CHECK_EVERY, int(grid[min(k, R - 1)]) - t, max_iter - t)
+                block = min(chunk.block, CHECK_EVERY - t % CHECK_EVERY, int(grid[min(k, R - 1)]) - t, max_iter - t)
                 if t >= stepwise_until and block > 1 and chunk.advance(block, gtol):
                     t += block
                 else:

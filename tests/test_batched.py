@@ -113,6 +113,24 @@ def test_advancing_by_blocks_gives_the_same_bits_as_one_step_at_a_time(monkeypat
         assert (stops % 16 != 0).any() and (stops < options["max_iter"]).all()
 
 
+@pytest.mark.parametrize("n, d, m", [(30, 40, 1), (60, 10, 3)])
+def test_a_blocks_buffers_stay_within_their_byte_budget_and_change_no_bit(monkeypatch, n, d, m):
+    # an iteration of 6 trials, 2 methods: directions (2m x n each) and products and their squares (2m x n, or
+    # 2m x d when n > d); a budget of five such iterations
+    budget = 5 * 8 * 6 * 2 * m * (n + 2 * min(n, d))
+    problems = [planted_problem(n, d, m, seed=s) for s in range(6)]
+    monkeypatch.setattr(batched, "BLOCK_BYTES", budget)
+    chunk = batched._Chunk(problems, (GD, RGD), "auto", m)
+    assert chunk.block == 5
+    assert chunk.W_block.nbytes + chunk.V_block.nbytes + chunk.Q_block.nbytes <= budget
+    small = run_trials(n, d, m, range(6), max_iter=300, history_every=50)
+    monkeypatch.undo()
+    default = run_trials(n, d, m, range(6), max_iter=300, history_every=50)
+    for name in default.methods:
+        for field in FIELDS + ("X", "stopped_at", "gradient_norm"):
+            assert _same(getattr(small[name], field), getattr(default[name], field)), (name, field)
+
+
 def test_trials_that_stop_early_are_frozen_and_match_descend():
     # converged (rgd, n < d), unbounded (noisy labels, n < d) and diverged (too large a step) trials
     converged = run_trials(40, 80, 1, range(3), methods=("rgd",), max_iter=20_000, history_every=500, gtol=1e-9)
