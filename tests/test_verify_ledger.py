@@ -54,12 +54,9 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def verify_run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("verify") / "ledger.json"
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["verify", "--profile", "quick", "--seed", "0", "--json", str(path)])
-    return code, out.getvalue(), err.getvalue(), json.loads(path.read_text())
+def verify_run(quick_verify_run):
+    code, out, err, text = quick_verify_run  # the one run of the session (conftest.py)
+    return code, out, err, json.loads(text)
 
 
 @pytest.fixture(scope="module")
