@@ -94,9 +94,22 @@ def small_ledger(profile="quick", seed=0, progress=None):
 # --- the quick profile, end to end ----------------------------------------------------
 
 
-def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, capsys):
+def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, capsys, monkeypatch, quick_verify_run):
+    from relurelax.proofs import ledger as ledger_module
+
+    asked = []
+
+    def run_ledger(profile="default", seed=0, progress=None):
+        # the quick ledger at seed 0 is the one `relurelax verify --profile quick --seed 0` of this session ran
+        # (conftest.py); run_ledger(profile, seed) is deterministic (tests/test_determinism.py), so the report gets
+        # what its own call would compute, and the cross-check, reproduction and writing all run here
+        asked.append((profile, seed))
+        return quick_verify_run[4]
+
+    monkeypatch.setattr(ledger_module, "run_ledger", run_ledger)
     out = tmp_path / "r"
     code = main(["report", "--profile", "quick", "--out", str(out)])
+    assert asked == [("quick", 0)]
     stdout, err = capsys.readouterr()
     assert code == 0, err
     assert sorted(os.listdir(out)) == [".relurelax-report", "figures", "index.html", "report.md", "results.json"]
