@@ -32,6 +32,7 @@ from relurelax.reports.report_writers import count, render_html, render_markdown
 from relurelax.reports.reproduction import FINDINGS, ReproductionSettings
 from relurelax.solvers import solve_relaxation
 
+from .concurrently import compute
 from .jsonschemas import errors as schema_errors
 from .test_determinism import without_wall_times
 
@@ -372,14 +373,20 @@ def _tiny_cli(monkeypatch, ledger=small_ledger, crosscheck=None):
         monkeypatch.setattr(report_module, "run_crosscheck", crosscheck)
 
 
-@pytest.fixture(scope="module")
-def two_reports_at_seed_2(tmp_path_factory):
-    """Two folders, ``a`` and ``b``, each written by ``relurelax report --profile quick --seed 2`` (TINY's sizes)."""
-    root = tmp_path_factory.mktemp("seed2")
+def _tiny_report(out: str, seed: int) -> int:
+    """``relurelax report --profile quick --seed SEED --out OUT`` at TINY's sizes with small_ledger; its exit code."""
     with pytest.MonkeyPatch.context() as mp:
         _tiny_cli(mp)
-        for name in ("a", "b"):
-            assert main(["report", "--profile", "quick", "--seed", "2", "--out", str(root / name)]) == 0
+        return main(["report", "--profile", "quick", "--seed", str(seed), "--out", out])
+
+
+@pytest.fixture(scope="module")
+def two_reports_at_seed_2(tmp_path_factory):
+    """Two folders, ``a`` and ``b``, each written by ``relurelax report --profile quick --seed 2`` (TINY's sizes),
+    by two processes at once (so the two runs share nothing but the seed)."""
+    root = tmp_path_factory.mktemp("seed2")
+    codes = compute({name: (_tiny_report, (str(root / name), 2)) for name in ("a", "b")})
+    assert codes == {"a": 0, "b": 0}
     return root
 
 
