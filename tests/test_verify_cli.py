@@ -22,7 +22,6 @@ from relurelax.reports.cli import main
 from relurelax.reports.formatting import number
 from relurelax.solvers.errors import InvalidInputError, SolveError, SolverUnavailableError
 
-from .concurrently import compute
 from .jsonschemas import errors as schema_errors
 from .test_verify_ledger import proof, stub_ledger
 
@@ -217,19 +216,13 @@ def _without_seconds(doc):
     return doc
 
 
-def _two_claims_ledger(seed: int):
-    """The quick ledger of Theorem 1 and Corollary 1 at ``seed``: its JSON and its verdicts."""
-    ledger = build_ledger("quick", seed, claims=(claim_by_id("thm1-global-min"), claim_by_id("cor1-stationary-global")))
-    return ledger.to_json(), [c.verdict for c in ledger.claims]
-
-
 def test_the_same_seed_gives_the_same_ledger_apart_from_seconds():
-    # the two runs side by side, in two processes (tests/concurrently.py): they share nothing but the seed
-    runs = compute({"first": (_two_claims_ledger, (3,)), "second": (_two_claims_ledger, (3,))})
-    (first, verdicts), (second, _) = runs["first"], runs["second"]
-    assert json.dumps(_without_seconds(first)) == json.dumps(_without_seconds(second))
-    assert first["claims"][1]["minimal_grade"]["basis"]  # the grades are part of what repeats
-    assert verdicts == ["holds", "holds-with-fewer-conditions"]
+    claims = (claim_by_id("thm1-global-min"), claim_by_id("cor1-stationary-global"))
+    first = build_ledger("quick", 3, claims=claims)
+    second = build_ledger("quick", 3, claims=claims)
+    assert json.dumps(_without_seconds(first.to_json())) == json.dumps(_without_seconds(second.to_json()))
+    assert first.to_json()["claims"][1]["minimal_grade"]["basis"]  # the grades are part of what repeats
+    assert [c.verdict for c in first.claims] == ["holds", "holds-with-fewer-conditions"]
 
 
 def test_progress_is_reported_for_every_claim():
