@@ -122,6 +122,48 @@ def _no_leaked_processes():
                     f"(killed now): " + "; ".join(f"{pid}: {cmd[:200]}" for pid, cmd in left.items()))
 
 
+@pytest.fixture(scope="session")
+def quick_verify_run(tmp_path_factory):
+    """``relurelax verify --profile quick --seed 0 --json FILE``, run once for every test module that reads it.
+
+    Returns ``(exit code, stdout, stderr, the JSON file's text, the Ledger run_ledger returned)``; each module
+    parses the text itself, so no test sees another's changes (a Ledger is frozen). The run takes about 10 s of
+    CPU (sympy, z3, hypothesis), which ``test_verify_ledger.py``, ``test_schemas.py`` and the quick report of
+    ``test_report.py`` paid once each before they shared it.
+    """
+    import contextlib
+    import io
+
+    from relurelax.reports import verify_command
+    from relurelax.reports.cli import main
+
+    path = tmp_path_factory.mktemp("verify") / "ledger.json"
+    out, err = io.StringIO(), io.StringIO()
+    returned = []
+
+    def run_ledger(*args, **kwargs):  # the command's own call, unchanged; its result is kept
+        returned.append(real(*args, **kwargs))
+        return returned[-1]
+
+    real = verify_command.run_ledger
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        mp.setattr(verify_command, "run_ledger", run_ledger)
+        code = main(["verify", "--profile", "quick", "--seed", "0", "--json", str(path)])
+    (ledger,) = returned
+    return code, out.getvalue(), err.getvalue(), path.read_text(encoding="utf-8"), ledger
+
+
+@pytest.fixture(scope="session")
+def tiny_results():
+    """``build_results(TINY, 0, ledger=small_ledger)`` (tests/test_report.py), built once for every module that
+    reads it; a test that changes the results changes a copy (``json.loads(dumps_json(...))``)."""
+    from relurelax.reports.report import build_results
+
+    from .test_report import TINY, small_ledger
+
+    return build_results(TINY, 0, ledger=small_ledger)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

@@ -1,7 +1,8 @@
 r"""The documentation builds with warnings as errors, its tutorials run, and its references match the code.
 
-One Sphinx build (``python -m sphinx -W --keep-going -b html docs <tmp>``,
-what ``docs/README.md`` tells a developer to run) serves every test of the
+One Sphinx build (``python -m sphinx -W --keep-going -j auto -b html docs <tmp>``,
+what ``docs/README.md`` tells a developer to run; ``-j auto`` reads and writes
+the pages in one process per core, so two tutorials execute at once) serves every test of the
 built pages: the build must succeed, each tutorial's output cells must hold
 what the tutorial computes (so they were executed, against this code), the
 API pages must document every public module and name, the CLI page must show
@@ -56,7 +57,7 @@ def built(tmp_path_factory) -> Built:
     before = _source_files()
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS), str(out)],
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-j", "auto", "-b", "html", str(DOCS), str(out)],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )  # fmt: skip
     result = Built(proc, out, time.perf_counter() - start, before, _source_files())

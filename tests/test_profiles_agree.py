@@ -38,6 +38,8 @@ from relurelax.proofs.conditions import FULL_ROW_RANK, LABELS_NONNEGATIVE, NO_ZE
 from relurelax.proofs.ledger import build_ledger
 from relurelax.proofs.registry import CLAIMS
 
+from .concurrently import compute
+
 TRUTH = {
     "prop1-convexity": (),
     "bound-fr-ge-f": (LABELS_NONNEGATIVE,),
@@ -71,9 +73,17 @@ def test_every_registered_claim_has_a_true_minimal_set():
     assert set(TRUTH) == {claim.id for claim in CLAIMS}
 
 
+@pytest.fixture(scope="module")
+def quick_minimal_conditions(request):
+    """Seed -> ``minimal_conditions("quick", seed)`` for every seed selected below, computed on both cores."""
+    name = "test_the_quick_profile_finds_the_true_minimal_conditions"
+    seeds = [item.callspec.params["seed"] for item in request.session.items if item.originalname == name]
+    return compute({seed: (minimal_conditions, ("quick", seed)) for seed in seeds})
+
+
 @pytest.mark.parametrize("seed", CI_SEEDS)
-def test_the_quick_profile_finds_the_true_minimal_conditions(seed):
-    assert minimal_conditions("quick", seed) == TRUTH
+def test_the_quick_profile_finds_the_true_minimal_conditions(seed, quick_minimal_conditions):
+    assert quick_minimal_conditions[seed] == TRUTH
 
 
 @pytest.mark.slow

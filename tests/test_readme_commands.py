@@ -3,10 +3,12 @@
 The commands are taken from the README itself (every line of a fenced code
 block, and every part of a line joined by ``&&``, that starts with
 ``relurelax``), in the README's order, and each runs in a subprocess in a
-fresh temporary folder that holds the files the earlier commands wrote, so
-that a later example finds them (``--x0 solution.npz`` after ``--save
-solution.npz``) while a report folder of one example does not stand in the
-way of the next. Nothing else is changed than what these tables say:
+fresh temporary folder that holds the files the earlier commands wrote that
+it names, so that a later example finds them (``--x0 solution.npz`` after
+``--save solution.npz``) while a report folder of one example does not stand
+in the way of the next. Two commands run at a time (CI has two cores), a
+command after the earlier ones whose files it reads. Nothing else is changed
+than what these tables say:
 
 * :data:`SMALL`: the sizes and profiles a test runs instead of the README's,
   per command: a flag of the table is given the table's values (added when
@@ -29,7 +31,9 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -103,18 +107,64 @@ def _write_files(folder: pathlib.Path) -> None:
 COMMANDS = readme_commands(README.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
-    """The files the README's commands have written so far (and :data:`FILES`), shared in README order."""
-    path = tmp_path_factory.mktemp("readme")
-    _write_files(path)
-    return path
-
-
 def _copy_files(source: pathlib.Path, target: pathlib.Path) -> None:
     for item in source.iterdir():
         if item.is_file():
             shutil.copyfile(item, target / item.name)
+
+
+def _named_files(args: list[str]) -> set[str]:
+    """The file names among ``args`` (the values that name a file: ``solution.npz``, ``cc.json``)."""
+    return {a for a in args if not a.startswith("-") and re.search(r"\.[a-z]+$", a)} - set(FILES)
+
+
+def _earlier_writers(commands: list[str]) -> dict[str, list[str]]:
+    """Per command, the earlier commands that name a file it names: the only ones whose files it can read.
+
+    A command writes only files it names (``--save solution.npz``, ``--json cc.json``), so a command that names no
+    file an earlier one names reads nothing that one wrote; it can run beside it.
+    """
+    return {c: [e for e in commands[:i] if _named_files(small(e)) & _named_files(small(c))]
+            for i, c in enumerate(commands)}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory):
+    """Command -> (completed process, seconds) for every command selected below, two at a time (the cores).
+
+    Each runs in a folder of its own holding :data:`FILES` and the files of every earlier command that names a file
+    it names (:func:`_earlier_writers`), copied after that command ended: what it finds is what it found when the
+    commands ran one after another in README order.
+    """
+    name = "test_the_readme_command_runs_as_written"
+    selected = [item.callspec.params["command"] for item in request.session.items if item.originalname == name]
+    selected = [c for c in COMMANDS if c in selected]  # README order
+    writers = _earlier_writers(selected)
+    root = tmp_path_factory.mktemp("readme")
+    folders = {c: root / str(i) for i, c in enumerate(selected)}
+    done = {c: threading.Event() for c in selected}
+    results = {}
+
+    def run(command):
+        folder = folders[command]
+        folder.mkdir()
+        _write_files(folder)
+        for earlier in writers[command]:
+            done[earlier].wait()
+            _copy_files(folders[earlier], folder)
+        try:
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "relurelax.reports.cli", *small(command)], cwd=folder,
+                                  capture_output=True, text=True, timeout=600)  # fmt: skip
+            results[command] = (proc, time.perf_counter() - start)
+        finally:
+            done[command].set()
+
+    # README order: a command waits only for earlier ones, which have started before it, so none waits for ever
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(run, c) for c in selected]:
+            future.result()
+    return results
 
 
 def _case(command: str):
@@ -124,14 +174,9 @@ def _case(command: str):
 
 
 @pytest.mark.parametrize("command", [_case(c) for c in COMMANDS])
-def test_the_readme_command_runs_as_written(command, written, tmp_path):
+def test_the_readme_command_runs_as_written(command, runs):
     args = small(command)
-    _copy_files(written, tmp_path)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "relurelax.reports.cli", *args], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
-    seconds = time.perf_counter() - start
-    _copy_files(tmp_path, written)
+    proc, seconds = runs[command]
     assert proc.returncode == EXIT_CODES.get(command, 0), (args, proc.stderr[-2000:])
     print(f"{shlex.join(args)}: {seconds:.1f} s")  # pytest -s shows what each takes (no timing is asserted)
 

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import sys
 import types
 from html.parser import HTMLParser
@@ -24,7 +25,6 @@ from relurelax.reports.report import (
     RESULT_KEYS,
     CrosscheckSettings,
     Profile,
-    build_results,
     write_report,
 )
 from relurelax.reports._io import dumps_json
@@ -87,17 +87,29 @@ def small_ledger(profile="quick", seed=0, progress=None):
     }
 
 
-@pytest.fixture(scope="module")
-def tiny_results():
-    return build_results(TINY, 0, ledger=small_ledger)
+# tiny_results, build_results(TINY, 0, ledger=small_ledger), is a session fixture of conftest.py: test_report_sweep.py
+# reads the same results
 
 
 # --- the quick profile, end to end ----------------------------------------------------
 
 
-def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, capsys):
+def test_quick_profile_writes_every_file_with_the_documented_schema(tmp_path, capsys, monkeypatch, quick_verify_run):
+    from relurelax.proofs import ledger as ledger_module
+
+    asked = []
+
+    def run_ledger(profile="default", seed=0, progress=None):
+        # the quick ledger at seed 0 is the one `relurelax verify --profile quick --seed 0` of this session ran
+        # (conftest.py); run_ledger(profile, seed) is deterministic (tests/test_determinism.py), so the report gets
+        # what its own call would compute, and the cross-check, reproduction and writing all run here
+        asked.append((profile, seed))
+        return quick_verify_run[4]
+
+    monkeypatch.setattr(ledger_module, "run_ledger", run_ledger)
     out = tmp_path / "r"
     code = main(["report", "--profile", "quick", "--out", str(out)])
+    assert asked == [("quick", 0)]
     stdout, err = capsys.readouterr()
     assert code == 0, err
     assert sorted(os.listdir(out)) == [".relurelax-report", "figures", "index.html", "report.md", "results.json"]
@@ -360,23 +372,37 @@ def _tiny_cli(monkeypatch, ledger=small_ledger, crosscheck=None):
         monkeypatch.setattr(report_module, "run_crosscheck", crosscheck)
 
 
-def test_the_same_seed_gives_the_same_results_and_figures_apart_from_wall_times(tmp_path, monkeypatch, capsys):
-    _tiny_cli(monkeypatch)
+def _tiny_report(out: str, seed: int) -> int:
+    """``relurelax report --profile quick --seed SEED --out OUT`` at TINY's sizes with small_ledger; its exit code."""
+    with pytest.MonkeyPatch.context() as mp:
+        _tiny_cli(mp)
+        return main(["report", "--profile", "quick", "--seed", str(seed), "--out", out])
+
+
+@pytest.fixture(scope="module")
+def two_reports_at_seed_2(tmp_path_factory):
+    """Two folders, ``a`` and ``b``, each written by ``relurelax report --profile quick --seed 2`` (TINY's sizes)."""
+    root = tmp_path_factory.mktemp("seed2")
     for name in ("a", "b"):
-        assert main(["report", "--profile", "quick", "--seed", "2", "--out", str(tmp_path / name)]) == 0
-    capsys.readouterr()
-    a, b = (json.loads((tmp_path / n / "results.json").read_text()) for n in ("a", "b"))
+        assert _tiny_report(str(root / name), 2) == 0
+    return root
+
+
+def test_the_same_seed_gives_the_same_results_and_figures_apart_from_wall_times(two_reports_at_seed_2):
+    root = two_reports_at_seed_2
+    a, b = (json.loads((root / n / "results.json").read_text()) for n in ("a", "b"))
     assert without_wall_times(a) == without_wall_times(b)
     assert a["settings"]["seed"] == 2
     for fig in ("fig1.png", "fig2.png"):
-        assert (tmp_path / "a" / "figures" / fig).read_bytes() == (tmp_path / "b" / "figures" / fig).read_bytes()
+        assert (root / "a" / "figures" / fig).read_bytes() == (root / "b" / "figures" / fig).read_bytes()
 
 
-def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path, monkeypatch, capsys):
+def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path, monkeypatch, capsys,
+                                                                       two_reports_at_seed_2):
     _tiny_cli(monkeypatch)
     out = tmp_path / "rep"
-    assert main(["report", "--profile", "quick", "--out", str(out)]) == 0
-    capsys.readouterr()
+    # the existing report: a copy of one `relurelax report` wrote (its marker included), not a second run of it
+    shutil.copytree(two_reports_at_seed_2 / "a", out)
     (out / "results.json").write_text("an older report")
     assert main(["report", "--profile", "quick", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -384,7 +410,8 @@ def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path,
     assert (out / "results.json").read_text() == "an older report"
     assert main(["report", "--profile", "quick", "--out", str(out), "--force"]) == 0
     capsys.readouterr()
-    assert json.loads((out / "results.json").read_text())["settings"]["profile"] == "quick"
+    settings = json.loads((out / "results.json").read_text())["settings"]
+    assert (settings["profile"], settings["seed"]) == ("quick", 0)  # this run's, not the copied report's seed 2
     assert sorted(os.listdir(tmp_path)) == ["rep"]
 
 

@@ -105,8 +105,8 @@ def test_the_pages_with_a_sweep_are_a_function_of_results_json_alone(written):
     assert render_html(results, images) == (written / "index.html").read_text()
 
 
-def test_a_report_without_the_flag_has_no_sweep_section(sweep_results):
-    plain = build_results(TINY, 0, ledger=small_ledger)
+def test_a_report_without_the_flag_has_no_sweep_section(sweep_results, tiny_results):
+    plain = tiny_results  # build_results(TINY, 0, ledger=small_ledger), shared with test_report.py (conftest.py)
     assert "sweep" not in plain and "--sweep-from" not in plain["settings"]["command"]
     assert SWEEP_TITLE not in render_markdown(json.loads(json.dumps(plain)))
     assert set(sweep_results) - set(plain) == {"sweep"}

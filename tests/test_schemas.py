@@ -39,10 +39,10 @@ def test_each_schema_is_a_draft_2020_12_schema_whose_id_is_the_documents_schema_
 
 
 @pytest.fixture(scope="module")
-def verify_document(tmp_path_factory):
-    path = tmp_path_factory.mktemp("verify") / "ledger.json"
-    assert main(["verify", "--profile", "quick", "--json", str(path)]) == 0
-    return json.loads(path.read_text())
+def verify_document(quick_verify_run):
+    code, _, err, text, _ = quick_verify_run  # the one quick run at seed 0 of the session (conftest.py)
+    assert code == 0, err
+    return json.loads(text)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -16,9 +17,17 @@ def sweep(*args, cwd):
                           capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
-def test_a_small_sweep_prints_a_table_of_80_columns_and_resumes_without_recomputing(tmp_path):
-    first = sweep(*SMALL, "--out", "s", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory):
+    """``relurelax sweep SMALL --out s`` run once: (the folder it ran in, its completed process)."""
+    folder = tmp_path_factory.mktemp("small")
+    return folder, sweep(*SMALL, "--out", "s", cwd=folder)
+
+
+def test_a_small_sweep_prints_a_table_of_80_columns_and_resumes_without_recomputing(tmp_path, small_sweep):
+    source, first = small_sweep
     assert first.returncode == 0, first.stderr
+    shutil.copytree(source / "s", tmp_path / "s")  # the resume below writes into its own copy
     lines = first.stdout.splitlines()
     assert max(map(len, lines)) <= 80
     assert "6 cells (6 computed, 0 reused)" in " ".join(first.stdout.split())
@@ -150,9 +159,10 @@ def test_sigkill_loses_at_most_the_cells_in_flight_and_resume_gives_the_same_sum
     assert _cells_without_wall_times(summary) == _cells_without_wall_times(uninterrupted_summary)
 
 
-def test_resume_removes_the_temporary_files_a_killed_sweep_left_beside_its_summary(tmp_path):
-    first = sweep(*SMALL, "--out", "s", cwd=tmp_path)
+def test_resume_removes_the_temporary_files_a_killed_sweep_left_beside_its_summary(tmp_path, small_sweep):
+    source, first = small_sweep
     assert first.returncode == 0, first.stderr
+    shutil.copytree(source / "s", tmp_path / "s")  # the finished sweep, copied: its files are this test's to change
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)  # a process that has ended: what a killed sweep leaves names it
     for name in ("summary.json", "trials.npz", "figures/recovery_m1.png"):

@@ -37,6 +37,7 @@ from relurelax.solvers.descent import StopReason
 from relurelax.reports.cli import main
 
 from . import reference as ref
+from .concurrently import compute
 
 EXPECTED = {
     # claim: (verdict, minimal conditions) at the quick profile and seed 0; a new claim adds its line here
@@ -54,12 +55,9 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def verify_run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("verify") / "ledger.json"
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["verify", "--profile", "quick", "--seed", "0", "--json", str(path)])
-    return code, out.getvalue(), err.getvalue(), json.loads(path.read_text())
+def verify_run(quick_verify_run):
+    code, out, err, text, _ = quick_verify_run  # the one run of the session (conftest.py)
+    return code, out, err, json.loads(text)
 
 
 @pytest.fixture(scope="module")
@@ -441,18 +439,32 @@ def _without_solver_evidence(claim_id):
     return dataclasses.replace(claim_by_id(claim_id), solver_evidence=None)  # the grades do not depend on it
 
 
-@pytest.fixture(scope="module")
-def no_recession_ledger():
+def _no_recession_ledger():
     numerics = dataclasses.replace(SOLVERS, descend=_never_unbounded)
     return build_ledger("quick", 0, numerics=numerics, claims=(_without_solver_evidence("thm1-global-min"),))
 
 
-@pytest.fixture(scope="module")
-def stalled_ledger():
+def _stalled_ledger():
     numerics = dataclasses.replace(SOLVERS, descend=_never_converges)
     # no self-checks: a descent that never converges fails them (exit 1 without --strict), and this is about --strict
     return build_ledger("quick", 1, numerics=numerics, claims=(_without_solver_evidence("cor1-stationary-global"),),
                         selfchecks=())  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def broken_ledgers():
+    """The two ledgers below, independent of each other, computed on both cores."""
+    return compute({"no_recession": (_no_recession_ledger, ()), "stalled": (_stalled_ledger, ())})
+
+
+@pytest.fixture(scope="module")
+def no_recession_ledger(broken_ledgers):
+    return broken_ledgers["no_recession"]
+
+
+@pytest.fixture(scope="module")
+def stalled_ledger(broken_ledgers):
+    return broken_ledgers["stalled"]
 
 
 def test_without_the_recession_check_full_row_rank_alone_is_searched_on_a_short_search_not_proved(no_recession_ledger):
