@@ -109,10 +109,10 @@ __all__ = ["METHODS", "MethodTrials", "TrialBatch", "run_trials", "CHUNK_BYTES"]
 #: the methods of the paper by name
 METHODS = {"gd": GD, "rgd": RGD}
 #: trials per chunk are chosen so that their stacked data (A, and mu A A^T when n <= d) take about this many
-#: bytes (52 trials at n = d = 100; the chunks of a batch run on threads, one chunk each). Measured at n = d = 100, 100
-#: trials, 2000 iterations on an idle 2-core machine: 3 MB chunks 0.99 s on one thread, 8 MB 0.79 s; on two
-#: threads (one chunk each) 0.57 s, while six 3 MB chunks on two threads took 1.10 s (the threads then wait on
-#: each other's Python steps, which hold the GIL)
+#: bytes (52 trials at n = d = 100; the chunks of a batch run on threads, one chunk each). Measured at n = d = 100,
+#: 100 trials, 2000 iterations, two threads, blocks of 16: 3 MB chunks 1.00 s, 6 MB 0.72 s, 8 MB 0.73 s, 16 MB
+#: (one chunk, one thread busy) 0.97 s; smaller chunks make more numpy calls per iteration, whose Python steps
+#: hold the GIL
 CHUNK_BYTES = 8 << 20
 #: iterations between recession checks, as :func:`~.descent.descend`'s default
 CHECK_EVERY = 100
