@@ -32,7 +32,7 @@ norm could lose digits to cancellation (:math:`\|A^T W\|^2 \le 10^{-8}
 :math:`A^T W` itself, and every reported norm is. When n > d: the two
 products :math:`G = A^T W`, :math:`Z = A X`. The weights of one neuron (GD,
 RGD, :func:`~.descent.interpolated_direction`) are computed in place over
-all columns; other directions through their own ``weights``. The products
+all rows; other directions through their own ``weights``. The products
 run on one BLAS thread (:func:`~.threads.blas_threads`). Iterations go by
 blocks of :data:`BLOCK_ITERATIONS` whose direction norms are tested after
 the block; a block in which a pair would stop is put back and run one
@@ -253,7 +253,7 @@ def _times(
 def _fast_weights(
     directions: tuple[Direction, ...], m: int
 ) -> tuple[bool | None, slice | None, NDArray[np.float64] | None]:
-    """For one neuron and directions that are GD, RGD or interpolated: the columns with a mask and their lam."""
+    """For one neuron and directions that are GD, RGD or interpolated: the rows with a mask and their lam."""
     if m != 1:
         return None, None, None
     lams = []
@@ -265,7 +265,7 @@ def _fast_weights(
     masked = [j for j, lam in enumerate(lams) if lam != 1.0]
     if not masked:
         return True, None, None
-    if masked != list(range(masked[0], masked[-1] + 1)):  # not one slice of columns: the general path
+    if masked != list(range(masked[0], masked[-1] + 1)):  # not one slice of rows: the general path
         return None, None, None
     partial = np.asarray([lams[j] for j in masked])
     return True, slice(masked[0], masked[-1] + 1), (partial if (partial != 0.0).any() else None)
@@ -330,6 +330,8 @@ class _Chunk:
         # the in-place weights of one neuron: which rows carry the activation mask D, and the
         # weight of the entries outside it (0 for GD: the mask itself; lam for an interpolated direction)
         self.fast, self.fast_gd, self.fast_lam = _fast_weights(directions, m)
+        if self.fast_lam is not None:
+            self.fast_lam = self.fast_lam[:, None]  # one lam per row of the slice, along its n entries
         if self.fast_gd is not None:
             self.fast_Z = self.Z[:, self.fast_gd]  # a view: the rows are a slice
             self.fast_D = np.empty(self.fast_Z.shape, dtype=bool)

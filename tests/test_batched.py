@@ -156,6 +156,15 @@ def test_a_mapping_of_directions_runs_each_as_descend_would(m):
     assert_batch_matches_descend(batch, directions)
 
 
+@pytest.mark.parametrize("n, d", [(30, 40), (2, 5), (40, 12)])
+def test_neighbouring_interpolated_directions_each_keep_their_own_weight(n, d):
+    # two interpolated directions side by side share the in-place weights of one neuron, each with its own lam
+    # (n = 2: as many samples as such directions, where a lam applied along the wrong axis would still broadcast)
+    directions = {"quarter": interpolated_direction(0.25), "half": interpolated_direction(0.5), "rgd": RGD}
+    batch = run_trials(n, d, 1, range(3), methods=directions, max_iter=150, history_every=25, noise=0.1)
+    assert_batch_matches_descend(batch, directions)
+
+
 def test_clipped_labels_are_the_nonnegative_part_of_the_noisy_ones():
     noisy = planted_problem(40, 10, 2, seed=5, noise=1.0)
     clipped = planted_problem(40, 10, 2, seed=5, noise=1.0, clip=True)
