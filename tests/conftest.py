@@ -55,9 +55,10 @@ _LONG_LIVED = ("multiprocessing.resource_tracker", "relurelax.solvers._worker")
 #: how long (seconds) a process a test started may take to end after the test
 _LEAK_GRACE_SECONDS = 5.0
 #: how long (seconds) the interpreter may take to exit after the run before every thread's stack is printed
-#: and the run ends with an error
+#: and the run ends with the tests' exit status
 _EXIT_WATCHDOG_SECONDS = 120
 _STARTED_BEFORE = pytest.StashKey[set]()
+_EXIT_STATUS = pytest.StashKey[int]()
 
 
 def _processes_of_this_run() -> dict[int, str]:
@@ -91,6 +92,10 @@ def _new_processes(before: set[int]) -> dict[int, str]:
             if pid not in before and not any(name in cmd for name in _LONG_LIVED)}  # fmt: skip
 
 
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
 def pytest_unconfigure(config):
     # what the summary listed as still running ends now: a process that holds the run's output open would
     # keep a CI job reading it waiting until its time-out, long after the tests passed
@@ -99,9 +104,19 @@ def pytest_unconfigure(config):
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-    # and an interpreter that cannot exit (a thread it joins never ends) says where every thread is and
-    # ends with an error, instead of waiting for ever
-    faulthandler.dump_traceback_later(_EXIT_WATCHDOG_SECONDS, exit=True)
+    # and an interpreter that cannot exit (a thread it joins, an exit handler, that never ends) prints every
+    # thread's stack (faulthandler's own thread, which needs no lock of the interpreter) and then ends with
+    # the tests' verdict, which the summary has already printed, instead of waiting for ever
+    faulthandler.dump_traceback_later(_EXIT_WATCHDOG_SECONDS)
+    status = config.stash.get(_EXIT_STATUS, 1)
+
+    def leave() -> None:
+        time.sleep(_EXIT_WATCHDOG_SECONDS + 5)
+        os.write(2, f"\nthe test run did not exit {_EXIT_WATCHDOG_SECONDS} s after its summary (the stacks above say "
+                    f"where it waits); it ends now with the tests' exit status {status}\n".encode())
+        os._exit(status)
+
+    threading.Thread(target=leave, name="exit watchdog", daemon=True).start()
 
 
 @pytest.fixture(autouse=True)
