@@ -267,7 +267,7 @@ def _fast_weights(
         return True, None, None
     if masked != list(range(masked[0], masked[-1] + 1)):  # not one slice of rows: the general path
         return None, None, None
-    partial = np.asarray([lams[j] for j in masked])
+    partial = np.asarray([lams[j] for j in masked])[:, None]  # one lam per row, along the row's entries
     return True, slice(masked[0], masked[-1] + 1), (partial if (partial != 0.0).any() else None)
 
 
@@ -318,20 +318,18 @@ class _Chunk:
         self.gram = n <= d
         if self.gram:
             self.B = self.mu3 * (A @ self.At)  # mu A A^T, (T, n, n)
-            self.P = np.empty_like(self.Z)
-            self.Q = np.empty_like(self.Z)
             self.S = np.zeros_like(self.Z)
             # ||A||_F^2 >= ||A||_2^2 bounds the rounding of w^T (A A^T) w against ||A^T w||^2
             self.fro2 = np.einsum("tij,tij->t", A, A)[:, None]
         else:
-            self.G = np.empty_like(self.X)
-            self.Q = np.empty_like(self.X)
+            self.step_X = np.empty_like(self.X)  # mu A^T W, the step of X
+        # this iteration's product of the directions with the trial's matrix (:meth:`_product`), and a buffer
+        self.V = np.empty_like(self.Z if self.gram else self.X)
+        self.Q = np.empty_like(self.V)
         self.rows = [slice(j * m, (j + 1) * m) for j in range(M)]
         # the in-place weights of one neuron: which rows carry the activation mask D, and the
         # weight of the entries outside it (0 for GD: the mask itself; lam for an interpolated direction)
         self.fast, self.fast_gd, self.fast_lam = _fast_weights(directions, m)
-        if self.fast_lam is not None:
-            self.fast_lam = self.fast_lam[:, None]  # one lam per row of the slice, along its n entries
         if self.fast_gd is not None:
             self.fast_Z = self.Z[:, self.fast_gd]  # a view: the rows are a slice
             self.fast_D = np.empty(self.fast_Z.shape, dtype=bool)
@@ -422,14 +420,32 @@ class _Chunk:
         G = self._by_method(_times(self.At, self.W))
         return cast("NDArray[np.float64]", _norm(G.reshape(G.shape[:2] + (-1,))))
 
-    def _gnorm(self) -> NDArray[np.float64]:
-        r"""The direction norms (T, M) of this iteration; fills ``P`` (gram) or ``G``."""
+    def _product(self, out: NDArray[np.float64]) -> None:
+        r"""This iteration's product of the directions with the trial's matrix, into ``out``.
+
+        :math:`\mu AA^TW` (gram), the change of ``Z``; else :math:`A^TW`, the gradient of ``X``.
+        """
+        _times(self.B if self.gram else self.At, self.W, out=out)
+
+    def _update(self, V: NDArray[np.float64]) -> None:
+        r"""The iteration's step from its product ``V`` (:meth:`_product`): ``Z -= V``, ``W`` kept (gram), or
+        :math:`X \leftarrow X - \mu V` and ``Z = A X``."""
         if self.gram:
-            _times(self.B, self.W, out=self.P)
-            g2, exact = self._squared_norms(self.W, self.P, self.Q)
+            self.Z -= V
+            self.S += self.W
         else:
-            _times(self.At, self.W, out=self.G)
-            g2, exact = self._squared_norms(self.W, self.G, self.Q)
+            np.multiply(V, self.mu3, out=self.step_X)
+            self.X -= self.step_X
+            _times(self.A, self.X, out=self.Z)
+
+    def _large_step(self, gnorm: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Where the step mu ||G|| is large enough that the next iterate may leave float64 (or is not finite)."""
+        return ~(self.mu[:, None] * gnorm < 1e290)
+
+    def _gnorm(self) -> NDArray[np.float64]:
+        r"""The direction norms (T, M) of this iteration; fills ``V`` (:meth:`_product`)."""
+        self._product(self.V)
+        g2, exact = self._squared_norms(self.W, self.V, self.Q)
         if (self.active & exact).any():
             return self._exact_gnorm()
         return np.sqrt(g2)
@@ -472,10 +488,7 @@ class _Chunk:
         """Zero the weights (and products) of stopped pairs, so that they keep their iterate."""
         mask = self._mask_stopped()
         self.W *= mask
-        if self.gram:
-            self.P *= mask
-        else:
-            self.G *= mask
+        self.V *= mask
 
     def step(self, t: int, max_iter: int, gtol: float) -> bool:
         """One iteration from iteration t, as :func:`~.descent.descend`; False once every pair stopped."""
@@ -498,7 +511,7 @@ class _Chunk:
             if not act.any():
                 return False
             self._freeze()
-        big = act & ~(self.mu[:, None] * gnorm < 1e290)
+        big = act & self._large_step(gnorm)
         if big.any():  # the next iterate may leave float64: descend's check, on the materialised step
             self.sync()
             G = self.mu3 * _times(self.At, self.W)
@@ -509,13 +522,8 @@ class _Chunk:
             self._freeze()
             self.X -= self.mu3 * _times(self.At, self.W)
             _times(self.A, self.X, out=self.Z)
-        elif self.gram:
-            self.Z -= self.P
-            self.S += self.W
         else:
-            self.G *= self.mu3
-            self.X -= self.G
-            _times(self.A, self.X, out=self.Z)
+            self._update(self.V)
         self.gnorm[act] = gnorm[act]
         return True
 
@@ -539,23 +547,15 @@ class _Chunk:
             for i in range(k):
                 self.W = Wb[i]
                 self._weights()
-                if self.gram:
-                    _times(self.B, self.W, out=Vb[i])
-                    self.Z -= Vb[i]
-                    self.S += self.W
-                else:
-                    _times(self.At, self.W, out=Vb[i])
-                    np.multiply(Vb[i], self.mu3, out=self.G)
-                    self.X -= self.G
-                    _times(self.A, self.X, out=self.Z)
+                self._product(Vb[i])
+                self._update(Vb[i])
         finally:
             self.W = W
         g2, odd = self._squared_norms(Wb, Vb, self.Q_block[:k])  # _gnorm's numbers
         gnorm = np.sqrt(g2)  # (k, T, M)
         gnorm0 = cast("NDArray[np.float64]", self.gnorm0)  # set by the first step
         diverged, converged = stopping_tests(gnorm, gnorm0, self.gscale, gtol)
-        big = ~(self.mu[:, None] * gnorm < 1e290)
-        if (self.active & (odd | diverged | converged | big)).any():
+        if (self.active & (odd | diverged | converged | self._large_step(gnorm))).any():
             self.Z[...] = Z0
             if self.gram:
                 self.S[...] = kept
